@@ -1,0 +1,92 @@
+import { Classification, TLP, HANDLING } from './markings';
+
+/**
+ * An event as it is stored and as it travels on Kafka: a CloudEvents 1.0 event in structured
+ * JSON form with Interlink's extension attributes. CloudEvents attributes are scalars, so lists
+ * (`handling`, `releasableto`) travel as comma-separated strings; use `listAttribute` to read them.
+ */
+export interface EventEnvelope<D = unknown> {
+  specversion: '1.0';
+  /** UUIDv7; a retried append with the same id is a no-op. */
+  id: string;
+  /** `/agencies/<agency id>` of the agency that recorded the event. */
+  source: string;
+  /** `intel.<role>.<event-name>`, e.g. `intel.police.suspect-identified`. */
+  type: string;
+  /** `urn:interlink:schema:<type>:v<version>`: the JSON Schema the data conforms to. */
+  dataschema: string;
+  /** The stream (aggregate) id the event belongs to. */
+  subject: string;
+  /** When it happened (RFC 3339). */
+  time: string;
+  datacontenttype: 'application/json';
+  data: D;
+  /** Position of the event in its stream, from 1. */
+  streamversion: number;
+  /** Position in the agency's published log, from 1; set by the relay when it publishes. */
+  sequence?: number;
+  correlationid: string;
+  causationid: string;
+  /** Who issued the command: `<agency id>/<user id>` or `<agency id>/policy/<name>`. */
+  actor: string;
+  classification: Classification;
+  /** Comma-separated handling codes (may be empty). */
+  handling: string;
+  /** Comma-separated agency ids the event may be released to (may be empty). */
+  releasableto: string;
+  prevhash?: string;
+  hash?: string;
+  signature?: string;
+  keyid?: string;
+}
+
+export function listAttribute(value: string | undefined): string[] {
+  return (value ?? '')
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item.length > 0);
+}
+
+export function dataschemaFor(type: string, version: number): string {
+  return `urn:interlink:schema:${type}:v${version}`;
+}
+
+export function parseDataschema(dataschema: string): { type: string; version: number } | undefined {
+  const match = /^urn:interlink:schema:([a-z0-9.-]+):v([1-9][0-9]*)$/.exec(dataschema);
+  return match ? { type: match[1], version: Number(match[2]) } : undefined;
+}
+
+/** JSON Schema of the envelope itself; payloads are checked separately against their own schema. */
+export const envelopeSchema = {
+  $id: 'urn:interlink:schema:envelope:v1',
+  type: 'object',
+  required: [
+    'specversion', 'id', 'source', 'type', 'dataschema', 'subject', 'time', 'datacontenttype', 'data',
+    'streamversion', 'correlationid', 'causationid', 'actor', 'classification', 'handling', 'releasableto',
+  ],
+  additionalProperties: false,
+  properties: {
+    specversion: { const: '1.0' },
+    id: { type: 'string', format: 'uuid' },
+    source: { type: 'string', pattern: '^/agencies/[a-z][a-z0-9]*(-[a-z0-9]+)*$' },
+    type: { type: 'string', pattern: '^intel\\.[a-z0-9-]+\\.[a-z0-9-]+$', maxLength: 200 },
+    dataschema: { type: 'string', pattern: '^urn:interlink:schema:[a-z0-9.-]+:v[1-9][0-9]*$' },
+    subject: { type: 'string', minLength: 1, maxLength: 200 },
+    time: { type: 'string', format: 'date-time' },
+    datacontenttype: { const: 'application/json' },
+    data: { type: 'object' },
+    streamversion: { type: 'integer', minimum: 1 },
+    sequence: { type: 'integer', minimum: 1 },
+    correlationid: { type: 'string', format: 'uuid' },
+    causationid: { type: 'string', format: 'uuid' },
+    actor: { type: 'string', minLength: 1, maxLength: 200 },
+    classification: { enum: [...TLP] },
+    handling: { type: 'string', pattern: `^((${HANDLING.join('|')})(,(${HANDLING.join('|')}))*)?$` },
+    releasableto: { type: 'string', pattern: '^([a-z][a-z0-9-]*(,[a-z][a-z0-9-]*)*)?$' },
+    prevhash: { type: 'string' },
+    hash: { type: 'string' },
+    signature: { type: 'string' },
+    keyid: { type: 'string' },
+  },
+} as const;
+

@@ -1,0 +1,195 @@
+import { DomainError, uuidv7 } from '@interlink/contracts';
+import { TestDatabase, caseFileDecider, caseFileRegistry, createTestDatabase } from '@interlink/testing';
+import { AppendContext, ConcurrencyError, EventStore, IdempotencyError, LOG_START, LogPosition, StoredEvent } from './index';
+
+const context = (): AppendContext => ({
+  correlationId: uuidv7(),
+  causationId: uuidv7(),
+  actor: 'police/officer-7',
+  classification: 'AMBER',
+  releasableTo: ['immigration'],
+});
+
+const opened = (title = 'Scam compound, Sihanoukville') => ({ type: 'intel.testing.case-opened', data: { title, country: 'KH' } });
+const note = (text: string) => ({ type: 'intel.testing.note-added', data: { text } });
+
+describe('EventStore (real Postgres)', () => {
+  let db: TestDatabase;
+  let store: EventStore;
+
+  beforeAll(async () => {
+    db = await createTestDatabase('event_store');
+    store = new EventStore(db.dataSource, caseFileRegistry(), 'police');
+  });
+  afterAll(() => db.drop());
+
+  it('appends envelopes that carry source, type, schema, stream version, causality and marking', async () => {
+    const ctx = context();
+    const result = await store.append('case-a', 0, [opened(), note('43 rescued in La Molina')], ctx);
+    expect(result.streamVersion).toBe(2);
+    const events = await store.readStream('case-a');
+    expect(events.map((e) => [e.type, e.streamversion])).toEqual([
+      ['intel.testing.case-opened', 1],
+      ['intel.testing.note-added', 2],
+    ]);
+    expect(events[0]).toMatchObject({
+      specversion: '1.0',
+      source: '/agencies/police',
+      subject: 'case-a',
+      dataschema: 'urn:interlink:schema:intel.testing.case-opened:v2',
+      correlationid: ctx.correlationId,
+      causationid: ctx.causationId,
+      actor: 'police/officer-7',
+      classification: 'AMBER',
+      releasableto: 'immigration',
+    });
+  });
+
+  it('refuses a stale expected version, naming the stream and both versions, and overwrites nothing', async () => {
+    await store.append('case-b', 0, [opened()], context());
+    // Two writers both loaded version 1 and decided concurrently.
+    const results = await Promise.allSettled([
+      store.append('case-b', 1, [note('writer one')], context()),
+      store.append('case-b', 1, [note('writer two')], context()),
+    ]);
+    const fulfilled = results.filter((r) => r.status === 'fulfilled');
+    const rejected = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+    expect(fulfilled).toHaveLength(1);
+    expect(rejected).toHaveLength(1);
+    expect(rejected[0].reason).toBeInstanceOf(ConcurrencyError);
+    expect(rejected[0].reason.message).toBe(
+      'stream "case-b" is at version 2, but the append expected version 1: reload the stream and decide again',
+    );
+    const events = await store.readStream('case-b');
+    expect(events).toHaveLength(2);
+    expect(['writer one', 'writer two']).toContain((events[1].data as { text: string }).text);
+  });
+
+  it('treats a retried append with the same event ids as done, storing nothing twice', async () => {
+    const ids = [uuidv7(), uuidv7()];
+    const events = [
+      { ...opened(), id: ids[0] },
+      { ...note('first report'), id: ids[1] },
+    ];
+    const first = await store.append('case-c', 0, events, context());
+    const retry = await store.append('case-c', 0, events, context());
+    expect(retry.duplicate).toBe(true);
+    expect(retry.events.map((e) => e.id)).toEqual(first.events.map((e) => e.id));
+    expect(await store.readStream('case-c')).toHaveLength(2);
+    await expect(store.append('case-other', 0, [{ ...opened(), id: ids[0] }], context())).rejects.toThrow(IdempotencyError);
+  });
+
+  it('validates payloads on write and appends nothing when one is bad', async () => {
+    await expect(
+      store.append('case-d', 0, [opened(), { type: 'intel.testing.note-added', data: { text: '' } }], context()),
+    ).rejects.toThrow(/\/text must NOT have fewer than 1 characters/);
+    expect(await store.readStream('case-d')).toEqual([]);
+  });
+
+  it('is append-only in the database itself', async () => {
+    await store.append('case-e', 0, [opened()], context());
+    await expect(db.dataSource.query(`UPDATE interlink.events SET type = 'x' WHERE stream_id = 'case-e'`)).rejects.toThrow(
+      /append-only: UPDATE refused/,
+    );
+    await expect(db.dataSource.query(`DELETE FROM interlink.events`)).rejects.toThrow(/append-only: DELETE refused/);
+  });
+
+  it('loads an aggregate through its decider and decides with the loaded version', async () => {
+    await store.decide(caseFileDecider, 'case-f', { type: 'open', title: 'Bank impersonation ring', country: 'MY' }, context());
+    await store.decide(caseFileDecider, 'case-f', { type: 'add-note', text: 'call centre in Phnom Penh' }, context());
+    expect(await store.load(caseFileDecider, 'case-f')).toEqual({ state: { open: true, notes: 1 }, version: 2 });
+    await expect(store.decide(caseFileDecider, 'case-f', { type: 'open', title: 'again', country: 'MY' }, context())).rejects.toThrow(
+      DomainError,
+    );
+    expect((await store.load(caseFileDecider, 'case-f')).version).toBe(2);
+  });
+
+  it('upcasts old versions on read and leaves the stored event as written', async () => {
+    const id = uuidv7();
+    const v1 = {
+      specversion: '1.0', id, source: '/agencies/police', type: 'intel.testing.case-opened',
+      dataschema: 'urn:interlink:schema:intel.testing.case-opened:v1', subject: 'case-old', time: '2023-10-17T00:00:00.000Z',
+      datacontenttype: 'application/json', data: { title: 'recorded under v1' }, streamversion: 1,
+      correlationid: uuidv7(), causationid: uuidv7(), actor: 'police/migration', classification: 'GREEN', handling: '', releasableto: '',
+    };
+    await db.dataSource.query(
+      `INSERT INTO interlink.events (id, stream_id, stream_version, type, envelope) VALUES ($1, 'case-old', 1, $2, $3)`,
+      [id, v1.type, JSON.stringify(v1)],
+    );
+    const [read] = await store.readStream('case-old');
+    expect(read.data).toEqual({ title: 'recorded under v1', country: 'unknown' });
+    const [{ envelope }] = await db.dataSource.query(`SELECT envelope FROM interlink.events WHERE id = $1`, [id]);
+    expect(envelope.data).toEqual({ title: 'recorded under v1' });
+  });
+});
+
+describe('reading the log while transactions commit out of order (real Postgres)', () => {
+  let db: TestDatabase;
+  let store: EventStore;
+
+  beforeEach(async () => {
+    db = await createTestDatabase('log_order');
+    store = new EventStore(db.dataSource, caseFileRegistry(), 'police');
+  });
+  afterEach(() => db.drop());
+
+  it('does not move a reader past an event whose transaction commits after a later one', async () => {
+    const slow = db.dataSource.createQueryRunner();
+    await slow.connect();
+    await slow.startTransaction();
+    await store.append('slow-stream', 0, [opened('inserted first, committed last')], context(), slow.manager);
+    await store.append('fast-stream', 0, [opened('inserted second, committed first')], context());
+
+    // A reader that trusted insert order alone would now see the later event and move past the earlier one.
+    const naive: { position: string }[] = await db.dataSource.query(`SELECT position::text FROM interlink.events ORDER BY position`);
+    expect(naive).toHaveLength(1);
+    const [{ position: slowPosition }] = await slow.query(`SELECT position::text FROM interlink.events WHERE stream_id = 'slow-stream'`);
+    expect(BigInt(naive[0].position)).toBeGreaterThan(BigInt(slowPosition));
+
+    const whileInFlight = await store.readLog(LOG_START);
+    expect(whileInFlight).toEqual([]);
+
+    await slow.commitTransaction();
+    await slow.release();
+    const after = await store.readLog(LOG_START);
+    expect(after.map((e) => e.envelope.subject)).toEqual(['slow-stream', 'fast-stream']);
+  });
+
+  it('lets a polling reader see every event exactly once under concurrent writers with random commit delays', async () => {
+    const writers = 8;
+    const perWriter = 15;
+    const seen: StoredEvent[] = [];
+    let checkpoint: LogPosition = LOG_START;
+    let writing = true;
+    const reader = (async () => {
+      while (writing || seen.length < writers * perWriter) {
+        const batch = await store.readLog(checkpoint, { limit: 7 });
+        seen.push(...batch);
+        if (batch.length) checkpoint = batch[batch.length - 1].logPosition;
+        else await new Promise((r) => setTimeout(r, 5));
+      }
+    })();
+    await Promise.all(
+      Array.from({ length: writers }, async (_, w) => {
+        for (let i = 0; i < perWriter; i++) {
+          const runner = db.dataSource.createQueryRunner();
+          await runner.connect();
+          await runner.startTransaction();
+          await store.append(`writer-${w}`, i === 0 ? 0 : i, [i === 0 ? opened() : note(`note ${i}`)], context(), runner.manager);
+          await new Promise((r) => setTimeout(r, Math.random() * 20));
+          await runner.commitTransaction();
+          await runner.release();
+        }
+      }),
+    );
+    writing = false;
+    await reader;
+    const ids = seen.map((e) => e.envelope.id);
+    expect(new Set(ids).size).toBe(writers * perWriter);
+    expect(ids).toHaveLength(writers * perWriter);
+    for (let w = 0; w < writers; w++) {
+      const versions = seen.filter((e) => e.envelope.subject === `writer-${w}`).map((e) => e.envelope.streamversion);
+      expect(versions).toEqual(Array.from({ length: perWriter }, (_, i) => i + 1));
+    }
+  });
+});

@@ -1,0 +1,236 @@
+import { DataSource, EntityManager } from 'typeorm';
+import {
+  Classification,
+  Decider,
+  DomainEvent,
+  EventEnvelope,
+  EventRegistry,
+  agencySource,
+  dataschemaFor,
+  uuidv7,
+} from '@interlink/contracts';
+import { ConcurrencyError, IdempotencyError } from './errors';
+import { LOG_START, LogPosition } from './log-position';
+import { EVENTS_CHANNEL } from './schema';
+
+/** Marking, provenance and causality shared by the events one command produces. */
+export interface AppendContext {
+  correlationId: string;
+  causationId: string;
+  actor: string;
+  classification: Classification;
+  handling?: string[];
+  releasableTo?: string[];
+}
+
+export interface EventToAppend<D = unknown> extends DomainEvent<string, D> {
+  /** Supply a stable id to make a retried append a no-op; a UUIDv7 is made otherwise. */
+  id?: string;
+  /** When it happened; now by default. */
+  time?: string;
+  /** Overrides the context's marking for this event. */
+  classification?: Classification;
+  releasableTo?: string[];
+}
+
+export interface StoredEvent<D = unknown> {
+  logPosition: LogPosition;
+  envelope: EventEnvelope<D>;
+}
+
+export interface AppendResult {
+  /** The stream's version after the append. */
+  streamVersion: number;
+  events: EventEnvelope[];
+  /** True when every event was already stored by an earlier identical append. */
+  duplicate: boolean;
+}
+
+export interface ReadLogOptions {
+  /** Most events to return (default 500). */
+  limit?: number;
+  manager?: EntityManager;
+  /** Lift old versions to current ones (default). The relay publishes events as written. */
+  upcast?: boolean;
+}
+
+/** `any` skips the concurrency check; a number is the version the stream must be at (0: new). */
+export type ExpectedVersion = number | 'any';
+
+interface Row {
+  tx_id: string;
+  position: string;
+  envelope: EventEnvelope;
+}
+
+/**
+ * An agency's append-only event store in its own Postgres database. Every method can join a
+ * caller's transaction (pass its EntityManager) so an append and its effects commit together.
+ */
+export class EventStore {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly registry: EventRegistry,
+    readonly agencyId: string,
+  ) {}
+
+  async append(
+    streamId: string,
+    expectedVersion: ExpectedVersion,
+    events: EventToAppend[],
+    context: AppendContext,
+    manager?: EntityManager,
+  ): Promise<AppendResult> {
+    if (events.length === 0) {
+      throw new Error(`append to stream "${streamId}" was given no events`);
+    }
+    const run = (m: EntityManager) => this.appendIn(m, streamId, expectedVersion, events, context);
+    return manager ? run(manager) : this.dataSource.transaction(run);
+  }
+
+  private async appendIn(
+    manager: EntityManager,
+    streamId: string,
+    expectedVersion: ExpectedVersion,
+    events: EventToAppend[],
+    context: AppendContext,
+  ): Promise<AppendResult> {
+    const ids = events.map((e) => e.id ?? uuidv7());
+    // Serialise appends to one stream until this transaction ends; other streams are not blocked.
+    await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`stream:${streamId}`]);
+    const existing: Row[] = await manager.query(
+      `SELECT tx_id::text, position::text, envelope FROM interlink.events WHERE id = ANY($1::uuid[]) ORDER BY position`,
+      [ids],
+    );
+    if (existing.length > 0) return this.replayedAppend(streamId, ids, existing);
+    const [{ version }] = await manager.query(
+      `SELECT coalesce(max(stream_version), 0)::int AS version FROM interlink.events WHERE stream_id = $1`,
+      [streamId],
+    );
+    if (expectedVersion !== 'any' && expectedVersion !== version) {
+      throw new ConcurrencyError(streamId, expectedVersion, version);
+    }
+
+    const source = agencySource(this.agencyId);
+    const now = new Date().toISOString();
+    const envelopes: EventEnvelope[] = events.map((event, i) => {
+      const envelope: EventEnvelope = {
+        specversion: '1.0',
+        id: ids[i],
+        source,
+        type: event.type,
+        dataschema: dataschemaFor(event.type, this.registry.currentVersion(event.type)),
+        subject: streamId,
+        time: event.time ?? now,
+        datacontenttype: 'application/json',
+        data: event.data,
+        streamversion: version + i + 1,
+        correlationid: context.correlationId,
+        causationid: context.causationId,
+        actor: context.actor,
+        classification: event.classification ?? context.classification,
+        handling: (context.handling ?? []).join(','),
+        releasableto: (event.releasableTo ?? context.releasableTo ?? []).join(','),
+      };
+      this.registry.validate(envelope);
+      return envelope;
+    });
+
+    await manager.query(
+      `INSERT INTO interlink.events (id, stream_id, stream_version, type, envelope)
+       SELECT * FROM unnest($1::uuid[], $2::text[], $3::int[], $4::text[], $5::jsonb[])`,
+      [
+        ids,
+        envelopes.map(() => streamId),
+        envelopes.map((e) => e.streamversion),
+        envelopes.map((e) => e.type),
+        envelopes.map((e) => JSON.stringify(e)),
+      ],
+    );
+    await manager.query(`SELECT pg_notify($1, '')`, [EVENTS_CHANNEL]);
+    return { streamVersion: version + events.length, events: envelopes, duplicate: false };
+  }
+
+  private replayedAppend(streamId: string, ids: string[], existing: Row[]): AppendResult {
+    const byId = new Map(existing.map((row) => [row.envelope.id, row.envelope]));
+    const stored = ids.map((id) => byId.get(id));
+    if (stored.some((e) => e === undefined) || stored.some((e) => e!.subject !== streamId)) {
+      throw new IdempotencyError(
+        `append to stream "${streamId}" reuses event ids that were stored with other events or another stream; ` +
+          `a retry must send exactly the events of the first attempt`,
+      );
+    }
+    const envelopes = stored as EventEnvelope[];
+    return { streamVersion: Math.max(...envelopes.map((e) => e.streamversion)), events: envelopes, duplicate: true };
+  }
+
+  /** The stream's events in order, upcast to their current versions. */
+  async readStream(streamId: string, options: { fromVersion?: number; manager?: EntityManager } = {}): Promise<EventEnvelope[]> {
+    const rows: Row[] = await (options.manager ?? this.dataSource.manager).query(
+      `SELECT envelope FROM interlink.events WHERE stream_id = $1 AND stream_version >= $2 ORDER BY stream_version`,
+      [streamId, options.fromVersion ?? 1],
+    );
+    return rows.map((row) => this.registry.upcast(row.envelope));
+  }
+
+  /**
+   * The next events of the agency's log after `after`, in log order. Only transactions older than
+   * the oldest one still in flight are read, so an event that commits late is never skipped.
+   */
+  async readLog(after: LogPosition = LOG_START, options: ReadLogOptions = {}): Promise<StoredEvent[]> {
+    const { limit = 500, manager, upcast = true } = options;
+    const rows: Row[] = await (manager ?? this.dataSource.manager).query(
+      `SELECT tx_id::text, position::text, envelope FROM interlink.events
+        WHERE (tx_id, position) > ($1::text::xid8, $2::bigint)
+          AND tx_id < pg_snapshot_xmin(pg_current_snapshot())
+        ORDER BY tx_id, position
+        LIMIT $3`,
+      [after.txId, after.position, limit],
+    );
+    return rows.map((row) => ({
+      logPosition: { txId: row.tx_id, position: row.position },
+      envelope: upcast ? this.registry.upcast(row.envelope) : row.envelope,
+    }));
+  }
+
+  /** The log position of the newest event a reader may see now. */
+  async head(manager?: EntityManager): Promise<LogPosition> {
+    const rows: { tx_id: string; position: string }[] = await (manager ?? this.dataSource.manager).query(
+      `SELECT tx_id::text, position::text FROM interlink.events
+        WHERE tx_id < pg_snapshot_xmin(pg_current_snapshot())
+        ORDER BY tx_id DESC, position DESC LIMIT 1`,
+    );
+    return rows.length ? { txId: rows[0].tx_id, position: rows[0].position } : LOG_START;
+  }
+
+  /** Folds a stream through a decider's `evolve`: the state and the version it is at. */
+  async load<C, E extends DomainEvent, S>(
+    decider: Decider<C, E, S>,
+    streamId: string,
+    manager?: EntityManager,
+  ): Promise<{ state: S; version: number }> {
+    const events = await this.readStream(streamId, { manager });
+    const state = events.reduce((s, e) => decider.evolve(s, { type: e.type, data: e.data } as E), decider.initialState());
+    return { state, version: events.length ? events[events.length - 1].streamversion : 0 };
+  }
+
+  /**
+   * Runs a command against a stream: load, decide, append with the version that was loaded.
+   * A concurrent change to the stream makes the append fail with ConcurrencyError.
+   */
+  async decide<C, E extends DomainEvent, S>(
+    decider: Decider<C, E, S>,
+    streamId: string,
+    command: C,
+    context: AppendContext,
+    manager?: EntityManager,
+  ): Promise<AppendResult> {
+    const run = async (m: EntityManager): Promise<AppendResult> => {
+      const { state, version } = await this.load(decider, streamId, m);
+      const events = decider.decide(command, state);
+      if (events.length === 0) return { streamVersion: version, events: [], duplicate: false };
+      return this.append(streamId, version, events, context, m);
+    };
+    return manager ? run(manager) : this.dataSource.transaction(run);
+  }
+}

@@ -1,0 +1,37 @@
+import { Migration } from './migrations';
+
+/** Channel on which every append notifies, so readers wake without polling. */
+export const EVENTS_CHANNEL = 'interlink_events';
+
+export const eventStoreMigrations: Migration[] = [
+  {
+    id: 'event-store/001-events',
+    sql: `
+      CREATE TABLE interlink.events (
+        -- Order in which rows were inserted. Transactions can commit out of this order, so the
+        -- log is read in (tx_id, position) order and only below the oldest transaction in flight.
+        position       bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        tx_id          xid8 NOT NULL DEFAULT pg_current_xact_id(),
+        id             uuid NOT NULL,
+        stream_id      text NOT NULL,
+        stream_version integer NOT NULL CHECK (stream_version > 0),
+        type           text NOT NULL,
+        envelope       jsonb NOT NULL,
+        recorded_at    timestamptz NOT NULL DEFAULT clock_timestamp(),
+        CONSTRAINT events_id_unique UNIQUE (id),
+        CONSTRAINT events_stream_version_unique UNIQUE (stream_id, stream_version)
+      );
+      CREATE INDEX events_log_order ON interlink.events (tx_id, position);
+      CREATE INDEX events_type ON interlink.events (type);
+
+      CREATE FUNCTION interlink.refuse_event_change() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        RAISE EXCEPTION 'interlink.events is append-only: % refused', TG_OP;
+      END $$;
+      CREATE TRIGGER events_append_only BEFORE UPDATE OR DELETE ON interlink.events
+        FOR EACH ROW EXECUTE FUNCTION interlink.refuse_event_change();
+      CREATE TRIGGER events_no_truncate BEFORE TRUNCATE ON interlink.events
+        FOR EACH STATEMENT EXECUTE FUNCTION interlink.refuse_event_change();
+    `,
+  },
+];

@@ -1,0 +1,447 @@
+import { Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import { DataSource, EntityManager, QueryRunner } from 'typeorm';
+import { EventEnvelope, EventRegistry } from '@interlink/contracts';
+import { PoisonMessage, decodeMessage } from './decode';
+import { TopicManager } from './topics';
+
+export interface HandlerContext {
+  /** The consumer's transaction: write the effect through it. */
+  manager: EntityManager;
+  topic: string;
+  partition: number;
+  offset: string;
+}
+
+export type EventHandler = (event: EventEnvelope, context: HandlerContext) => Promise<void>;
+
+export interface EventConsumerOptions {
+  /** Consumer name: its Kafka group id and its key in the inbox and parking tables. */
+  name: string;
+  /** The agency this consumer works for; it accepts only topics `intel.<sender>.<agencyId>`. */
+  agencyId: string;
+  topics: string[];
+  handler: EventHandler;
+  /** Attempts per event before it is parked (default 3). */
+  maxAttempts?: number;
+  /** First retry delay in ms, doubled for each further retry (default 200). */
+  backoffMs?: number;
+  /** Topic that receives a copy of every parked message (default `dlq.<name>`). */
+  deadLetterTopic?: string;
+  /** Create missing topics at start (default true; off where topics are provisioned). */
+  createTopics?: boolean;
+  /** Longest wait of a fetch for new messages, in ms (default 100). */
+  maxWaitTimeInMs?: number;
+  sessionTimeout?: number;
+  onError?: (error: Error) => void;
+}
+
+export interface ParkedEvent {
+  id: number;
+  topic: string;
+  partition: number;
+  offset: string;
+  eventId: string | null;
+  streamId: string | null;
+  type: string | null;
+  reason: string;
+  heldBehind: number | null;
+  attempts: number;
+  parkedAt: Date;
+}
+
+export interface ReplayReport {
+  replayed: number;
+  stillParked: number;
+  failures: { id: number; reason: string }[];
+}
+
+type Decoded = { envelope: EventEnvelope } | { poison: PoisonMessage };
+
+interface ParkRow {
+  id: string;
+  topic: string;
+  kafka_partition: number;
+  kafka_offset: string;
+  event_id: string | null;
+  stream_id: string | null;
+  type: string | null;
+  reason: string;
+  held_behind: string | null;
+  attempts: number;
+  message_key: Buffer | null;
+  message_value: Buffer | null;
+  parked_at: Date;
+}
+
+function lockKey(name: string): string {
+  return `consumer:${name}`;
+}
+
+/**
+ * Applies events from Kafka exactly once to the agency's database.
+ *
+ * kafkajs is used directly rather than through @nestjs/microservices' Kafka transport: that
+ * transport hands over one message at a time and commits offsets on its own schedule, while
+ * this runtime needs a whole fetched batch in one Postgres transaction (a savepoint per event),
+ * offsets committed only after that transaction, and control over retries and parking per stream.
+ *
+ * For each batch: every event's effect, its inbox record and the partition's checkpoint commit
+ * in one transaction; offsets are committed to Kafka after it. A redelivered event is found in
+ * the inbox (or below the checkpoint) and skipped. An event that keeps failing, or a message
+ * that cannot be decoded, is parked in `interlink.parked_events` and copied to the dead-letter
+ * topic with its reason; later events of the same stream are parked behind it, so the stream's
+ * order is kept while other streams go on. `replayParked` applies them again, in order.
+ */
+export class EventConsumer {
+  private consumer?: Consumer;
+  private producer?: Producer;
+  readonly deadLetterTopic: string;
+  private readonly maxAttempts: number;
+  private readonly backoffMs: number;
+
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly topicManager: TopicManager,
+    private readonly dataSource: DataSource,
+    private readonly registry: EventRegistry,
+    private readonly options: EventConsumerOptions,
+  ) {
+    this.deadLetterTopic = options.deadLetterTopic ?? `dlq.${options.name}`;
+    this.maxAttempts = options.maxAttempts ?? 3;
+    this.backoffMs = options.backoffMs ?? 200;
+  }
+
+  get name(): string {
+    return this.options.name;
+  }
+
+  async start(): Promise<void> {
+    if (this.options.createTopics ?? true) {
+      await this.topicManager.ensure([...this.options.topics, this.deadLetterTopic]);
+    }
+    this.producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    await this.producer.connect();
+    this.consumer = this.kafka.consumer({
+      groupId: this.options.name,
+      allowAutoTopicCreation: false,
+      maxWaitTimeInMs: this.options.maxWaitTimeInMs ?? 100,
+      sessionTimeout: this.options.sessionTimeout ?? 30000,
+    });
+    this.consumer.on(this.consumer.events.CRASH, (event) => this.options.onError?.(event.payload.error));
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topics: this.options.topics, fromBeginning: true });
+    await this.consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: 1,
+      eachBatch: (payload) => this.processBatch(payload),
+    });
+  }
+
+  async stop(): Promise<void> {
+    await this.consumer?.disconnect();
+    await this.producer?.disconnect();
+    this.consumer = undefined;
+    this.producer = undefined;
+  }
+
+  private async processBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
+    const { topic, partition } = batch;
+    if (batch.messages.length === 0) return;
+    const decoded = new Map<KafkaMessage, Decoded>(
+      batch.messages.map((m) => {
+        try {
+          return [m, { envelope: decodeMessage(this.registry, this.options.agencyId, topic, m) }];
+        } catch (error) {
+          if (error instanceof PoisonMessage) return [m, { poison: error }];
+          throw error;
+        }
+      }),
+    );
+
+    const runner = this.dataSource.createQueryRunner();
+    await runner.connect();
+    let last: string | undefined;
+    const deadLetters: { message: KafkaMessage; reason: string }[] = [];
+    try {
+      await runner.startTransaction();
+      // Shared with other batches, exclusive for a replay of parked events.
+      await runner.query(`SELECT pg_advisory_xact_lock_shared(hashtextextended($1, 0))`, [lockKey(this.name)]);
+      const checkpoint = await this.checkpointOf(runner, topic, partition);
+      const ids = [...decoded.values()].flatMap((d) => ('envelope' in d ? [d.envelope.id] : []));
+      const seen = new Set<string>(
+        (await runner.query(`SELECT event_id::text FROM interlink.inbox WHERE consumer = $1 AND event_id = ANY($2::uuid[])`, [this.name, ids]))
+          .map((r: { event_id: string }) => r.event_id),
+      );
+      const held = await this.heldStreams(runner, [...decoded.values()].flatMap((d) => {
+        const stream = 'envelope' in d ? d.envelope.subject : d.poison.partial.streamId;
+        return stream ? [stream] : [];
+      }));
+
+      for (const message of batch.messages) {
+        if (!isRunning() || isStale()) break;
+        if (BigInt(message.offset) > checkpoint) {
+          const where = { topic, partition, offset: message.offset };
+          const d = decoded.get(message)!;
+          if ('poison' in d) {
+            await this.park(runner, where, message, d.poison.partial, d.poison.reason, held, deadLetters);
+          } else if (!seen.has(d.envelope.id)) {
+            const headOfStream = held.get(d.envelope.subject);
+            if (headOfStream !== undefined) {
+              await this.park(
+                runner, where, message, { eventId: d.envelope.id, streamId: d.envelope.subject, type: d.envelope.type },
+                `held back behind parked event #${headOfStream} of stream "${d.envelope.subject}"`, held, deadLetters,
+              );
+            } else {
+              const failure = await this.applyWithRetries(runner, d.envelope, where, heartbeat);
+              if (failure) {
+                await this.park(
+                  runner, where, message, { eventId: d.envelope.id, streamId: d.envelope.subject, type: d.envelope.type },
+                  failure, held, deadLetters,
+                );
+              }
+            }
+            seen.add(d.envelope.id);
+          }
+        }
+        last = message.offset;
+      }
+      if (last !== undefined) {
+        await runner.query(
+          `INSERT INTO interlink.consumer_checkpoints (consumer, topic, kafka_partition, kafka_offset, updated_at)
+           VALUES ($1, $2, $3, $4, now())
+           ON CONFLICT (consumer, topic, kafka_partition) DO UPDATE
+             SET kafka_offset = GREATEST(interlink.consumer_checkpoints.kafka_offset, excluded.kafka_offset), updated_at = now()`,
+          [this.name, topic, partition, last],
+        );
+      }
+      if (deadLetters.length > 0) await this.sendDeadLetters(topic, partition, deadLetters);
+      await runner.commitTransaction();
+    } catch (error) {
+      if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
+      throw error;
+    } finally {
+      await runner.release();
+    }
+    if (last !== undefined) {
+      resolveOffset(last);
+      await this.consumer!.commitOffsets([{ topic, partition, offset: (BigInt(last) + 1n).toString() }]);
+    }
+  }
+
+  /** Runs the handler in a savepoint, retrying with backoff; returns the reason it gave up, if it did. */
+  private async applyWithRetries(
+    runner: QueryRunner,
+    envelope: EventEnvelope,
+    where: { topic: string; partition: number; offset: string },
+    heartbeat: () => Promise<void>,
+  ): Promise<string | undefined> {
+    let lastError: Error | undefined;
+    for (let attempt = 1; attempt <= this.maxAttempts; attempt++) {
+      if (attempt > 1) {
+        await new Promise((r) => setTimeout(r, this.backoffMs * 2 ** (attempt - 2)));
+        await heartbeat();
+      }
+      if (await this.applyOnce(runner, envelope, where).then(() => true, (e: Error) => ((lastError = e), false))) {
+        return undefined;
+      }
+    }
+    return `handler failed ${this.maxAttempts} times: ${lastError?.message ?? 'unknown error'}`;
+  }
+
+  private async applyOnce(
+    runner: QueryRunner,
+    envelope: EventEnvelope,
+    where: { topic: string; partition: number; offset: string },
+  ): Promise<void> {
+    await runner.query('SAVEPOINT apply_event');
+    try {
+      await this.options.handler(envelope, { manager: runner.manager, ...where });
+      await runner.query(
+        `INSERT INTO interlink.inbox (consumer, event_id, stream_id, type, topic, kafka_partition, kafka_offset, envelope)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+        [this.name, envelope.id, envelope.subject, envelope.type, where.topic, where.partition, where.offset, JSON.stringify(envelope)],
+      );
+      await runner.query('RELEASE SAVEPOINT apply_event');
+    } catch (error) {
+      // If even this fails the connection is gone: the batch aborts and Kafka delivers it again.
+      await runner.query('ROLLBACK TO SAVEPOINT apply_event');
+      throw error;
+    }
+  }
+
+  private async park(
+    runner: QueryRunner,
+    where: { topic: string; partition: number; offset: string },
+    message: KafkaMessage,
+    partial: PoisonMessage['partial'],
+    reason: string,
+    held: Map<string, number>,
+    deadLetters: { message: KafkaMessage; reason: string }[],
+  ): Promise<void> {
+    const heldBehind = partial.streamId ? held.get(partial.streamId) : undefined;
+    const rows: { id: string }[] = await runner.query(
+      `INSERT INTO interlink.parked_events
+         (consumer, topic, kafka_partition, kafka_offset, event_id, stream_id, type, reason, held_behind, attempts,
+          message_key, message_value, message_headers)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+       ON CONFLICT (consumer, topic, kafka_partition, kafka_offset) DO NOTHING
+       RETURNING id::text`,
+      [
+        this.name, where.topic, where.partition, where.offset, partial.eventId ?? null, partial.streamId ?? null,
+        partial.type ?? null, reason, heldBehind ?? null, heldBehind === undefined ? 1 : 0,
+        message.key, message.value, JSON.stringify(headersToJson(message.headers)),
+      ],
+    );
+    if (rows.length > 0 && partial.streamId && heldBehind === undefined) held.set(partial.streamId, Number(rows[0].id));
+    deadLetters.push({ message, reason });
+  }
+
+  private async sendDeadLetters(topic: string, partition: number, deadLetters: { message: KafkaMessage; reason: string }[]) {
+    await this.producer!.send({
+      topic: this.deadLetterTopic,
+      acks: -1,
+      messages: deadLetters.map(({ message, reason }) => ({
+        key: message.key,
+        value: message.value,
+        headers: {
+          ...message.headers,
+          'interlink-parked-reason': reason.slice(0, 2000),
+          'interlink-original-topic': topic,
+          'interlink-original-partition': String(partition),
+          'interlink-original-offset': message.offset,
+          'interlink-consumer': this.name,
+        },
+      })),
+    });
+  }
+
+  private async checkpointOf(runner: QueryRunner, topic: string, partition: number): Promise<bigint> {
+    const rows: { kafka_offset: string }[] = await runner.query(
+      `SELECT kafka_offset::text FROM interlink.consumer_checkpoints WHERE consumer = $1 AND topic = $2 AND kafka_partition = $3`,
+      [this.name, topic, partition],
+    );
+    return rows.length ? BigInt(rows[0].kafka_offset) : -1n;
+  }
+
+  /** Streams among `streams` with an unresolved parked event: stream id -> the first parked id. */
+  private async heldStreams(runner: QueryRunner | EntityManager, streams: string[]): Promise<Map<string, number>> {
+    if (streams.length === 0) return new Map();
+    const rows: { stream_id: string; id: string }[] = await runner.query(
+      `SELECT stream_id, min(id)::text AS id FROM interlink.parked_events
+        WHERE consumer = $1 AND resolved_at IS NULL AND stream_id = ANY($2::text[])
+        GROUP BY stream_id`,
+      [this.name, [...new Set(streams)]],
+    );
+    return new Map(rows.map((r) => [r.stream_id, Number(r.id)]));
+  }
+
+  /** Unresolved parked events of this consumer, oldest first. */
+  async listParked(options: { streamId?: string; includeResolved?: boolean } = {}): Promise<ParkedEvent[]> {
+    const rows: ParkRow[] = await this.dataSource.query(
+      `SELECT id::text, topic, kafka_partition, kafka_offset::text, event_id::text, stream_id, type, reason,
+              held_behind::text, attempts, parked_at
+         FROM interlink.parked_events
+        WHERE consumer = $1 AND ($2::text IS NULL OR stream_id = $2) AND ($3 OR resolved_at IS NULL)
+        ORDER BY id`,
+      [this.name, options.streamId ?? null, options.includeResolved ?? false],
+    );
+    return rows.map((r) => ({
+      id: Number(r.id),
+      topic: r.topic,
+      partition: r.kafka_partition,
+      offset: r.kafka_offset,
+      eventId: r.event_id,
+      streamId: r.stream_id,
+      type: r.type,
+      reason: r.reason,
+      heldBehind: r.held_behind === null ? null : Number(r.held_behind),
+      attempts: r.attempts,
+      parkedAt: r.parked_at,
+    }));
+  }
+
+  /**
+   * Applies parked events again, each stream in its original order, stopping a stream at its
+   * first event that still fails (which stays parked with the new reason). Batches wait while
+   * a replay runs, so no new event of a stream slips past the ones being replayed.
+   */
+  async replayParked(options: { streamId?: string } = {}): Promise<ReplayReport> {
+    const report: ReplayReport = { replayed: 0, stillParked: 0, failures: [] };
+    const runner = this.dataSource.createQueryRunner();
+    await runner.connect();
+    try {
+      await runner.startTransaction();
+      await runner.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [lockKey(this.name)]);
+      const rows: ParkRow[] = await runner.query(
+        `SELECT id::text, topic, kafka_partition, kafka_offset::text, event_id::text, stream_id, type, reason,
+                held_behind::text, attempts, message_key, message_value, parked_at
+           FROM interlink.parked_events
+          WHERE consumer = $1 AND resolved_at IS NULL AND ($2::text IS NULL OR stream_id = $2)
+          ORDER BY id`,
+        [this.name, options.streamId ?? null],
+      );
+      const blocked = new Set<string>();
+      for (const row of rows) {
+        const stream = row.stream_id ?? `#${row.id}`;
+        if (blocked.has(stream)) {
+          report.stillParked++;
+          continue;
+        }
+        const where = { topic: row.topic, partition: row.kafka_partition, offset: row.kafka_offset };
+        let failure: string | undefined;
+        let resolution = 'replayed';
+        try {
+          const envelope = decodeMessage(this.registry, this.options.agencyId, row.topic, { key: row.message_key, value: row.message_value });
+          const applied = await runner.query(`SELECT 1 FROM interlink.inbox WHERE consumer = $1 AND event_id = $2`, [this.name, envelope.id]);
+          if (applied.length > 0) resolution = 'already applied';
+          else await this.applyOnce(runner, envelope, where);
+        } catch (error) {
+          failure = (error as Error).message;
+        }
+        if (failure === undefined) {
+          await runner.query(
+            `UPDATE interlink.parked_events SET resolved_at = now(), resolution = $2, attempts = attempts + 1 WHERE id = $1`,
+            [row.id, resolution],
+          );
+          report.replayed++;
+        } else {
+          await runner.query(`UPDATE interlink.parked_events SET reason = $2, attempts = attempts + 1 WHERE id = $1`, [row.id, failure]);
+          report.failures.push({ id: Number(row.id), reason: failure });
+          report.stillParked++;
+          blocked.add(stream);
+        }
+      }
+      await runner.commitTransaction();
+    } catch (error) {
+      if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
+      throw error;
+    } finally {
+      await runner.release();
+    }
+    return report;
+  }
+
+  /** Gives up on one parked event for good (an operator's decision), releasing its stream. */
+  async discardParked(id: number, note: string): Promise<void> {
+    await this.dataSource.transaction(async (manager) => {
+      await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [lockKey(this.name)]);
+      const rows = await manager.query(
+        `WITH discarded AS (
+           UPDATE interlink.parked_events SET resolved_at = now(), resolution = $3
+            WHERE id = $1 AND consumer = $2 AND resolved_at IS NULL RETURNING id)
+         SELECT id FROM discarded`,
+        [id, this.name, `discarded: ${note}`],
+      );
+      if (rows.length === 0) throw new Error(`no unresolved parked event #${id} for consumer "${this.name}"`);
+    });
+  }
+}
+
+function headersToJson(headers: IHeaders | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers ?? {})) {
+    if (value !== undefined) out[name] = Array.isArray(value) ? value.map(String).join(',') : String(value);
+  }
+  return out;
+}

@@ -1,0 +1,31 @@
+import { Kafka, KafkaConfig, logLevel } from 'kafkajs';
+
+export interface KafkaSettings {
+  /** Broker addresses, `host:port`, from KAFKA_BROKERS (comma-separated). */
+  brokers: string[];
+  clientId: string;
+}
+
+export function kafkaSettingsFromEnv(clientId: string, env: NodeJS.ProcessEnv = process.env): KafkaSettings {
+  const brokers = (env.KAFKA_BROKERS ?? '127.0.0.1:9092')
+    .split(',')
+    .map((b) => b.trim())
+    .filter(Boolean);
+  for (const broker of brokers) {
+    if (!/^[^\s:]+:\d{1,5}$/.test(broker)) {
+      throw new Error(`KAFKA_BROKERS entry "${broker}" is not host:port (e.g. 127.0.0.1:9092)`);
+    }
+  }
+  if (brokers.length === 0) throw new Error('KAFKA_BROKERS is empty: give at least one host:port');
+  return { brokers, clientId };
+}
+
+export function createKafka(settings: KafkaSettings, overrides: Partial<KafkaConfig> = {}): Kafka {
+  return new Kafka({
+    clientId: settings.clientId,
+    brokers: settings.brokers,
+    logLevel: logLevel.WARN,
+    retry: { initialRetryTime: 200, retries: 8 },
+    ...overrides,
+  });
+}

@@ -1,0 +1,210 @@
+import { Client } from 'pg';
+import { CompressionTypes, Kafka, Producer, TopicMessages } from 'kafkajs';
+import { DataSource } from 'typeorm';
+import { EventEnvelope, listAttribute, recipientsOf, topicFor } from '@interlink/contracts';
+import { EVENTS_CHANNEL, EventStore, LOG_START, LogPosition, NotificationListener } from '@interlink/event-store';
+import { TopicManager } from './topics';
+
+export interface RelayOptions {
+  /** Database URL of the agency (for LISTEN and the leadership lock). */
+  databaseUrl: string;
+  /** Events read and published per round (default 500). */
+  batchSize?: number;
+  /** Longest wait for a notification before looking anyway, in ms (default 1000). */
+  pollIntervalMs?: number;
+  /**
+   * Agencies that receive everything the owner releases at all (the auditors). They are added
+   * to every non-RED event's recipients.
+   */
+  alwaysReleaseTo?: string[];
+  /** Called after a batch reached Kafka and before its checkpoint is written (metrics, tests). */
+  onPublished?: (events: EventEnvelope[]) => void | Promise<void>;
+  onError?: (error: Error) => void;
+}
+
+export interface PublishedMessage {
+  topic: string;
+  envelope: EventEnvelope;
+}
+
+export const CLOUDEVENTS_CONTENT_TYPE = 'application/cloudevents+json; charset=UTF-8';
+
+/**
+ * The store is the outbox: the relay reads the agency's log in order, gives each event its
+ * sequence number, and publishes it to the topic of every agency its marking releases it to,
+ * keyed by stream id. Only then does it move its checkpoint. A crash in between publishes the
+ * same batch again with the same sequence numbers; consumers recognise the event ids and skip
+ * them, so nothing is lost and nothing is applied twice.
+ *
+ * One relay per agency publishes: leadership is a Postgres advisory lock held by a dedicated
+ * connection, so a second instance waits and takes over when the first one dies.
+ */
+export class Relay {
+  private readonly name: string;
+  private readonly batchSize: number;
+  private readonly pollIntervalMs: number;
+  private producer?: Producer;
+  private listener?: NotificationListener;
+  private lockClient?: Client;
+  private running = false;
+  private loop?: Promise<void>;
+  private wake?: () => void;
+  private pendingWake = false;
+
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly topics: TopicManager,
+    private readonly dataSource: DataSource,
+    private readonly store: EventStore,
+    private readonly options: RelayOptions,
+  ) {
+    this.name = `relay:${store.agencyId}`;
+    this.batchSize = options.batchSize ?? 500;
+    this.pollIntervalMs = options.pollIntervalMs ?? 1000;
+  }
+
+  async start(): Promise<void> {
+    this.producer = this.kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+    });
+    await this.producer.connect();
+    this.listener = new NotificationListener(this.options.databaseUrl, EVENTS_CHANNEL, () => this.notify(), this.options.onError);
+    await this.listener.start();
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.notify();
+    await this.loop;
+    await this.listener?.stop();
+    await this.producer?.disconnect();
+    await this.lockClient?.end().catch(() => undefined);
+    this.lockClient = undefined;
+  }
+
+  private notify(): void {
+    this.pendingWake = true;
+    this.wake?.();
+  }
+
+  private sleep(ms: number): Promise<void> {
+    if (this.pendingWake || !this.running) {
+      this.pendingWake = false;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      const self = this;
+      function done() {
+        clearTimeout(timer);
+        self.wake = undefined;
+        self.pendingWake = false;
+        resolve();
+      }
+      this.wake = done;
+    });
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      try {
+        if (!(await this.lead())) {
+          await this.sleep(this.pollIntervalMs);
+          continue;
+        }
+        const published = await this.publishNextBatch();
+        if (published < this.batchSize) await this.sleep(this.pollIntervalMs);
+      } catch (error) {
+        this.options.onError?.(error as Error);
+        await this.lockClient?.end().catch(() => undefined);
+        this.lockClient = undefined;
+        await this.sleep(this.pollIntervalMs);
+      }
+    }
+  }
+
+  /** Holds (or tries to take) the agency's relay lock. */
+  private async lead(): Promise<boolean> {
+    if (this.lockClient) return true;
+    const client = new Client({ connectionString: this.options.databaseUrl });
+    // A lost connection releases the lock on the server; stop acting as leader at once.
+    client.on('error', () => {
+      if (this.lockClient === client) this.lockClient = undefined;
+    });
+    await client.connect();
+    const [row] = (await client.query(`SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS locked`, [this.name])).rows;
+    if (!row.locked) {
+      await client.end();
+      return false;
+    }
+    this.lockClient = client;
+    return true;
+  }
+
+  /** Publishes one batch after the checkpoint; returns how many events it read. */
+  async publishNextBatch(): Promise<number> {
+    const checkpoint = await this.checkpoint();
+    const batch = await this.store.readLog(checkpoint.position, { limit: this.batchSize, upcast: false });
+    if (batch.length === 0) return 0;
+
+    const messages = batch.map((stored, i) => ({
+      ...stored.envelope,
+      sequence: checkpoint.sequence + i + 1,
+    }));
+    const byTopic = new Map<string, TopicMessages>();
+    for (const { topic, envelope } of this.route(messages)) {
+      let entry = byTopic.get(topic);
+      if (!entry) byTopic.set(topic, (entry = { topic, messages: [] }));
+      entry.messages.push({
+        key: envelope.subject,
+        value: JSON.stringify(envelope),
+        headers: { 'content-type': CLOUDEVENTS_CONTENT_TYPE },
+      });
+    }
+    if (byTopic.size > 0) {
+      await this.topics.ensure(byTopic.keys());
+      await this.producer!.sendBatch({
+        topicMessages: [...byTopic.values()],
+        acks: -1,
+        compression: CompressionTypes.None,
+      });
+    }
+    await this.options.onPublished?.(messages);
+
+    const last = batch[batch.length - 1].logPosition;
+    await this.dataSource.query(
+      `INSERT INTO interlink.relay_checkpoints (relay, tx_id, position, sequence, updated_at)
+       VALUES ($1, $2::text::xid8, $3, $4, now())
+       ON CONFLICT (relay) DO UPDATE SET tx_id = excluded.tx_id, position = excluded.position,
+         sequence = excluded.sequence, updated_at = excluded.updated_at`,
+      [this.name, last.txId, last.position, checkpoint.sequence + batch.length],
+    );
+    return batch.length;
+  }
+
+  /** Which topics each event goes to: one per recipient its marking allows. */
+  route(envelopes: EventEnvelope[]): PublishedMessage[] {
+    const owner = this.store.agencyId;
+    const always = this.options.alwaysReleaseTo ?? [];
+    return envelopes.flatMap((envelope) => {
+      const recipients = recipientsOf(owner, {
+        classification: envelope.classification,
+        releasableTo: [...listAttribute(envelope.releasableto), ...always],
+      });
+      return recipients.map((to) => ({ topic: topicFor(owner, to), envelope }));
+    });
+  }
+
+  async checkpoint(): Promise<{ position: LogPosition; sequence: number }> {
+    const rows: { tx_id: string; position: string; sequence: string }[] = await this.dataSource.query(
+      `SELECT tx_id::text, position::text, sequence::text FROM interlink.relay_checkpoints WHERE relay = $1`,
+      [this.name],
+    );
+    if (rows.length === 0) return { position: LOG_START, sequence: 0 };
+    return { position: { txId: rows[0].tx_id, position: rows[0].position }, sequence: Number(rows[0].sequence) };
+  }
+}

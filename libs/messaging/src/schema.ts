@@ -1,0 +1,65 @@
+import { Migration } from '@interlink/event-store';
+
+export const messagingMigrations: Migration[] = [
+  {
+    id: 'messaging/001-relay-inbox-parking',
+    sql: `
+      -- How far the relay has published the agency's log, and the sequence number it reached.
+      CREATE TABLE interlink.relay_checkpoints (
+        relay      text PRIMARY KEY,
+        tx_id      xid8 NOT NULL,
+        position   bigint NOT NULL,
+        sequence   bigint NOT NULL,
+        updated_at timestamptz NOT NULL DEFAULT now()
+      );
+
+      -- Events a consumer has applied: a redelivered event is recognised and skipped.
+      CREATE TABLE interlink.inbox (
+        consumer    text NOT NULL,
+        event_id    uuid NOT NULL,
+        stream_id   text NOT NULL,
+        type        text NOT NULL,
+        topic       text NOT NULL,
+        kafka_partition integer NOT NULL,
+        kafka_offset    bigint NOT NULL,
+        envelope    jsonb NOT NULL,
+        received_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (consumer, event_id)
+      );
+
+      -- The last offset per partition whose effect is committed, in the same transaction.
+      CREATE TABLE interlink.consumer_checkpoints (
+        consumer        text NOT NULL,
+        topic           text NOT NULL,
+        kafka_partition integer NOT NULL,
+        kafka_offset    bigint NOT NULL,
+        updated_at      timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (consumer, topic, kafka_partition)
+      );
+
+      -- Messages a consumer could not apply, and the later events of the same stream it held back.
+      CREATE TABLE interlink.parked_events (
+        id              bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        consumer        text NOT NULL,
+        topic           text NOT NULL,
+        kafka_partition integer NOT NULL,
+        kafka_offset    bigint NOT NULL,
+        event_id        uuid,
+        stream_id       text,
+        type            text,
+        reason          text NOT NULL,
+        held_behind     bigint REFERENCES interlink.parked_events (id),
+        attempts        integer NOT NULL DEFAULT 0,
+        message_key     bytea,
+        message_value   bytea,
+        message_headers jsonb NOT NULL DEFAULT '{}',
+        parked_at       timestamptz NOT NULL DEFAULT now(),
+        resolved_at     timestamptz,
+        resolution      text,
+        UNIQUE (consumer, topic, kafka_partition, kafka_offset)
+      );
+      CREATE INDEX parked_events_open_streams ON interlink.parked_events (consumer, stream_id)
+        WHERE resolved_at IS NULL;
+    `,
+  },
+];

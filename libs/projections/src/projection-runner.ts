@@ -1,0 +1,221 @@
+import { DataSource, EntityManager } from 'typeorm';
+import { EVENTS_CHANNEL, EventStore, LOG_START, LogPosition, NotificationListener, compareLogPositions } from '@interlink/event-store';
+import { Projection } from './projection';
+
+export interface ProjectionRunnerOptions {
+  /** Database URL of the agency, for LISTEN. */
+  databaseUrl: string;
+  /** Events per transaction (default 500). */
+  batchSize?: number;
+  /** Longest wait for a notification before looking anyway, in ms (default 1000). */
+  pollIntervalMs?: number;
+  onError?: (error: Error, projection: string) => void;
+}
+
+const LIVE_SCHEMA = 'public';
+
+function lockKey(name: string): string {
+  return `projection:${name}`;
+}
+
+/**
+ * Keeps projections up to date from the agency's log. Each batch of events and the
+ * projection's checkpoint commit in one transaction, so a read model is never ahead of or
+ * behind what its checkpoint says. `rebuild` replays the whole log into fresh tables in a
+ * separate schema while the live tables keep serving, then swaps them in one transaction.
+ */
+export class ProjectionRunner {
+  private readonly projections = new Map<string, Projection>();
+  private readonly batchSize: number;
+  private readonly pollIntervalMs: number;
+  private listener?: NotificationListener;
+  private running = false;
+  private loop?: Promise<void>;
+  private wake?: () => void;
+  private pendingWake = false;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly store: EventStore,
+    projections: Projection[],
+    private readonly options: ProjectionRunnerOptions,
+  ) {
+    for (const p of projections) {
+      if (this.projections.has(p.name)) throw new Error(`projection "${p.name}" is registered twice`);
+      this.projections.set(p.name, p);
+    }
+    this.batchSize = options.batchSize ?? 500;
+    this.pollIntervalMs = options.pollIntervalMs ?? 1000;
+  }
+
+  /** Creates missing read-model tables. */
+  async createTables(): Promise<void> {
+    for (const projection of this.projections.values()) {
+      await this.dataSource.transaction(async (m) => {
+        await m.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [lockKey(projection.name)]);
+        const [{ exists }] = await m.query(`SELECT to_regclass($1) IS NOT NULL AS exists`, [`${LIVE_SCHEMA}.${projection.tables[0]}`]);
+        if (!exists) await this.createIn(m, LIVE_SCHEMA, projection);
+      });
+    }
+  }
+
+  async start(): Promise<void> {
+    await this.createTables();
+    this.listener = new NotificationListener(this.options.databaseUrl, EVENTS_CHANNEL, () => this.notify());
+    await this.listener.start();
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.notify();
+    await this.loop;
+    await this.listener?.stop();
+  }
+
+  private notify(): void {
+    this.pendingWake = true;
+    this.wake?.();
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      let busy = false;
+      for (const projection of this.projections.values()) {
+        try {
+          busy = (await this.processBatch(projection)) === this.batchSize || busy;
+        } catch (error) {
+          this.options.onError?.(error as Error, projection.name);
+        }
+      }
+      if (!busy) await this.idle();
+    }
+  }
+
+  private idle(): Promise<void> {
+    if (this.pendingWake || !this.running) {
+      this.pendingWake = false;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.wake = undefined;
+        this.pendingWake = false;
+        resolve();
+      };
+      const timer = setTimeout(done, this.pollIntervalMs);
+      this.wake = done;
+    });
+  }
+
+  private projection(name: string): Projection {
+    const found = this.projections.get(name);
+    if (!found) throw new Error(`no projection "${name}"; known: ${[...this.projections.keys()].join(', ')}`);
+    return found;
+  }
+
+  /** Applies the next batch to the live tables; returns how many events it read. */
+  async processBatch(projection: Projection): Promise<number> {
+    return this.dataSource.transaction(async (m) => {
+      await m.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [lockKey(projection.name)]);
+      const after = await this.checkpoint(projection.name, m);
+      const read = await this.apply(projection, after, m);
+      if (read.count > 0) await this.saveCheckpoint(m, projection.name, read.position, false);
+      return read.count;
+    });
+  }
+
+  /** Runs every projection until it has applied everything a reader can see now. */
+  async catchUp(): Promise<void> {
+    for (const projection of this.projections.values()) {
+      while ((await this.processBatch(projection)) === this.batchSize);
+    }
+  }
+
+  /** Reads events after `after` with `m` (before it writes) and applies them; one batch. */
+  private async apply(projection: Projection, after: LogPosition, m: EntityManager): Promise<{ count: number; position: LogPosition }> {
+    const events = await this.store.readLog(after, { limit: this.batchSize, manager: m });
+    for (const { envelope } of events) {
+      const handler = projection.handlers[envelope.type];
+      if (handler) await handler(envelope, m);
+    }
+    return { count: events.length, position: events.length ? events[events.length - 1].logPosition : after };
+  }
+
+  async checkpoint(name: string, manager: EntityManager = this.dataSource.manager): Promise<LogPosition> {
+    const rows: { tx_id: string; position: string }[] = await manager.query(
+      `SELECT tx_id::text, position::text FROM interlink.projection_checkpoints WHERE projection = $1`,
+      [name],
+    );
+    return rows.length ? { txId: rows[0].tx_id, position: rows[0].position } : LOG_START;
+  }
+
+  private async saveCheckpoint(m: EntityManager, name: string, at: LogPosition, rebuilt: boolean): Promise<void> {
+    await m.query(
+      `INSERT INTO interlink.projection_checkpoints (projection, tx_id, position, rebuilt_at, updated_at)
+       VALUES ($1, $2::text::xid8, $3, CASE WHEN $4 THEN now() END, now())
+       ON CONFLICT (projection) DO UPDATE SET tx_id = excluded.tx_id, position = excluded.position,
+         rebuilt_at = coalesce(excluded.rebuilt_at, interlink.projection_checkpoints.rebuilt_at), updated_at = now()`,
+      [name, at.txId, at.position, rebuilt],
+    );
+  }
+
+  private async createIn(m: EntityManager, schema: string, projection: Projection): Promise<void> {
+    await m.query(`SET LOCAL search_path TO "${schema}"`);
+    for (const ddl of projection.schema) await m.query(ddl);
+    await m.query(`SET LOCAL search_path TO DEFAULT`);
+  }
+
+  /** Whether the projection has applied everything up to `position`. */
+  async hasReached(name: string, position: LogPosition): Promise<boolean> {
+    return compareLogPositions(await this.checkpoint(name), position) >= 0;
+  }
+
+  /**
+   * Rebuilds a projection from the start of the log into fresh tables in schema
+   * `rebuild_<name>`, while the live tables keep serving, then swaps the new tables in and
+   * moves the checkpoint in one transaction. Returns how many events were replayed.
+   */
+  async rebuild(name: string): Promise<number> {
+    const projection = this.projection(name);
+    const shadow = `rebuild_${name}`;
+    const retired = `retired_${name}`;
+    await this.dataSource.query(`DROP SCHEMA IF EXISTS "${shadow}" CASCADE`);
+    await this.dataSource.query(`CREATE SCHEMA "${shadow}"`);
+    await this.dataSource.transaction((m) => this.createIn(m, shadow, projection));
+
+    let position = LOG_START;
+    let replayed = 0;
+    const batchIntoShadow = (m: EntityManager) =>
+      m.query(`SET LOCAL search_path TO "${shadow}", ${LIVE_SCHEMA}`).then(() => this.apply(projection, position, m));
+    for (;;) {
+      const read = await this.dataSource.transaction(batchIntoShadow);
+      position = read.position;
+      replayed += read.count;
+      if (read.count < this.batchSize) break;
+    }
+
+    await this.dataSource.transaction(async (m) => {
+      await m.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [lockKey(name)]);
+      for (;;) {
+        const read = await batchIntoShadow(m);
+        position = read.position;
+        replayed += read.count;
+        if (read.count < this.batchSize) break;
+      }
+      await m.query(`DROP SCHEMA IF EXISTS "${retired}" CASCADE`);
+      await m.query(`CREATE SCHEMA "${retired}"`);
+      for (const table of projection.tables) {
+        await m.query(`ALTER TABLE IF EXISTS ${LIVE_SCHEMA}."${table}" SET SCHEMA "${retired}"`);
+        await m.query(`ALTER TABLE "${shadow}"."${table}" SET SCHEMA ${LIVE_SCHEMA}`);
+      }
+      await m.query(`SET LOCAL search_path TO DEFAULT`);
+      await this.saveCheckpoint(m, name, position, true);
+    });
+    await this.dataSource.query(`DROP SCHEMA IF EXISTS "${retired}" CASCADE`);
+    await this.dataSource.query(`DROP SCHEMA IF EXISTS "${shadow}" CASCADE`);
+    return replayed;
+  }
+}
