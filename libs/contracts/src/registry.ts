@@ -103,6 +103,10 @@ export class EventRegistry {
       throw new ContractViolation('not a valid Interlink event envelope', describe(this.validateEnvelope.errors));
     }
     const e = envelope as EventEnvelope;
+    // Postgres cannot store U+0000 in text or jsonb; refuse it here with a clear reason.
+    if (JSON.stringify(e).includes('\\u0000')) {
+      throw new ContractViolation('event contains a NUL character (U+0000), which no field may hold');
+    }
     const schema = parseDataschema(e.dataschema);
     if (!schema || schema.type !== e.type) {
       throw new ContractViolation(`dataschema "${e.dataschema}" does not name the event's type "${e.type}"`);

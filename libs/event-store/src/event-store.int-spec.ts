@@ -155,6 +155,13 @@ describe('reading the log while transactions commit out of order (real Postgres)
     expect(after.map((e) => e.envelope.subject)).toEqual(['slow-stream', 'fast-stream']);
   });
 
+  it('reads the log in numeric order of positions (9 before 10)', async () => {
+    await store.append('long-stream', 0, [opened(), ...Array.from({ length: 11 }, (_, i) => note(`note ${i + 1}`))], context());
+    const read = await store.readLog(LOG_START, { limit: 5 });
+    const rest = await store.readLog(read[read.length - 1].logPosition);
+    expect([...read, ...rest].map((e) => e.envelope.streamversion)).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
+  });
+
   it('lets a polling reader see every event exactly once under concurrent writers with random commit delays', async () => {
     const writers = 8;
     const perWriter = 15;

@@ -99,7 +99,7 @@ export class EventStore {
     // Serialise appends to one stream until this transaction ends; other streams are not blocked.
     await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`stream:${streamId}`]);
     const existing: Row[] = await manager.query(
-      `SELECT tx_id::text, position::text, envelope FROM interlink.events WHERE id = ANY($1::uuid[]) ORDER BY position`,
+      `SELECT tx_id::text, position::text, envelope FROM interlink.events WHERE id = ANY($1::uuid[]) ORDER BY events.position`,
       [ids],
     );
     if (existing.length > 0) return this.replayedAppend(streamId, ids, existing);
@@ -183,7 +183,7 @@ export class EventStore {
       `SELECT tx_id::text, position::text, envelope FROM interlink.events
         WHERE (tx_id, position) > ($1::text::xid8, $2::bigint)
           AND tx_id < pg_snapshot_xmin(pg_current_snapshot())
-        ORDER BY tx_id, position
+        ORDER BY events.tx_id, events.position
         LIMIT $3`,
       [after.txId, after.position, limit],
     );
@@ -198,7 +198,7 @@ export class EventStore {
     const rows: { tx_id: string; position: string }[] = await (manager ?? this.dataSource.manager).query(
       `SELECT tx_id::text, position::text FROM interlink.events
         WHERE tx_id < pg_snapshot_xmin(pg_current_snapshot())
-        ORDER BY tx_id DESC, position DESC LIMIT 1`,
+        ORDER BY events.tx_id DESC, events.position DESC LIMIT 1`,
     );
     return rows.length ? { txId: rows[0].tx_id, position: rows[0].position } : LOG_START;
   }

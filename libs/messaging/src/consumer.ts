@@ -1,7 +1,8 @@
-import { Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import { Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage, Partitioners, Producer } from 'kafkajs';
 import { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import { EventEnvelope, EventRegistry } from '@interlink/contracts';
 import { PoisonMessage, decodeMessage } from './decode';
+import { IDEMPOTENT_PRODUCER_RETRY } from './kafka-config';
 import { TopicManager } from './topics';
 
 export interface HandlerContext {
@@ -119,7 +120,13 @@ export class EventConsumer {
     if (this.options.createTopics ?? true) {
       await this.topicManager.ensure([...this.options.topics, this.deadLetterTopic]);
     }
-    this.producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    this.producer = this.kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+      createPartitioner: Partitioners.DefaultPartitioner,
+      retry: IDEMPOTENT_PRODUCER_RETRY,
+    });
     await this.producer.connect();
     this.consumer = this.kafka.consumer({
       groupId: this.options.name,
@@ -288,8 +295,8 @@ export class EventConsumer {
        ON CONFLICT (consumer, topic, kafka_partition, kafka_offset) DO NOTHING
        RETURNING id::text`,
       [
-        this.name, where.topic, where.partition, where.offset, partial.eventId ?? null, partial.streamId ?? null,
-        partial.type ?? null, reason, heldBehind ?? null, heldBehind === undefined ? 1 : 0,
+        this.name, where.topic, where.partition, where.offset, partial.eventId ?? null, printable(partial.streamId),
+        printable(partial.type), printable(reason), heldBehind ?? null, heldBehind === undefined ? 1 : 0,
         message.key, message.value, JSON.stringify(headersToJson(message.headers)),
       ],
     );
@@ -306,7 +313,7 @@ export class EventConsumer {
         value: message.value,
         headers: {
           ...message.headers,
-          'interlink-parked-reason': reason.slice(0, 2000),
+          'interlink-parked-reason': printable(reason),
           'interlink-original-topic': topic,
           'interlink-original-partition': String(partition),
           'interlink-original-offset': message.offset,
@@ -343,7 +350,7 @@ export class EventConsumer {
               held_behind::text, attempts, parked_at
          FROM interlink.parked_events
         WHERE consumer = $1 AND ($2::text IS NULL OR stream_id = $2) AND ($3 OR resolved_at IS NULL)
-        ORDER BY id`,
+        ORDER BY parked_events.id`,
       [this.name, options.streamId ?? null, options.includeResolved ?? false],
     );
     return rows.map((r) => ({
@@ -378,7 +385,7 @@ export class EventConsumer {
                 held_behind::text, attempts, message_key, message_value, parked_at
            FROM interlink.parked_events
           WHERE consumer = $1 AND resolved_at IS NULL AND ($2::text IS NULL OR stream_id = $2)
-          ORDER BY id`,
+          ORDER BY parked_events.id`,
         [this.name, options.streamId ?? null],
       );
       const blocked = new Set<string>();
@@ -406,7 +413,7 @@ export class EventConsumer {
           );
           report.replayed++;
         } else {
-          await runner.query(`UPDATE interlink.parked_events SET reason = $2, attempts = attempts + 1 WHERE id = $1`, [row.id, failure]);
+          await runner.query(`UPDATE interlink.parked_events SET reason = $2, attempts = attempts + 1 WHERE id = $1`, [row.id, printable(failure)]);
           report.failures.push({ id: Number(row.id), reason: failure });
           report.stillParked++;
           blocked.add(stream);
@@ -438,10 +445,18 @@ export class EventConsumer {
   }
 }
 
+/** Text safe to store and show: no NUL or other control characters (they come from hostile input), at most 2,000 characters. */
+function printable<T extends string | undefined>(text: T): T extends string ? string : null;
+function printable(text: string | undefined): string | null {
+  if (text === undefined) return null;
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, '\ufffd').slice(0, 2000);
+}
+
 function headersToJson(headers: IHeaders | undefined): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers ?? {})) {
-    if (value !== undefined) out[name] = Array.isArray(value) ? value.map(String).join(',') : String(value);
+    if (value !== undefined) out[printable(name)] = printable(Array.isArray(value) ? value.map(String).join(',') : String(value));
   }
   return out;
 }

@@ -29,3 +29,9 @@ export function createKafka(settings: KafkaSettings, overrides: Partial<KafkaCon
     ...overrides,
   });
 }
+
+/**
+ * An idempotent producer keeps retrying a send (kafkajs requires it for its guarantees), with
+ * waits capped at 5 s, so a broker outage delays publishing instead of failing it.
+ */
+export const IDEMPOTENT_PRODUCER_RETRY = { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 100, maxRetryTime: 5000 };

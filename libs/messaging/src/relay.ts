@@ -1,8 +1,9 @@
 import { Client } from 'pg';
-import { CompressionTypes, Kafka, Producer, TopicMessages } from 'kafkajs';
+import { CompressionTypes, Kafka, Partitioners, Producer, TopicMessages } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { EventEnvelope, listAttribute, recipientsOf, topicFor } from '@interlink/contracts';
 import { EVENTS_CHANNEL, EventStore, LOG_START, LogPosition, NotificationListener } from '@interlink/event-store';
+import { IDEMPOTENT_PRODUCER_RETRY } from './kafka-config';
 import { TopicManager } from './topics';
 
 export interface RelayOptions {
@@ -68,6 +69,9 @@ export class Relay {
       idempotent: true,
       maxInFlightRequests: 1,
       allowAutoTopicCreation: false,
+      // Murmur2, as Java clients partition: a stream's key maps to the same partition for every client.
+      createPartitioner: Partitioners.DefaultPartitioner,
+      retry: IDEMPOTENT_PRODUCER_RETRY,
     });
     await this.producer.connect();
     this.listener = new NotificationListener(this.options.databaseUrl, EVENTS_CHANNEL, () => this.notify(), this.options.onError);

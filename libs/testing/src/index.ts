@@ -1,5 +1,7 @@
 export * from './case-file';
 export * from './database';
+export * from './envelopes';
 export * from './kafka';
 export * from './names';
+export * from './processes';
 export * from './wait';

@@ -1,0 +1,218 @@
+import { Admin, Kafka, Partitioners, Producer } from 'kafkajs';
+import { EventEnvelope, topicFor, uuidv7 } from '@interlink/contracts';
+import { EventStore } from '@interlink/event-store';
+import {
+  TestDatabase,
+  caseFileRegistry,
+  createReceivedCasesTable,
+  createTestDatabase,
+  envelopeFrom,
+  readCases,
+  readTopics,
+  receivedCasesHandler,
+  spawnFixture,
+  testAgencies,
+  testKafka,
+  waitFor,
+} from '@interlink/testing';
+import { EventConsumer, EventConsumerOptions, Relay, TopicManager } from './index';
+
+const opened = (title: string) => ({ type: 'intel.testing.case-opened', data: { title, country: 'KH' } });
+const note = (text: string) => ({ type: 'intel.testing.note-added', data: { text } });
+
+describe('EventConsumer (real Kafka, real Postgres)', () => {
+  let kafka: Kafka;
+  let admin: Admin;
+  let producer: Producer;
+  let db: TestDatabase;
+  let agencies: Record<'police' | 'immigration' | 'other', string>;
+  let topic: string;
+  const table = 'received_cases';
+  const running: { stop(): Promise<void> }[] = [];
+
+  beforeEach(async () => {
+    kafka = testKafka();
+    admin = kafka.admin();
+    await admin.connect();
+    producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+    await producer.connect();
+    agencies = testAgencies('police', 'immigration', 'other');
+    topic = topicFor(agencies.police, agencies.immigration);
+    db = await createTestDatabase('consumer');
+    await createReceivedCasesTable(db.dataSource.manager, table);
+  });
+
+  afterEach(async () => {
+    for (const r of running.splice(0)) await r.stop();
+    await producer.disconnect();
+    await admin.disconnect();
+    await db.drop();
+  });
+
+  function consumer(options: Partial<EventConsumerOptions> = {}): EventConsumer {
+    const c = new EventConsumer(kafka, new TopicManager(admin), db.dataSource, caseFileRegistry(), {
+      name: `${agencies.immigration}-cases`,
+      agencyId: agencies.immigration,
+      topics: [topic],
+      handler: receivedCasesHandler(table),
+      backoffMs: 20,
+      ...options,
+    });
+    running.push(c);
+    return c;
+  }
+
+  const send = (messages: { key: string; value: string | Buffer }[]) => producer.send({ topic, acks: -1, messages });
+  const event = (e: EventEnvelope) => ({ key: e.subject, value: JSON.stringify(e) });
+  const applied = async () =>
+    (await db.dataSource.query(`SELECT count(*)::int AS n FROM interlink.inbox`))[0].n as number;
+
+  it('parks poison with its reason, holds back the rest of its stream, lets other streams go on, and replays in order after a fix', async () => {
+    let brokenHandler = true;
+    const handler = receivedCasesHandler(table);
+    const c = consumer({
+      handler: async (e, context) => {
+        if (brokenHandler && (e.data as { text?: string }).text === 'trigger the bug') {
+          throw new Error('projection bug: cannot store this note');
+        }
+        await handler(e, context);
+      },
+    });
+    await new TopicManager(admin).ensure([topic]);
+
+    const p = agencies.police;
+    const held = [envelopeFrom(p, 'held', 1, opened('Held stream')), envelopeFrom(p, 'held', 2, note('trigger the bug')), envelopeFrom(p, 'held', 3, note('after the bug')), envelopeFrom(p, 'held', 4, note('last'))];
+    const fine = [envelopeFrom(p, 'fine', 1, opened('Unaffected')), envelopeFrom(p, 'fine', 2, note('one')), envelopeFrom(p, 'fine', 3, note('two'))];
+    const badSchema = envelopeFrom(p, 'bad-schema', 1, { type: 'intel.testing.case-opened', data: { title: 'x', country: 'Malaysia' } });
+    const unknownType = envelopeFrom(p, 'unknown', 1, { type: 'intel.testing.case-closed', data: {} });
+    const wrongSender = envelopeFrom(agencies.other, 'spoofed', 1, opened('Spoofed'));
+    const red = envelopeFrom(p, 'red', 1, opened('Should never have left'), { classification: 'RED' });
+    const afterBadSchema = envelopeFrom(p, 'bad-schema', 2, note('behind a bad event'));
+    const withSubject = envelopeFrom(p, 'x', 1, opened('no subject'));
+    const { subject: _s, ...noSubject } = withSubject;
+
+    await send([
+      event(held[0]), event(held[1]), event(fine[0]),
+      { key: 'garbage', value: Buffer.from([0xff, 0x00, 0x13]) },
+      { key: 'garbage', value: '{"specversion":"1.0","id":' },
+      event(badSchema), event(unknownType), event(wrongSender), event(red),
+      { key: 'x', value: JSON.stringify(noSubject) },
+      event(held[2]), event(fine[1]), event(afterBadSchema), event(held[3]), event(fine[2]),
+    ]);
+    await c.start();
+
+    await waitFor('the healthy stream applied and 11 messages parked', async () =>
+      (await applied()) === 4 && (await c.listParked()).length === 11,
+    );
+    const cases = await readCases(db.dataSource.manager, table);
+    expect(cases).toEqual([
+      { case_id: 'fine', title: 'Unaffected', country: 'KH', notes: 2, history: 'one;two;' },
+      { case_id: 'held', title: 'Held stream', country: 'KH', notes: 0, history: '' },
+    ]);
+
+    const parked = await c.listParked();
+    const reasonOf = (pred: (p: (typeof parked)[number]) => boolean) => parked.filter(pred).map((x) => x.reason);
+    expect(reasonOf((x) => x.eventId === held[1].id)).toEqual(['handler failed 3 times: projection bug: cannot store this note']);
+    expect(reasonOf((x) => x.eventId === held[2].id)).toEqual([`held back behind parked event #${parked.find((x) => x.eventId === held[1].id)!.id} of stream "held"`]);
+    expect(reasonOf((x) => x.eventId === badSchema.id)[0]).toMatch(/\/country must match pattern/);
+    expect(reasonOf((x) => x.eventId === afterBadSchema.id)[0]).toMatch(/^held back behind parked event #\d+ of stream "bad-schema"$/);
+    expect(reasonOf((x) => x.eventId === unknownType.id)).toEqual(['unknown event type "intel.testing.case-closed"']);
+    expect(reasonOf((x) => x.eventId === wrongSender.id)[0]).toMatch(/^sender mismatch: topic ".*" carries events from ".*-police", but this event's source is "\/agencies\/.*-other"$/);
+    expect(reasonOf((x) => x.eventId === red.id)[0]).toMatch(/marked TLP:RED and must never leave/);
+    expect(parked.filter((x) => x.eventId === null).map((x) => x.reason)).toEqual([
+      expect.stringMatching(/^value is not JSON: /),
+      expect.stringMatching(/^value is not JSON: /),
+    ]);
+    expect(reasonOf((x) => x.eventId === withSubject.id)[0]).toMatch(/must have required property 'subject'/);
+
+    const dlq = await readTopics(kafka, [c.deadLetterTopic], 11, 10000);
+    expect(dlq).toHaveLength(11);
+
+    // A parked stream stays held for events that arrive later too.
+    const late = envelopeFrom(p, 'held', 5, note('arrived while parked'));
+    await send([event(late)]);
+    await waitFor('the late event parked', async () => (await c.listParked({ streamId: 'held' })).length === 4);
+
+    brokenHandler = false;
+    const report = await c.replayParked({ streamId: 'held' });
+    expect(report).toEqual({ replayed: 4, stillParked: 0, failures: [] });
+    expect((await readCases(db.dataSource.manager, table)).find((x) => x.case_id === 'held')).toEqual({
+      case_id: 'held', title: 'Held stream', country: 'KH', notes: 4, history: 'trigger the bug;after the bug;last;arrived while parked;',
+    });
+
+    // Poison that no fix of the handler can cure stays parked, with its reason renewed.
+    const rest = await c.replayParked();
+    expect(rest.replayed).toBe(0);
+    expect(rest.stillParked).toBe(8);
+    await c.discardParked(parked.find((x) => x.eventId === badSchema.id)!.id, 'publisher sent a country name, not a code');
+    // The operator gave up on the bad event: the stream is released and the event behind it applies.
+    expect(await c.replayParked({ streamId: 'bad-schema' })).toEqual({ replayed: 1, stillParked: 0, failures: [] });
+    expect((await c.listParked()).map((x) => x.streamId)).not.toContain('bad-schema');
+    await expect(c.discardParked(999999, 'no such')).rejects.toThrow(/no unresolved parked event #999999/);
+  });
+
+  it('applies a redelivered or duplicated event once', async () => {
+    const c = consumer();
+    await new TopicManager(admin).ensure([topic]);
+    const a = envelopeFrom(agencies.police, 'dup', 1, opened('Duplicated'));
+    const b = envelopeFrom(agencies.police, 'dup', 2, note('only once'));
+    await send([event(a), event(b), event(b), event(a), event(b)]);
+    await c.start();
+    await waitFor('five messages consumed', async () => {
+      const [{ offsets }] = await db.dataSource.query(`SELECT coalesce(sum(kafka_offset + 1), 0)::int AS offsets FROM interlink.consumer_checkpoints`);
+      return offsets === 5;
+    });
+    expect(await readCases(db.dataSource.manager, table)).toEqual([
+      { case_id: 'dup', title: 'Duplicated', country: 'KH', notes: 1, history: 'only once;' },
+    ]);
+    expect(await c.listParked()).toEqual([]);
+  });
+
+  it('killed mid-batch and restarted: its read model equals a fresh rebuild', async () => {
+    // Events come from a police store through the relay, as in production.
+    const police = await createTestDatabase('consumer_police');
+    try {
+      const store = new EventStore(police.dataSource, caseFileRegistry(), agencies.police);
+      const ctx = { correlationId: uuidv7(), causationId: uuidv7(), actor: 'police/seed', classification: 'AMBER' as const, releasableTo: [agencies.immigration] };
+      const streams = Array.from({ length: 10 }, (_, i) => `case-${i}`);
+      for (const s of streams) await store.append(s, 0, [opened(`Case ${s}`)], ctx);
+      for (let n = 1; n <= 19; n++) {
+        for (const s of streams) await store.append(s, n, [note(`${s}/${n}`)], ctx);
+      }
+      const relay = new Relay(kafka, new TopicManager(admin), police.dataSource, store, { databaseUrl: police.url });
+      running.push(relay);
+      await relay.start();
+      await waitFor('200 events published', async () => (await relay.checkpoint()).sequence === 200);
+
+      const name = `${agencies.immigration}-cases`;
+      const env = { DATABASE_URL: db.url, AGENCY: agencies.immigration, TOPICS: topic, CONSUMER_NAME: name, TABLE: table };
+      const crashing = spawnFixture('consumer', { ...env, KILL_AFTER_EVENTS: '70' });
+      const ended = await crashing.exited;
+      expect({ ended, output: crashing.output() }).toMatchObject({ ended: { signal: 'SIGKILL' } });
+      const appliedBeforeCrash = await applied();
+      expect(appliedBeforeCrash).toBeLessThan(70);
+
+      const resumed = consumer({ name, sessionTimeout: 6000 });
+      await resumed.start();
+      await waitFor('all 200 events applied after the restart', async () => (await applied()) === 200, { timeoutMs: 60000 });
+
+      const rebuilt = 'rebuilt_cases';
+      await createReceivedCasesTable(db.dataSource.manager, rebuilt);
+      const fresh = consumer({ name: `${agencies.immigration}-rebuild`, handler: receivedCasesHandler(rebuilt) });
+      await fresh.start();
+      await waitFor('the fresh rebuild applied 200 events', async () => {
+        const [{ n }] = await db.dataSource.query(`SELECT count(*)::int AS n FROM interlink.inbox WHERE consumer = $1`, [fresh.name]);
+        return n === 200;
+      });
+      const live = await readCases(db.dataSource.manager, table);
+      expect(live).toEqual(await readCases(db.dataSource.manager, rebuilt));
+      expect(live).toHaveLength(10);
+      for (const row of live) {
+        expect(row.notes).toBe(19);
+        expect(row.history).toBe(Array.from({ length: 19 }, (_, i) => `${row.case_id}/${i + 1};`).join(''));
+      }
+    } finally {
+      await police.drop();
+    }
+  });
+});

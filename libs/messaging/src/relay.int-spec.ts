@@ -1,0 +1,152 @@
+import { Admin, Kafka } from 'kafkajs';
+import { AppendContext, EventStore } from '@interlink/event-store';
+import { EventEnvelope, topicFor, uuidv7 } from '@interlink/contracts';
+import {
+  TestDatabase,
+  caseFileRegistry,
+  createReceivedCasesTable,
+  createTestDatabase,
+  readCases,
+  readTopics,
+  receivedCasesHandler,
+  spawnFixture,
+  testAgencies,
+  testKafka,
+  waitFor,
+} from '@interlink/testing';
+import { EventConsumer, Relay, TopicManager } from './index';
+
+const ctx = (releasableTo: string[], classification: AppendContext['classification'] = 'AMBER'): AppendContext => ({
+  correlationId: uuidv7(),
+  causationId: uuidv7(),
+  actor: 'police/officer-1',
+  classification,
+  releasableTo,
+});
+
+describe('Relay (real Kafka, real Postgres)', () => {
+  let kafka: Kafka;
+  let admin: Admin;
+  let police: TestDatabase;
+  let immigration: TestDatabase;
+  let agencies: Record<'police' | 'immigration' | 'ministry', string>;
+  let store: EventStore;
+  const stopAfter: { stop(): Promise<void> }[] = [];
+
+  beforeEach(async () => {
+    kafka = testKafka();
+    admin = kafka.admin();
+    await admin.connect();
+    agencies = testAgencies('police', 'immigration', 'ministry');
+    police = await createTestDatabase('relay_police');
+    immigration = await createTestDatabase('relay_immigration');
+    store = new EventStore(police.dataSource, caseFileRegistry(), agencies.police);
+  });
+
+  afterEach(async () => {
+    for (const s of stopAfter.splice(0)) await s.stop();
+    await admin.disconnect();
+    await police.drop();
+    await immigration.drop();
+  });
+
+  function relay(options: Partial<ConstructorParameters<typeof Relay>[4]> = {}): Relay {
+    const r = new Relay(kafka, new TopicManager(admin), police.dataSource, store, { databaseUrl: police.url, ...options });
+    stopAfter.push(r);
+    return r;
+  }
+
+  it('publishes each event to the topic of every agency its marking releases it to, never RED, keyed by stream', async () => {
+    await store.append('case-1', 0, [{ type: 'intel.testing.case-opened', data: { title: 'Shared with both', country: 'MY' } }], ctx([agencies.immigration, agencies.ministry]));
+    await store.append('case-2', 0, [{ type: 'intel.testing.case-opened', data: { title: 'Immigration only', country: 'KH' } }], ctx([agencies.immigration]));
+    await store.append('case-3', 0, [{ type: 'intel.testing.case-opened', data: { title: 'Police eyes only', country: 'MM' } }], ctx([agencies.immigration], 'RED'));
+    await store.append('case-4', 0, [{ type: 'intel.testing.case-opened', data: { title: 'After the RED one', country: 'LA' } }], ctx([agencies.ministry]));
+    await relay().start();
+
+    const toImmigration = topicFor(agencies.police, agencies.immigration);
+    const toMinistry = topicFor(agencies.police, agencies.ministry);
+    const records = await waitFor('four published records', async () => {
+      const topics = new Set(await admin.listTopics());
+      if (!topics.has(toImmigration) || !topics.has(toMinistry)) return undefined;
+      const found = await readTopics(kafka, [toImmigration, toMinistry], 4, 5000);
+      return found.length >= 4 ? found : undefined;
+    });
+    const seen = records.map((r) => [r.topic, r.key, (JSON.parse(r.value!) as EventEnvelope).sequence]).sort();
+    expect(seen).toEqual(
+      [
+        [toImmigration, 'case-1', 1],
+        [toImmigration, 'case-2', 2],
+        [toMinistry, 'case-1', 1],
+        [toMinistry, 'case-4', 4],
+      ].sort(),
+    );
+    expect(records.some((r) => r.value!.includes('Police eyes only'))).toBe(false);
+    expect(await relay().checkpoint()).toMatchObject({ sequence: 4 });
+  });
+
+  it('wakes on a notification from the append rather than waiting for its poll', async () => {
+    await relay({ pollIntervalMs: 120000 }).start();
+    const topic = topicFor(agencies.police, agencies.immigration);
+    await store.append('case-9', 0, [{ type: 'intel.testing.case-opened', data: { title: 'Woken', country: 'PE' } }], ctx([agencies.immigration]));
+    const found = await waitFor('the event on Kafka (long before the 120 s poll)', async () =>
+      (await admin.listTopics()).includes(topic) && (await readTopics(kafka, [topic], 1, 3000)).length === 1,
+      { timeoutMs: 20000 },
+    );
+    expect(found).toBe(true);
+  });
+
+  it('killed between publish and checkpoint: restarted, every event reaches the consumer read model exactly once', async () => {
+    const streams = ['case-a', 'case-b', 'case-c', 'case-d', 'case-e'];
+    for (const [i, stream] of streams.entries()) {
+      await store.append(stream, 0, [{ type: 'intel.testing.case-opened', data: { title: `Case ${i}`, country: 'MY' } }], ctx([agencies.immigration]));
+    }
+    for (let n = 1; n <= 3; n++) {
+      for (const stream of streams) {
+        await store.append(stream, n, [{ type: 'intel.testing.note-added', data: { text: `${stream} note ${n}` } }], ctx([agencies.immigration]));
+      }
+    }
+    const total = streams.length * 4;
+
+    const crashing = spawnFixture('relay', { DATABASE_URL: police.url, AGENCY: agencies.police, KILL_AFTER_PUBLISH: '1' });
+    const ended = await crashing.exited;
+    expect({ ended, output: crashing.output() }).toMatchObject({ ended: { signal: 'SIGKILL' } });
+    const topic = topicFor(agencies.police, agencies.immigration);
+    expect(await readTopics(kafka, [topic], total, 10000)).toHaveLength(total);
+    expect(await relay().checkpoint()).toMatchObject({ sequence: 0 });
+
+    await relay().start();
+    const onKafka = await waitFor('the batch published a second time', async () => {
+      const found = await readTopics(kafka, [topic], 2 * total, 3000);
+      return found.length === 2 * total ? found : undefined;
+    });
+    // The same events, with the same sequence numbers, arrived twice.
+    const sequences = onKafka.map((r) => (JSON.parse(r.value!) as EventEnvelope).sequence!).sort((a, b) => a - b);
+    expect(sequences).toEqual(Array.from({ length: total }, (_, i) => [i + 1, i + 1]).flat());
+
+    const table = 'received_cases';
+    await createReceivedCasesTable(immigration.dataSource.manager, table);
+    const consumer = new EventConsumer(kafka, new TopicManager(admin), immigration.dataSource, caseFileRegistry(), {
+      name: `${agencies.immigration}-cases`,
+      agencyId: agencies.immigration,
+      topics: [topic],
+      handler: receivedCasesHandler(table),
+    });
+    stopAfter.push(consumer);
+    await consumer.start();
+    await waitFor('all events applied', async () => {
+      const [{ count }] = await immigration.dataSource.query(`SELECT count(*)::int AS count FROM interlink.inbox`);
+      const [{ offsets }] = await immigration.dataSource.query(`SELECT coalesce(sum(kafka_offset + 1), 0)::int AS offsets FROM interlink.consumer_checkpoints`);
+      return count === total && offsets === 2 * total;
+    });
+    const cases = await readCases(immigration.dataSource.manager, table);
+    expect(cases).toEqual(
+      streams.map((stream, i) => ({
+        case_id: stream,
+        title: `Case ${i}`,
+        country: 'MY',
+        notes: 3,
+        history: `${stream} note 1;${stream} note 2;${stream} note 3;`,
+      })),
+    );
+  });
+});

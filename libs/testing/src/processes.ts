@@ -1,0 +1,29 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import path from 'node:path';
+
+export interface Fixture {
+  child: ChildProcess;
+  /** Resolves when the process ends, with how it ended. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  output(): string;
+  kill(signal?: NodeJS.Signals): void;
+}
+
+const root = path.resolve(__dirname, '../../..');
+
+/** Runs one of `processes/*.process.ts` in a child Node process (TypeScript through swc). */
+export function spawnFixture(name: 'relay' | 'consumer', env: Record<string, string>): Fixture {
+  const script = path.join(__dirname, 'processes', `${name}.process.ts`);
+  const child = spawn(process.execPath, ['-r', '@swc-node/register', script], {
+    cwd: root,
+    env: { ...process.env, SWC_NODE_PROJECT: path.join(root, 'tsconfig.json'), ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (d) => (output += d));
+  child.stderr!.on('data', (d) => (output += d));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal })),
+  );
+  return { child, exited, output: () => output, kill: (signal = 'SIGTERM') => child.kill(signal) };
+}
