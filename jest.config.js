@@ -38,4 +38,5 @@ module.exports = {
     },
   ],
   testTimeout: 120000,
+  reporters: ['default', '<rootDir>/scripts/summary-reporter.js'],
 };

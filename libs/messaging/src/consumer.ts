@@ -1,7 +1,10 @@
 import { Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage, Partitioners, Producer } from 'kafkajs';
 import { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import { EventEnvelope, EventRegistry } from '@interlink/contracts';
+import { NotificationListener } from '@interlink/event-store';
 import { PoisonMessage, decodeMessage } from './decode';
+import { ParkedEvent, ReplayReport, consumerLockKey, discardParkedEvent, listParkedEvents } from './parked';
+import { REPLAY_CHANNEL } from './schema';
 import { IDEMPOTENT_PRODUCER_RETRY } from './kafka-config';
 import { TopicManager } from './topics';
 
@@ -33,27 +36,9 @@ export interface EventConsumerOptions {
   /** Longest wait of a fetch for new messages, in ms (default 100). */
   maxWaitTimeInMs?: number;
   sessionTimeout?: number;
+  /** Database URL, to hear replay requests from the `parked` command (off without it). */
+  databaseUrl?: string;
   onError?: (error: Error) => void;
-}
-
-export interface ParkedEvent {
-  id: number;
-  topic: string;
-  partition: number;
-  offset: string;
-  eventId: string | null;
-  streamId: string | null;
-  type: string | null;
-  reason: string;
-  heldBehind: number | null;
-  attempts: number;
-  parkedAt: Date;
-}
-
-export interface ReplayReport {
-  replayed: number;
-  stillParked: number;
-  failures: { id: number; reason: string }[];
 }
 
 type Decoded = { envelope: EventEnvelope } | { poison: PoisonMessage };
@@ -74,10 +59,6 @@ interface ParkRow {
   parked_at: Date;
 }
 
-function lockKey(name: string): string {
-  return `consumer:${name}`;
-}
-
 /**
  * Applies events from Kafka exactly once to the agency's database.
  *
@@ -96,6 +77,7 @@ function lockKey(name: string): string {
 export class EventConsumer {
   private consumer?: Consumer;
   private producer?: Producer;
+  private replayListener?: NotificationListener;
   readonly deadLetterTopic: string;
   private readonly maxAttempts: number;
   private readonly backoffMs: number;
@@ -137,6 +119,12 @@ export class EventConsumer {
     this.consumer.on(this.consumer.events.CRASH, (event) => this.options.onError?.(event.payload.error));
     await this.consumer.connect();
     await this.consumer.subscribe({ topics: this.options.topics, fromBeginning: true });
+    if (this.options.databaseUrl) {
+      const serve = () => void this.serveReplayRequests().catch((error: Error) => this.options.onError?.(error));
+      this.replayListener = new NotificationListener(this.options.databaseUrl, REPLAY_CHANNEL, serve, this.options.onError);
+      await this.replayListener.start();
+      serve();
+    }
     await this.consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
@@ -146,6 +134,7 @@ export class EventConsumer {
   }
 
   async stop(): Promise<void> {
+    await this.replayListener?.stop();
     await this.consumer?.disconnect();
     await this.producer?.disconnect();
     this.consumer = undefined;
@@ -173,7 +162,7 @@ export class EventConsumer {
     try {
       await runner.startTransaction();
       // Shared with other batches, exclusive for a replay of parked events.
-      await runner.query(`SELECT pg_advisory_xact_lock_shared(hashtextextended($1, 0))`, [lockKey(this.name)]);
+      await runner.query(`SELECT pg_advisory_xact_lock_shared(hashtextextended($1, 0))`, [consumerLockKey(this.name)]);
       const checkpoint = await this.checkpointOf(runner, topic, partition);
       const ids = [...decoded.values()].flatMap((d) => ('envelope' in d ? [d.envelope.id] : []));
       const seen = new Set<string>(
@@ -344,28 +333,8 @@ export class EventConsumer {
   }
 
   /** Unresolved parked events of this consumer, oldest first. */
-  async listParked(options: { streamId?: string; includeResolved?: boolean } = {}): Promise<ParkedEvent[]> {
-    const rows: ParkRow[] = await this.dataSource.query(
-      `SELECT id::text, topic, kafka_partition, kafka_offset::text, event_id::text, stream_id, type, reason,
-              held_behind::text, attempts, parked_at
-         FROM interlink.parked_events
-        WHERE consumer = $1 AND ($2::text IS NULL OR stream_id = $2) AND ($3 OR resolved_at IS NULL)
-        ORDER BY parked_events.id`,
-      [this.name, options.streamId ?? null, options.includeResolved ?? false],
-    );
-    return rows.map((r) => ({
-      id: Number(r.id),
-      topic: r.topic,
-      partition: r.kafka_partition,
-      offset: r.kafka_offset,
-      eventId: r.event_id,
-      streamId: r.stream_id,
-      type: r.type,
-      reason: r.reason,
-      heldBehind: r.held_behind === null ? null : Number(r.held_behind),
-      attempts: r.attempts,
-      parkedAt: r.parked_at,
-    }));
+  listParked(options: { streamId?: string; includeResolved?: boolean } = {}): Promise<ParkedEvent[]> {
+    return listParkedEvents(this.dataSource.manager, { consumer: this.name, ...options });
   }
 
   /**
@@ -379,7 +348,7 @@ export class EventConsumer {
     await runner.connect();
     try {
       await runner.startTransaction();
-      await runner.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [lockKey(this.name)]);
+      await runner.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [consumerLockKey(this.name)]);
       const rows: ParkRow[] = await runner.query(
         `SELECT id::text, topic, kafka_partition, kafka_offset::text, event_id::text, stream_id, type, reason,
                 held_behind::text, attempts, message_key, message_value, parked_at
@@ -430,19 +399,41 @@ export class EventConsumer {
   }
 
   /** Gives up on one parked event for good (an operator's decision), releasing its stream. */
-  async discardParked(id: number, note: string): Promise<void> {
-    await this.dataSource.transaction(async (manager) => {
-      await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [lockKey(this.name)]);
-      const rows = await manager.query(
-        `WITH discarded AS (
-           UPDATE interlink.parked_events SET resolved_at = now(), resolution = $3
-            WHERE id = $1 AND consumer = $2 AND resolved_at IS NULL RETURNING id)
-         SELECT id FROM discarded`,
-        [id, this.name, `discarded: ${note}`],
-      );
-      if (rows.length === 0) throw new Error(`no unresolved parked event #${id} for consumer "${this.name}"`);
-    });
+  discardParked(id: number, note: string): Promise<void> {
+    return this.dataSource.transaction((m) => discardParkedEvent(m, this.name, id, note));
   }
+
+  /** Serves replay requests left for this consumer by the `parked` command, oldest first. */
+  async serveReplayRequests(): Promise<number> {
+    let served = 0;
+    for (;;) {
+      const claimed: { id: string; stream_id: string | null }[] = await this.dataSource.query(
+        `WITH claimed AS (
+           UPDATE interlink.replay_requests SET started_at = now()
+            WHERE id = (SELECT id FROM interlink.replay_requests
+                         WHERE consumer = $1 AND started_at IS NULL ORDER BY id FOR UPDATE SKIP LOCKED LIMIT 1)
+           RETURNING id::text, stream_id)
+         SELECT * FROM claimed`,
+        [this.name],
+      );
+      if (claimed.length === 0) return served;
+      const [request] = claimed;
+      try {
+        const report = await this.replayParked({ streamId: request.stream_id ?? undefined });
+        await this.dataSource.query(`UPDATE interlink.replay_requests SET completed_at = now(), report = $2 WHERE id = $1`, [
+          request.id,
+          JSON.stringify(report),
+        ]);
+      } catch (error) {
+        await this.dataSource.query(`UPDATE interlink.replay_requests SET completed_at = now(), error = $2 WHERE id = $1`, [
+          request.id,
+          printable((error as Error).message),
+        ]);
+      }
+      served++;
+    }
+  }
+
 }
 
 /** Text safe to store and show: no NUL or other control characters (they come from hostile input), at most 2,000 characters. */

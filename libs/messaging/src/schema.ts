@@ -1,5 +1,8 @@
 import { Migration } from '@interlink/event-store';
 
+/** Channel on which the `parked` command asks running consumers to serve replay requests. */
+export const REPLAY_CHANNEL = 'interlink_replay';
+
 export const messagingMigrations: Migration[] = [
   {
     id: 'messaging/001-relay-inbox-parking',
@@ -60,6 +63,25 @@ export const messagingMigrations: Migration[] = [
       );
       CREATE INDEX parked_events_open_streams ON interlink.parked_events (consumer, stream_id)
         WHERE resolved_at IS NULL;
+    `,
+  },
+  {
+    id: 'messaging/002-replay-requests',
+    sql: `
+      -- Requests to replay parked events, made by the \`parked\` command and served by the
+      -- running consumer of that name (which has the handlers).
+      CREATE TABLE interlink.replay_requests (
+        id           bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        consumer     text NOT NULL,
+        stream_id    text,
+        requested_by text NOT NULL,
+        requested_at timestamptz NOT NULL DEFAULT now(),
+        started_at   timestamptz,
+        completed_at timestamptz,
+        report       jsonb,
+        error        text
+      );
+      CREATE INDEX replay_requests_pending ON interlink.replay_requests (consumer, id) WHERE started_at IS NULL;
     `,
   },
 ];

@@ -27,3 +27,19 @@ export function spawnFixture(name: 'relay' | 'consumer', env: Record<string, str
   );
   return { child, exited, output: () => output, kill: (signal = 'SIGTERM') => child.kill(signal) };
 }
+
+/** Runs a TypeScript command-line program to completion and returns what it printed. */
+export function runTs(script: string, args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['-r', '@swc-node/register', script, ...args], {
+      cwd: root,
+      env: { ...process.env, SWC_NODE_PROJECT: path.join(root, 'tsconfig.json'), ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout!.on('data', (d) => (stdout += d));
+    child.stderr!.on('data', (d) => (stderr += d));
+    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
