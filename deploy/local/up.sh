@@ -1,7 +1,21 @@
 #!/usr/bin/env bash
-# Brings up the local infrastructure the services and the tests need: Postgres (started if it is
-# down) and the Kafka broker (resolved from Maven Central the first time, reused if it runs).
+# Brings up the infrastructure the services and the tests need.
+#   Postgres: started if the local server is down (skipped when DATABASE_SERVER_URL names another host).
+#   Kafka:    the local broker, resolved from Maven Central the first time and reused if it runs;
+#             when KAFKA_BROKERS names other brokers, only waits until they answer.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-bash "$here/postgres.sh" ensure
-bash "$here/kafka.sh" start
+
+pg_host="$(node -e 'const u=process.env.DATABASE_SERVER_URL; console.log(u ? new URL(u).hostname : "127.0.0.1")')"
+case "$pg_host" in
+  127.0.0.1|localhost|::1) bash "$here/postgres.sh" ensure ;;
+  *) echo "up.sh: using the Postgres server at $pg_host (DATABASE_SERVER_URL); not starting a local one" ;;
+esac
+
+local_broker="127.0.0.1:${KAFKA_PORT:-9092}"
+if [[ -z "${KAFKA_BROKERS:-}" || "$KAFKA_BROKERS" == "$local_broker" || "$KAFKA_BROKERS" == "localhost:${KAFKA_PORT:-9092}" ]]; then
+  bash "$here/kafka.sh" start
+else
+  echo "up.sh: using the Kafka cluster at $KAFKA_BROKERS; not starting a local broker"
+  node "$here/wait-for-kafka.js" --brokers "$KAFKA_BROKERS" --timeout "${KAFKA_START_TIMEOUT:-60}"
+fi
