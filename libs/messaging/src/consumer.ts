@@ -1,11 +1,11 @@
-import { Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage, Partitioners, Producer } from 'kafkajs';
-import { DataSource, EntityManager, QueryRunner } from 'typeorm';
+import { Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import { DataSource, EntityManager } from 'typeorm';
 import { EventEnvelope, EventRegistry } from '@interlink/contracts';
 import { NotificationListener } from '@interlink/event-store';
 import { PoisonMessage, decodeMessage } from './decode';
 import { ParkedEvent, ReplayReport, consumerLockKey, discardParkedEvent, listParkedEvents } from './parked';
 import { REPLAY_CHANNEL } from './schema';
-import { IDEMPOTENT_PRODUCER_RETRY } from './kafka-config';
+import { createIdempotentProducer } from './kafka-config';
 import { TopicManager } from './topics';
 
 export interface HandlerContext {
@@ -102,13 +102,7 @@ export class EventConsumer {
     if (this.options.createTopics ?? true) {
       await this.topicManager.ensure([...this.options.topics, this.deadLetterTopic]);
     }
-    this.producer = this.kafka.producer({
-      idempotent: true,
-      maxInFlightRequests: 1,
-      allowAutoTopicCreation: false,
-      createPartitioner: Partitioners.DefaultPartitioner,
-      retry: IDEMPOTENT_PRODUCER_RETRY,
-    });
+    this.producer = createIdempotentProducer(this.kafka);
     await this.producer.connect();
     this.consumer = this.kafka.consumer({
       groupId: this.options.name,
@@ -155,21 +149,18 @@ export class EventConsumer {
       }),
     );
 
-    const runner = this.dataSource.createQueryRunner();
-    await runner.connect();
     let last: string | undefined;
     const deadLetters: { message: KafkaMessage; reason: string }[] = [];
-    try {
-      await runner.startTransaction();
+    await this.dataSource.transaction(async (tx) => {
       // Shared with other batches, exclusive for a replay of parked events.
-      await runner.query(`SELECT pg_advisory_xact_lock_shared(hashtextextended($1, 0))`, [consumerLockKey(this.name)]);
-      const checkpoint = await this.checkpointOf(runner, topic, partition);
+      await tx.query(`SELECT pg_advisory_xact_lock_shared(hashtextextended($1, 0))`, [consumerLockKey(this.name)]);
+      const checkpoint = await this.checkpointOf(tx, topic, partition);
       const ids = [...decoded.values()].flatMap((d) => ('envelope' in d ? [d.envelope.id] : []));
       const seen = new Set<string>(
-        (await runner.query(`SELECT event_id::text FROM interlink.inbox WHERE consumer = $1 AND event_id = ANY($2::uuid[])`, [this.name, ids]))
+        (await tx.query(`SELECT event_id::text FROM interlink.inbox WHERE consumer = $1 AND event_id = ANY($2::uuid[])`, [this.name, ids]))
           .map((r: { event_id: string }) => r.event_id),
       );
-      const held = await this.heldStreams(runner, [...decoded.values()].flatMap((d) => {
+      const held = await this.heldStreams(tx, [...decoded.values()].flatMap((d) => {
         const stream = 'envelope' in d ? d.envelope.subject : d.poison.partial.streamId;
         return stream ? [stream] : [];
       }));
@@ -180,19 +171,19 @@ export class EventConsumer {
           const where = { topic, partition, offset: message.offset };
           const d = decoded.get(message)!;
           if ('poison' in d) {
-            await this.park(runner, where, message, d.poison.partial, d.poison.reason, held, deadLetters);
+            await this.park(tx, where, message, d.poison.partial, d.poison.reason, held, deadLetters);
           } else if (!seen.has(d.envelope.id)) {
             const headOfStream = held.get(d.envelope.subject);
             if (headOfStream !== undefined) {
               await this.park(
-                runner, where, message, { eventId: d.envelope.id, streamId: d.envelope.subject, type: d.envelope.type },
+                tx, where, message, { eventId: d.envelope.id, streamId: d.envelope.subject, type: d.envelope.type },
                 `held back behind parked event #${headOfStream} of stream "${d.envelope.subject}"`, held, deadLetters,
               );
             } else {
-              const failure = await this.applyWithRetries(runner, d.envelope, where, heartbeat);
+              const failure = await this.applyWithRetries(tx, d.envelope, where, heartbeat);
               if (failure) {
                 await this.park(
-                  runner, where, message, { eventId: d.envelope.id, streamId: d.envelope.subject, type: d.envelope.type },
+                  tx, where, message, { eventId: d.envelope.id, streamId: d.envelope.subject, type: d.envelope.type },
                   failure, held, deadLetters,
                 );
               }
@@ -203,7 +194,7 @@ export class EventConsumer {
         last = message.offset;
       }
       if (last !== undefined) {
-        await runner.query(
+        await tx.query(
           `INSERT INTO interlink.consumer_checkpoints (consumer, topic, kafka_partition, kafka_offset, updated_at)
            VALUES ($1, $2, $3, $4, now())
            ON CONFLICT (consumer, topic, kafka_partition) DO UPDATE
@@ -212,13 +203,7 @@ export class EventConsumer {
         );
       }
       if (deadLetters.length > 0) await this.sendDeadLetters(topic, partition, deadLetters);
-      await runner.commitTransaction();
-    } catch (error) {
-      if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
-      throw error;
-    } finally {
-      await runner.release();
-    }
+    });
     if (last !== undefined) {
       resolveOffset(last);
       await this.consumer!.commitOffsets([{ topic, partition, offset: (BigInt(last) + 1n).toString() }]);
@@ -227,7 +212,7 @@ export class EventConsumer {
 
   /** Runs the handler in a savepoint, retrying with backoff; returns the reason it gave up, if it did. */
   private async applyWithRetries(
-    runner: QueryRunner,
+    tx: EntityManager,
     envelope: EventEnvelope,
     where: { topic: string; partition: number; offset: string },
     heartbeat: () => Promise<void>,
@@ -238,7 +223,7 @@ export class EventConsumer {
         await new Promise((r) => setTimeout(r, this.backoffMs * 2 ** (attempt - 2)));
         await heartbeat();
       }
-      if (await this.applyOnce(runner, envelope, where).then(() => true, (e: Error) => ((lastError = e), false))) {
+      if (await this.applyOnce(tx, envelope, where).then(() => true, (e: Error) => ((lastError = e), false))) {
         return undefined;
       }
     }
@@ -246,28 +231,28 @@ export class EventConsumer {
   }
 
   private async applyOnce(
-    runner: QueryRunner,
+    tx: EntityManager,
     envelope: EventEnvelope,
     where: { topic: string; partition: number; offset: string },
   ): Promise<void> {
-    await runner.query('SAVEPOINT apply_event');
+    await tx.query('SAVEPOINT apply_event');
     try {
-      await this.options.handler(envelope, { manager: runner.manager, ...where });
-      await runner.query(
+      await this.options.handler(envelope, { manager: tx, ...where });
+      await tx.query(
         `INSERT INTO interlink.inbox (consumer, event_id, stream_id, type, topic, kafka_partition, kafka_offset, envelope)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
         [this.name, envelope.id, envelope.subject, envelope.type, where.topic, where.partition, where.offset, JSON.stringify(envelope)],
       );
-      await runner.query('RELEASE SAVEPOINT apply_event');
+      await tx.query('RELEASE SAVEPOINT apply_event');
     } catch (error) {
       // If even this fails the connection is gone: the batch aborts and Kafka delivers it again.
-      await runner.query('ROLLBACK TO SAVEPOINT apply_event');
+      await tx.query('ROLLBACK TO SAVEPOINT apply_event');
       throw error;
     }
   }
 
   private async park(
-    runner: QueryRunner,
+    tx: EntityManager,
     where: { topic: string; partition: number; offset: string },
     message: KafkaMessage,
     partial: PoisonMessage['partial'],
@@ -276,7 +261,7 @@ export class EventConsumer {
     deadLetters: { message: KafkaMessage; reason: string }[],
   ): Promise<void> {
     const heldBehind = partial.streamId ? held.get(partial.streamId) : undefined;
-    const rows: { id: string }[] = await runner.query(
+    const rows: { id: string }[] = await tx.query(
       `INSERT INTO interlink.parked_events
          (consumer, topic, kafka_partition, kafka_offset, event_id, stream_id, type, reason, held_behind, attempts,
           message_key, message_value, message_headers)
@@ -312,8 +297,8 @@ export class EventConsumer {
     });
   }
 
-  private async checkpointOf(runner: QueryRunner, topic: string, partition: number): Promise<bigint> {
-    const rows: { kafka_offset: string }[] = await runner.query(
+  private async checkpointOf(tx: EntityManager, topic: string, partition: number): Promise<bigint> {
+    const rows: { kafka_offset: string }[] = await tx.query(
       `SELECT kafka_offset::text FROM interlink.consumer_checkpoints WHERE consumer = $1 AND topic = $2 AND kafka_partition = $3`,
       [this.name, topic, partition],
     );
@@ -321,9 +306,9 @@ export class EventConsumer {
   }
 
   /** Streams among `streams` with an unresolved parked event: stream id -> the first parked id. */
-  private async heldStreams(runner: QueryRunner | EntityManager, streams: string[]): Promise<Map<string, number>> {
+  private async heldStreams(tx: EntityManager | EntityManager, streams: string[]): Promise<Map<string, number>> {
     if (streams.length === 0) return new Map();
-    const rows: { stream_id: string; id: string }[] = await runner.query(
+    const rows: { stream_id: string; id: string }[] = await tx.query(
       `SELECT stream_id, min(id)::text AS id FROM interlink.parked_events
         WHERE consumer = $1 AND resolved_at IS NULL AND stream_id = ANY($2::text[])
         GROUP BY stream_id`,
@@ -344,12 +329,9 @@ export class EventConsumer {
    */
   async replayParked(options: { streamId?: string } = {}): Promise<ReplayReport> {
     const report: ReplayReport = { replayed: 0, stillParked: 0, failures: [] };
-    const runner = this.dataSource.createQueryRunner();
-    await runner.connect();
-    try {
-      await runner.startTransaction();
-      await runner.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [consumerLockKey(this.name)]);
-      const rows: ParkRow[] = await runner.query(
+    await this.dataSource.transaction(async (tx) => {
+      await tx.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [consumerLockKey(this.name)]);
+      const rows: ParkRow[] = await tx.query(
         `SELECT id::text, topic, kafka_partition, kafka_offset::text, event_id::text, stream_id, type, reason,
                 held_behind::text, attempts, message_key, message_value, parked_at
            FROM interlink.parked_events
@@ -369,32 +351,26 @@ export class EventConsumer {
         let resolution = 'replayed';
         try {
           const envelope = decodeMessage(this.registry, this.options.agencyId, row.topic, { key: row.message_key, value: row.message_value });
-          const applied = await runner.query(`SELECT 1 FROM interlink.inbox WHERE consumer = $1 AND event_id = $2`, [this.name, envelope.id]);
+          const applied = await tx.query(`SELECT 1 FROM interlink.inbox WHERE consumer = $1 AND event_id = $2`, [this.name, envelope.id]);
           if (applied.length > 0) resolution = 'already applied';
-          else await this.applyOnce(runner, envelope, where);
+          else await this.applyOnce(tx, envelope, where);
         } catch (error) {
           failure = (error as Error).message;
         }
         if (failure === undefined) {
-          await runner.query(
+          await tx.query(
             `UPDATE interlink.parked_events SET resolved_at = now(), resolution = $2, attempts = attempts + 1 WHERE id = $1`,
             [row.id, resolution],
           );
           report.replayed++;
         } else {
-          await runner.query(`UPDATE interlink.parked_events SET reason = $2, attempts = attempts + 1 WHERE id = $1`, [row.id, printable(failure)]);
+          await tx.query(`UPDATE interlink.parked_events SET reason = $2, attempts = attempts + 1 WHERE id = $1`, [row.id, printable(failure)]);
           report.failures.push({ id: Number(row.id), reason: failure });
           report.stillParked++;
           blocked.add(stream);
         }
       }
-      await runner.commitTransaction();
-    } catch (error) {
-      if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
-      throw error;
-    } finally {
-      await runner.release();
-    }
+    });
     return report;
   }
 

@@ -1,4 +1,4 @@
-import { Kafka, KafkaConfig, logLevel } from 'kafkajs';
+import { Kafka, KafkaConfig, Partitioners, Producer, logLevel } from 'kafkajs';
 
 export interface KafkaSettings {
   /** Broker addresses, `host:port`, from KAFKA_BROKERS (comma-separated). */
@@ -31,7 +31,18 @@ export function createKafka(settings: KafkaSettings, overrides: Partial<KafkaCon
 }
 
 /**
- * An idempotent producer keeps retrying a send (kafkajs requires it for its guarantees), with
- * waits capped at 5 s, so a broker outage delays publishing instead of failing it.
+ * The producer for everything Interlink publishes: idempotent with one request in flight, so a
+ * retried send neither duplicates nor reorders; it keeps retrying (kafkajs requires that for its
+ * guarantees) with waits capped at 5 s, so a broker outage delays publishing instead of failing it.
+ * Keys are partitioned with murmur2, as Java clients do, so a stream maps to the same partition
+ * for every client.
  */
-export const IDEMPOTENT_PRODUCER_RETRY = { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 100, maxRetryTime: 5000 };
+export function createIdempotentProducer(kafka: Kafka): Producer {
+  return kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    allowAutoTopicCreation: false,
+    createPartitioner: Partitioners.DefaultPartitioner,
+    retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 100, maxRetryTime: 5000 },
+  });
+}

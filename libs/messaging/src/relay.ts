@@ -1,9 +1,9 @@
 import { Client } from 'pg';
-import { CompressionTypes, Kafka, Partitioners, Producer, TopicMessages } from 'kafkajs';
+import { CompressionTypes, Kafka, Producer, TopicMessages } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { EventEnvelope, listAttribute, recipientsOf, topicFor } from '@interlink/contracts';
-import { EVENTS_CHANNEL, EventStore, LOG_START, LogPosition, NotificationListener } from '@interlink/event-store';
-import { IDEMPOTENT_PRODUCER_RETRY } from './kafka-config';
+import { EventStore, LOG_START, LogFollower, LogPosition } from '@interlink/event-store';
+import { createIdempotentProducer } from './kafka-config';
 import { TopicManager } from './topics';
 
 export interface RelayOptions {
@@ -43,14 +43,9 @@ export const CLOUDEVENTS_CONTENT_TYPE = 'application/cloudevents+json; charset=U
 export class Relay {
   private readonly name: string;
   private readonly batchSize: number;
-  private readonly pollIntervalMs: number;
   private producer?: Producer;
-  private listener?: NotificationListener;
+  private follower?: LogFollower;
   private lockClient?: Client;
-  private running = false;
-  private loop?: Promise<void>;
-  private wake?: () => void;
-  private pendingWake = false;
 
   constructor(
     private readonly kafka: Kafka,
@@ -61,74 +56,39 @@ export class Relay {
   ) {
     this.name = `relay:${store.agencyId}`;
     this.batchSize = options.batchSize ?? 500;
-    this.pollIntervalMs = options.pollIntervalMs ?? 1000;
   }
 
   async start(): Promise<void> {
-    this.producer = this.kafka.producer({
-      idempotent: true,
-      maxInFlightRequests: 1,
-      allowAutoTopicCreation: false,
-      // Murmur2, as Java clients partition: a stream's key maps to the same partition for every client.
-      createPartitioner: Partitioners.DefaultPartitioner,
-      retry: IDEMPOTENT_PRODUCER_RETRY,
-    });
+    this.producer = createIdempotentProducer(this.kafka);
     await this.producer.connect();
-    this.listener = new NotificationListener(this.options.databaseUrl, EVENTS_CHANNEL, () => this.notify(), this.options.onError);
-    await this.listener.start();
-    this.running = true;
-    this.loop = this.run();
+    this.follower = new LogFollower(
+      { databaseUrl: this.options.databaseUrl, pollIntervalMs: this.options.pollIntervalMs ?? 1000, onError: this.options.onError },
+      () => this.step(),
+    );
+    await this.follower.start();
   }
 
   async stop(): Promise<void> {
-    this.running = false;
-    this.notify();
-    await this.loop;
-    await this.listener?.stop();
+    await this.follower?.stop();
     await this.producer?.disconnect();
-    await this.lockClient?.end().catch(() => undefined);
+    await this.releaseLead();
+  }
+
+  private async step(): Promise<boolean> {
+    if (!(await this.lead())) return false;
+    try {
+      return (await this.publishNextBatch()) === this.batchSize;
+    } catch (error) {
+      // Whatever failed, lead again from a fresh connection and the stored checkpoint.
+      await this.releaseLead();
+      throw error;
+    }
+  }
+
+  private async releaseLead(): Promise<void> {
+    const client = this.lockClient;
     this.lockClient = undefined;
-  }
-
-  private notify(): void {
-    this.pendingWake = true;
-    this.wake?.();
-  }
-
-  private sleep(ms: number): Promise<void> {
-    if (this.pendingWake || !this.running) {
-      this.pendingWake = false;
-      return Promise.resolve();
-    }
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      const self = this;
-      function done() {
-        clearTimeout(timer);
-        self.wake = undefined;
-        self.pendingWake = false;
-        resolve();
-      }
-      this.wake = done;
-    });
-  }
-
-  private async run(): Promise<void> {
-    while (this.running) {
-      try {
-        if (!(await this.lead())) {
-          await this.sleep(this.pollIntervalMs);
-          continue;
-        }
-        const published = await this.publishNextBatch();
-        if (published < this.batchSize) await this.sleep(this.pollIntervalMs);
-      } catch (error) {
-        this.options.onError?.(error as Error);
-        await this.lockClient?.end().catch(() => undefined);
-        this.lockClient = undefined;
-        await this.sleep(this.pollIntervalMs);
-      }
-    }
+    await client?.end().catch(() => undefined);
   }
 
   /** Holds (or tries to take) the agency's relay lock. */

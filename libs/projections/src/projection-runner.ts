@@ -1,5 +1,5 @@
 import { DataSource, EntityManager } from 'typeorm';
-import { EVENTS_CHANNEL, EventStore, LOG_START, LogPosition, NotificationListener, compareLogPositions } from '@interlink/event-store';
+import { EventStore, LOG_START, LogFollower, LogPosition, compareLogPositions } from '@interlink/event-store';
 import { Projection } from './projection';
 
 export interface ProjectionRunnerOptions {
@@ -27,12 +27,7 @@ function lockKey(name: string): string {
 export class ProjectionRunner {
   private readonly projections = new Map<string, Projection>();
   private readonly batchSize: number;
-  private readonly pollIntervalMs: number;
-  private listener?: NotificationListener;
-  private running = false;
-  private loop?: Promise<void>;
-  private wake?: () => void;
-  private pendingWake = false;
+  private follower?: LogFollower;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -45,7 +40,6 @@ export class ProjectionRunner {
       this.projections.set(p.name, p);
     }
     this.batchSize = options.batchSize ?? 500;
-    this.pollIntervalMs = options.pollIntervalMs ?? 1000;
   }
 
   /** Creates missing read-model tables. */
@@ -61,53 +55,28 @@ export class ProjectionRunner {
 
   async start(): Promise<void> {
     await this.createTables();
-    this.listener = new NotificationListener(this.options.databaseUrl, EVENTS_CHANNEL, () => this.notify());
-    await this.listener.start();
-    this.running = true;
-    this.loop = this.run();
+    this.follower = new LogFollower(
+      { databaseUrl: this.options.databaseUrl, pollIntervalMs: this.options.pollIntervalMs ?? 1000 },
+      () => this.step(),
+    );
+    await this.follower.start();
   }
 
   async stop(): Promise<void> {
-    this.running = false;
-    this.notify();
-    await this.loop;
-    await this.listener?.stop();
+    await this.follower?.stop();
   }
 
-  private notify(): void {
-    this.pendingWake = true;
-    this.wake?.();
-  }
-
-  private async run(): Promise<void> {
-    while (this.running) {
-      let busy = false;
-      for (const projection of this.projections.values()) {
-        try {
-          busy = (await this.processBatch(projection)) === this.batchSize || busy;
-        } catch (error) {
-          this.options.onError?.(error as Error, projection.name);
-        }
+  /** One batch for every projection; true when any of them may have more. */
+  private async step(): Promise<boolean> {
+    let busy = false;
+    for (const projection of this.projections.values()) {
+      try {
+        busy = (await this.processBatch(projection)) === this.batchSize || busy;
+      } catch (error) {
+        this.options.onError?.(error as Error, projection.name);
       }
-      if (!busy) await this.idle();
     }
-  }
-
-  private idle(): Promise<void> {
-    if (this.pendingWake || !this.running) {
-      this.pendingWake = false;
-      return Promise.resolve();
-    }
-    return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        this.wake = undefined;
-        this.pendingWake = false;
-        resolve();
-      };
-      const timer = setTimeout(done, this.pollIntervalMs);
-      this.wake = done;
-    });
+    return busy;
   }
 
   private projection(name: string): Projection {
