@@ -1,7 +1,12 @@
 export * from './agencies';
+export * from './catalogue';
 export * from './decider';
 export * from './envelope';
 export * from './errors';
+export * as ForeignMinistry from './foreign-ministry';
+export * as Immigration from './immigration';
 export * from './markings';
+export * as Police from './police';
 export * from './registry';
+export * from './schema-parts';
 export * from './uuid';

@@ -68,7 +68,7 @@ describe('EventRegistry', () => {
   });
 
   it('refuses a definition without an upcaster for an older version', () => {
-    expect(() => defineEvent({ type: 'intel.testing.x', version: 2, schema: { type: 'object' } })).toThrow(/no upcaster from version 1/);
+    expect(() => defineEvent()({ type: 'intel.testing.x', version: 2, schema: { type: 'object' } })).toThrow(/no upcaster from version 1/);
   });
 });
 

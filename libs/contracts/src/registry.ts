@@ -9,8 +9,8 @@ type Data = Record<string, unknown>;
  * One event type: the current version's schema, and for each older version its schema and the
  * function that lifts its payload one version up. Old events are upcast when read, never rewritten.
  */
-export interface EventDefinition<D = Data> {
-  type: string;
+export interface EventDefinition<D = Data, T extends string = string> {
+  type: T;
   version: number;
   schema: object;
   /** Older versions: `upcast` turns version `n` data into version `n + 1` data. */
@@ -19,18 +19,27 @@ export interface EventDefinition<D = Data> {
   readonly __data?: D;
 }
 
-export type DataOf<E> = E extends EventDefinition<infer D> ? D : never;
+export type DataOf<E> = E extends EventDefinition<infer D, string> ? D : never;
 
-export function defineEvent<D>(definition: Omit<EventDefinition<D>, '__data'>): EventDefinition<D> {
-  if (!Number.isInteger(definition.version) || definition.version < 1) {
-    throw new Error(`event type "${definition.type}": version must be a whole number from 1`);
-  }
-  for (let v = 1; v < definition.version; v++) {
-    if (!definition.history?.[v]) {
-      throw new Error(`event type "${definition.type}" is at version ${definition.version} but has no upcaster from version ${v}`);
+/** The domain event (type and payload) of a definition, for deciders' event unions. */
+export type EventOf<E> = E extends EventDefinition<infer D, infer T> ? { type: T; data: D } : never;
+
+/**
+ * Defines an event type with payload `D`: `defineEvent<SuspectIdentified>()({ type: 'intel.police.suspect-identified', ... })`.
+ * (Two calls, so that the payload type is given and the type name is inferred as a literal.)
+ */
+export function defineEvent<D>() {
+  return <T extends string>(definition: Omit<EventDefinition<D, T>, '__data'>): EventDefinition<D, T> => {
+    if (!Number.isInteger(definition.version) || definition.version < 1) {
+      throw new Error(`event type "${definition.type}": version must be a whole number from 1`);
     }
-  }
-  return definition;
+    for (let v = 1; v < definition.version; v++) {
+      if (!definition.history?.[v]) {
+        throw new Error(`event type "${definition.type}" is at version ${definition.version} but has no upcaster from version ${v}`);
+      }
+    }
+    return definition;
+  };
 }
 
 function describe(errors: ErrorObject[] | null | undefined): string[] {

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
 
@@ -31,5 +31,17 @@ export function uuidv7(now: number = Date.now()): string {
   bytes[7] = counter & 0xff;
   bytes[8] = 0x80 | (bytes[8] & 0x3f);
   const hex = bytes.toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/**
+ * A UUID (RFC 9562 version 8) derived from `parts` by SHA-256: the same parts always give the
+ * same id. Used for events a command or policy produces, so a retry appends nothing new.
+ */
+export function deterministicUuid(...parts: string[]): string {
+  const hash = createHash('sha256').update(parts.join('\u001f')).digest();
+  hash[6] = 0x80 | (hash[6] & 0x0f);
+  hash[8] = 0x80 | (hash[8] & 0x3f);
+  const hex = hash.subarray(0, 16).toString('hex');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }

@@ -7,7 +7,7 @@ import { defineProjection } from '@interlink/projections';
  * notes. Applying a note twice or out of order shows in its `history`, so the tests can see
  * duplicates and reordering.
  */
-export const CaseOpened = defineEvent<{ title: string; country: string }>({
+export const CaseOpened = defineEvent<{ title: string; country: string }>()({
   type: 'intel.testing.case-opened',
   version: 2,
   schema: {
@@ -24,7 +24,7 @@ export const CaseOpened = defineEvent<{ title: string; country: string }>({
   },
 });
 
-export const NoteAdded = defineEvent<{ text: string }>({
+export const NoteAdded = defineEvent<{ text: string }>()({
   type: 'intel.testing.note-added',
   version: 1,
   schema: {

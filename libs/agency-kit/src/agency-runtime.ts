@@ -1,0 +1,95 @@
+import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { Admin, Kafka } from 'kafkajs';
+import { DataSource } from 'typeorm';
+import { EventRegistry, topicFor } from '@interlink/contracts';
+import { EventStore } from '@interlink/event-store';
+import { EventConsumer, Relay, TopicManager } from '@interlink/messaging';
+import { Projection, ProjectionRunner } from '@interlink/projections';
+import { AgencyConfig, partnerIds } from './config';
+import { DecisionContext } from './decision-context';
+import { Policy } from './policies';
+import { AGENCY_CONFIG, KAFKA } from './tokens';
+
+export const AGENCY_PROJECTIONS = Symbol('AGENCY_PROJECTIONS');
+export const AGENCY_POLICIES = Symbol('AGENCY_POLICIES');
+
+/**
+ * The moving parts of an agency service: projections of its own log, the relay that publishes
+ * the log to partners, and the consumer that applies partners' events through its policies.
+ * They start after the application has bootstrapped and stop before it shuts down.
+ */
+@Injectable()
+export class AgencyRuntime implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger('AgencyRuntime');
+  readonly projections: ProjectionRunner;
+  readonly relay: Relay;
+  readonly consumer: EventConsumer;
+  private admin?: Admin;
+  private readonly topics: TopicManager;
+
+  constructor(
+    @Inject(AGENCY_CONFIG) private readonly config: AgencyConfig,
+    @Inject(KAFKA) kafka: Kafka,
+    dataSource: DataSource,
+    private readonly store: EventStore,
+    registry: EventRegistry,
+    @Inject(AGENCY_PROJECTIONS) projections: Projection[],
+    @Inject(AGENCY_POLICIES) private readonly policies: Policy[],
+  ) {
+    this.admin = kafka.admin();
+    this.topics = new TopicManager(this.admin, { partitions: config.topicPartitions, replicationFactor: config.topicReplicationFactor });
+    const onError = (what: string) => (error: Error) => this.logger.error(`${what}: ${error.message}`);
+    this.projections = new ProjectionRunner(dataSource, store, projections, {
+      databaseUrl: config.databaseUrl,
+      onError: (error, name) => this.logger.error(`projection ${name}: ${error.message}`),
+    });
+    this.relay = new Relay(kafka, this.topics, dataSource, store, {
+      databaseUrl: config.databaseUrl,
+      batchSize: config.relayBatchSize,
+      pollIntervalMs: config.relayPollIntervalMs,
+      onError: onError('relay'),
+    });
+    this.consumer = new EventConsumer(kafka, this.topics, dataSource, registry, {
+      name: `${config.agencyId}-policies`,
+      agencyId: config.agencyId,
+      topics: partnerIds(config).map((partner) => topicFor(partner, config.agencyId)),
+      databaseUrl: config.databaseUrl,
+      maxAttempts: config.consumerMaxAttempts,
+      backoffMs: config.consumerBackoffMs,
+      maxWaitTimeInMs: config.consumerMaxWaitMs,
+      handler: (event, { manager }) => this.applyPolicies(event, manager),
+      onError: onError('consumer'),
+    });
+  }
+
+  private async applyPolicies(event: Parameters<Policy['on'][string]>[0], manager: DecisionContext['manager']): Promise<void> {
+    for (const policy of this.policies) {
+      const handler = policy.on[event.type];
+      if (!handler) continue;
+      const ctx = new DecisionContext(
+        manager,
+        this.store,
+        this.config,
+        { correlationId: event.correlationid, causationId: event.id, actor: `${this.config.agencyId}/policy/${policy.name}` },
+        `${event.id}/${policy.name}`,
+      );
+      await handler(event, ctx);
+    }
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.admin!.connect();
+    await this.projections.start();
+    await this.relay.start();
+    await this.consumer.start();
+    this.logger.log(`${this.config.agencyId}: projections, relay and consumer running`);
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.consumer.stop();
+    await this.relay.stop();
+    await this.projections.stop();
+    await this.admin?.disconnect();
+    this.admin = undefined;
+  }
+}

@@ -1,0 +1,77 @@
+import { DynamicModule, Global, Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { AgencyRole, EventRegistry, interlinkRegistry } from '@interlink/contracts';
+import { EventStore, Migration, ensureDatabase, eventStoreMigrations, migrate } from '@interlink/event-store';
+import { createKafka, messagingMigrations } from '@interlink/messaging';
+import { Projection, projectionMigrations } from '@interlink/projections';
+import { AdminController } from './admin.controller';
+import { AGENCY_POLICIES, AGENCY_PROJECTIONS, AgencyRuntime } from './agency-runtime';
+import { CommandService } from './command.service';
+import { AgencyConfig, agencyConfigFromEnv } from './config';
+import { Policy } from './policies';
+import { agencyKitMigrations } from './schema';
+import { AGENCY_CONFIG, KAFKA } from './tokens';
+
+export interface AgencyModuleOptions {
+  role: AgencyRole;
+  /** Read from the environment when absent. */
+  config?: AgencyConfig;
+  /** TypeORM entities of the service's read models. */
+  entities: Function[];
+  projections: Projection[];
+  policies: Policy[];
+}
+
+/** Every migration an agency database needs for the shared mechanisms. */
+export const agencyMigrations: Migration[] = [...eventStoreMigrations, ...messagingMigrations, ...projectionMigrations, ...agencyKitMigrations];
+
+/**
+ * One agency's infrastructure: its database (created and migrated at start), event store,
+ * Kafka client, idempotent command service, and the runtime of projections, relay and consumer.
+ */
+@Global()
+@Module({})
+export class AgencyModule {
+  static forRoot(options: AgencyModuleOptions): DynamicModule {
+    const config = options.config ?? agencyConfigFromEnv(options.role);
+    return {
+      module: AgencyModule,
+      global: true,
+      imports: [
+        TypeOrmModule.forRootAsync({
+          useFactory: () => ({
+            type: 'postgres',
+            url: config.databaseUrl,
+            entities: options.entities,
+            synchronize: false,
+            logging: false,
+            extra: { max: config.poolSize, application_name: `interlink-${config.agencyId}` },
+          }),
+          dataSourceFactory: async (dataSourceOptions) => {
+            await ensureDatabase(config.databaseUrl);
+            const dataSource = await new DataSource(dataSourceOptions!).initialize();
+            await migrate(dataSource, agencyMigrations);
+            return dataSource;
+          },
+        }),
+      ],
+      controllers: [AdminController],
+      providers: [
+        { provide: AGENCY_CONFIG, useValue: config },
+        { provide: EventRegistry, useValue: interlinkRegistry() },
+        { provide: KAFKA, useFactory: () => createKafka(config.kafka) },
+        { provide: AGENCY_PROJECTIONS, useValue: options.projections },
+        { provide: AGENCY_POLICIES, useValue: options.policies },
+        {
+          provide: EventStore,
+          inject: [DataSource, EventRegistry],
+          useFactory: (dataSource: DataSource, registry: EventRegistry) => new EventStore(dataSource, registry, config.agencyId),
+        },
+        CommandService,
+        AgencyRuntime,
+      ],
+      exports: [AGENCY_CONFIG, EventRegistry, EventStore, CommandService, AgencyRuntime, KAFKA],
+    };
+  }
+}

@@ -1,0 +1,68 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { EventStore } from '@interlink/event-store';
+import { AGENCY_CONFIG } from './tokens';
+import { AgencyConfig } from './config';
+import { DecisionContext } from './decision-context';
+
+export interface CommandMeta {
+  /** The client's id for this command: a retry with the same id gets the first result. */
+  commandId: string;
+  /** e.g. `identify-suspect`. */
+  command: string;
+  /** Who issued it (recorded as the actor `<agency id>/<user>`). */
+  user: string;
+  /** Ties this command to an earlier case thread; the command id when absent. */
+  correlationId?: string;
+}
+
+export class CommandIdReused extends Error {
+  constructor(commandId: string, earlier: string, now: string) {
+    super(`command id ${commandId} was already used for "${earlier}"; use a new command id for "${now}"`);
+    this.name = 'CommandIdReused';
+  }
+}
+
+/**
+ * Runs a command exactly once per command id: the events it appends and the record of its
+ * result commit in one transaction, and a retry with the same id returns that result.
+ * A command that fails appends nothing and records nothing, so it may be retried as is.
+ */
+@Injectable()
+export class CommandService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly store: EventStore,
+    @Inject(AGENCY_CONFIG) private readonly config: AgencyConfig,
+  ) {}
+
+  async execute<R extends object>(meta: CommandMeta, work: (ctx: DecisionContext) => Promise<R>): Promise<{ result: R; replayed: boolean }> {
+    return this.dataSource.transaction(async (manager) => {
+      await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`command:${meta.commandId}`]);
+      const prior: { command: string; result: R }[] = await manager.query(
+        `SELECT command, result FROM interlink.commands WHERE command_id = $1`,
+        [meta.commandId],
+      );
+      if (prior.length > 0) {
+        if (prior[0].command !== meta.command) throw new CommandIdReused(meta.commandId, prior[0].command, meta.command);
+        return { result: prior[0].result, replayed: true };
+      }
+      const actor = `${this.config.agencyId}/${meta.user}`;
+      const ctx = new DecisionContext(
+        manager,
+        this.store,
+        this.config,
+        { correlationId: meta.correlationId ?? meta.commandId, causationId: meta.commandId, actor },
+        meta.commandId,
+      );
+      const result = await work(ctx);
+      await manager.query(`INSERT INTO interlink.commands (command_id, command, actor, result) VALUES ($1, $2, $3, $4)`, [
+        meta.commandId,
+        meta.command,
+        actor,
+        JSON.stringify(result),
+      ]);
+      return { result, replayed: false };
+    });
+  }
+}

@@ -1,0 +1,84 @@
+import { EntityManager } from 'typeorm';
+import { Classification, Decider, DomainEvent, EventEnvelope, deterministicUuid } from '@interlink/contracts';
+import { AppendResult, EventStore, EventToAppend, ExpectedVersion } from '@interlink/event-store';
+import { AgencyConfig, Partners } from './config';
+
+/** How an event is marked: its TLP label and the partner roles it is released to. */
+export interface Release {
+  classification: Classification;
+  to: (keyof Partners)[];
+  handling?: string[];
+}
+
+/**
+ * Where a command or a policy appends its events: inside one transaction, with the causality
+ * of what triggered it and ids derived from that trigger, so that doing the same work again
+ * (a client's retry, a redelivered event) appends nothing new.
+ */
+export class DecisionContext {
+  private appended = 0;
+
+  constructor(
+    readonly manager: EntityManager,
+    private readonly store: EventStore,
+    private readonly config: AgencyConfig,
+    private readonly causality: { correlationId: string; causationId: string; actor: string },
+    /** Seed for event ids: a command id, or a consumed event id plus the policy's name. */
+    private readonly idSeed: string,
+  ) {}
+
+  get agencyId(): string {
+    return this.config.agencyId;
+  }
+
+  get correlationId(): string {
+    return this.causality.correlationId;
+  }
+
+  /** Agency ids of the partner roles given. */
+  partnersFor(roles: (keyof Partners)[]): string[] {
+    return roles.map((role) => this.config.partners[role]).filter((id) => id !== this.config.agencyId);
+  }
+
+  async append(streamId: string, expectedVersion: ExpectedVersion, events: DomainEvent[], release: Release): Promise<AppendResult> {
+    const withIds: EventToAppend[] = events.map((event) => ({ ...event, id: deterministicUuid(this.idSeed, String(this.appended++)) }));
+    return this.store.append(
+      streamId,
+      expectedVersion,
+      withIds,
+      {
+        ...this.causality,
+        classification: release.classification,
+        handling: release.handling,
+        releasableTo: this.partnersFor(release.to),
+      },
+      this.manager,
+    );
+  }
+
+  /** Load the stream, decide, append at the version loaded. Returns the new events (none if the decider had nothing to say). */
+  async decide<C, E extends DomainEvent, S>(
+    decider: Decider<C, E, S>,
+    streamId: string,
+    command: C,
+    release: Release | ((event: E) => Release),
+  ): Promise<EventEnvelope[]> {
+    const { state, version } = await this.store.load(decider, streamId, this.manager);
+    const events = decider.decide(command, state);
+    const appended: EventEnvelope[] = [];
+    // Events of one decision may carry different markings, so each is appended with its own.
+    let expected = version;
+    for (const event of events) {
+      const marking = typeof release === 'function' ? release(event) : release;
+      const result = await this.append(streamId, expected, [event], marking);
+      expected = result.streamVersion;
+      appended.push(...result.events);
+    }
+    return appended;
+  }
+
+  /** The current state of a stream, for a decision that spans streams. */
+  load<C, E extends DomainEvent, S>(decider: Decider<C, E, S>, streamId: string): Promise<{ state: S; version: number }> {
+    return this.store.load(decider, streamId, this.manager);
+  }
+}

@@ -1,0 +1,75 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { ContractViolation, DomainError } from '@interlink/contracts';
+import { ConcurrencyError, IdempotencyError } from '@interlink/event-store';
+import { CommandIdReused } from './command.service';
+
+export interface ProblemDetails {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  errors?: string[];
+  instance?: string;
+}
+
+const problem = (status: number, code: string, title: string, detail: string, errors?: string[]): ProblemDetails => ({
+  type: `urn:interlink:problem:${code}`,
+  title,
+  status,
+  detail,
+  ...(errors ? { errors } : {}),
+});
+
+/** The body-parser's errors carry a `type` and a status of their own. */
+function bodyParserProblem(error: unknown): ProblemDetails | undefined {
+  const e = error as { type?: string; status?: number; limit?: number };
+  if (e?.type === 'entity.parse.failed') return problem(400, 'malformed-json', 'Malformed JSON', 'The request body is not valid JSON.');
+  if (e?.type === 'entity.too.large') {
+    return problem(413, 'body-too-large', 'Request body too large', `The request body is larger than the ${e.limit ?? ''} bytes allowed.`.replace('  ', ' '));
+  }
+  if (e?.type === 'encoding.unsupported' || e?.type === 'charset.unsupported') {
+    return problem(415, 'unsupported-encoding', 'Unsupported encoding', 'Send the body as UTF-8 JSON.');
+  }
+  return undefined;
+}
+
+/** Maps every error to `application/problem+json` with a message a person can act on; never leaks internals. */
+export function toProblem(error: unknown): ProblemDetails {
+  if (error instanceof DomainError) return problem(422, error.code, 'Refused by a business rule', error.message);
+  if (error instanceof ConcurrencyError) return problem(409, 'stale-version', 'Changed meanwhile', error.message);
+  if (error instanceof CommandIdReused || error instanceof IdempotencyError) return problem(409, 'command-id-reused', 'Command id reused', error.message);
+  if (error instanceof ContractViolation) return problem(422, 'contract-violation', 'Does not match the event contract', error.message, error.details);
+  const parsed = bodyParserProblem(error);
+  if (parsed) return parsed;
+  if (error instanceof HttpException) {
+    const status = error.getStatus();
+    const response = error.getResponse() as string | { message?: string | string[]; error?: string };
+    const messages = typeof response === 'string' ? [response] : Array.isArray(response.message) ? response.message : [response.message ?? error.message];
+    if (status === HttpStatus.BAD_REQUEST && Array.isArray((response as { message?: unknown }).message)) {
+      return problem(400, 'invalid-request', 'Invalid request', `The request is invalid: ${messages.join('; ')}.`, messages);
+    }
+    const code = (typeof response === 'object' && response.error ? response.error : HttpStatus[status] ?? 'error').toString().toLowerCase().replace(/[^a-z0-9]+/g, '-');
+    return problem(status, code, typeof response === 'object' && response.error ? response.error : code, messages.join('; '));
+  }
+  return problem(500, 'internal-error', 'Internal error', 'Something went wrong on our side; nothing was changed. Quote the reference to an administrator.');
+}
+
+@Catch()
+export class ProblemDetailsFilter implements ExceptionFilter {
+  private readonly logger = new Logger('HTTP');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const response = http.getResponse();
+    const request = http.getRequest();
+    const body = toProblem(exception);
+    if (body.status >= 500) {
+      const reference = randomUUID();
+      body.detail = `${body.detail} (reference ${reference})`;
+      this.logger.error(`${request.method} ${request.url} failed, reference ${reference}: ${(exception as Error)?.stack ?? exception}`);
+    }
+    body.instance = request.url;
+    response.status(body.status).type('application/problem+json').send(JSON.stringify(body));
+  }
+}

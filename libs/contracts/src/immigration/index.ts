@@ -1,0 +1,3 @@
+export * from './border-crossing';
+export * from './victim-return';
+export * from './watchlist';

@@ -1,0 +1,17 @@
+import { defineEvent } from '../registry';
+import { Person, object, oneOf, person, uuid } from '../schema-parts';
+import { SUSPECT_ROLES, SuspectRole } from './suspect-roles';
+
+/** Police have identified a person as a suspect, with the role they are believed to play. */
+export interface SuspectIdentified {
+  suspectId: string;
+  syndicateId?: string;
+  person: Person;
+  role: SuspectRole;
+}
+
+export const SuspectIdentified = defineEvent<SuspectIdentified>()({
+  type: 'intel.police.suspect-identified',
+  version: 1,
+  schema: object({ suspectId: uuid, person, role: oneOf(SUSPECT_ROLES) }, { syndicateId: uuid }),
+});

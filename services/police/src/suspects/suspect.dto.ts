@@ -1,0 +1,66 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsIn, IsOptional, IsString, IsUUID, Length, ValidateNested } from 'class-validator';
+import { CommandDto, IsCalendarDate, IsCountryCode, PersonDto } from '@interlink/agency-kit';
+import { Police } from '@interlink/contracts';
+
+export class IdentifySuspectDto extends CommandDto {
+  @ApiPropertyOptional({ format: 'uuid', description: 'Derived from the command id when absent' })
+  @IsOptional()
+  @IsUUID()
+  suspectId?: string;
+
+  @ApiPropertyOptional({ format: 'uuid' })
+  @IsOptional()
+  @IsUUID()
+  syndicateId?: string;
+
+  @ApiProperty({ type: PersonDto })
+  @ValidateNested()
+  @Type(() => PersonDto)
+  person!: PersonDto;
+
+  @ApiProperty({ enum: Police.SUSPECT_ROLES })
+  @IsIn(Police.SUSPECT_ROLES as unknown as string[], { message: `role must be one of ${Police.SUSPECT_ROLES.join(', ')}` })
+  role!: Police.SuspectRole;
+}
+
+export class ArrestSuspectDto extends CommandDto {
+  @ApiProperty({ example: '2023-10-20' }) @IsCalendarDate() arrestedOn!: string;
+  @ApiProperty({ example: 'KLIA Terminal 1' }) @IsString() @Length(1, 200) place!: string;
+  @ApiProperty({ example: 'MY' }) @IsCountryCode() country!: string;
+}
+
+export class ChargeSuspectDto extends CommandDto {
+  @ApiProperty({ example: 'ATIPSOM 2007' }) @IsString() @Length(1, 200) law!: string;
+  @ApiProperty({ example: '12' }) @IsString() @Length(1, 40) section!: string;
+  @ApiProperty({ example: '2023-11-02' }) @IsCalendarDate() chargedOn!: string;
+  @ApiPropertyOptional({ example: 'Sessions Court, Kuala Lumpur' }) @IsOptional() @IsString() @Length(1, 200) court?: string;
+}
+
+export class ConvictSuspectDto extends CommandDto {
+  @ApiProperty({ example: '2024-03-01' }) @IsCalendarDate() convictedOn!: string;
+  @ApiProperty({ example: '8 years and a fine' }) @IsString() @Length(1, 500) sentence!: string;
+}
+
+export class ClearSuspectDto extends CommandDto {
+  @ApiProperty({ example: '2023-12-01' }) @IsCalendarDate() clearedOn!: string;
+  @ApiProperty({ example: 'mistaken identity: a namesake' }) @IsString() @Length(1, 500) reason!: string;
+}
+
+export class ChangeRoleDto extends CommandDto {
+  @ApiProperty({ enum: Police.SUSPECT_ROLES })
+  @IsIn(Police.SUSPECT_ROLES as unknown as string[], { message: `role must be one of ${Police.SUSPECT_ROLES.join(', ')}` })
+  role!: Police.SuspectRole;
+
+  @ApiProperty({ example: 'phone records show he ran the call centre' }) @IsString() @Length(1, 500) reason!: string;
+}
+
+export class SuspectQuery {
+  @ApiPropertyOptional({ enum: ['identified', 'arrested', 'charged', 'convicted', 'cleared'] })
+  @IsOptional()
+  @IsIn(['identified', 'arrested', 'charged', 'convicted', 'cleared'])
+  status?: string;
+
+  @ApiPropertyOptional({ format: 'uuid' }) @IsOptional() @IsUUID() syndicateId?: string;
+}

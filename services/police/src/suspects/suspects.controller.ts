@@ -1,0 +1,93 @@
+import { Body, Controller, Get, HttpCode, NotFoundException, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { DataSource } from 'typeorm';
+import { CommandService, RequestUser, appended, respond } from '@interlink/agency-kit';
+import { Police, deterministicUuid } from '@interlink/contracts';
+import { SuspectCommand, SuspectEvent, suspectDecider, suspectStream } from './suspect.decider';
+import { ArrestSuspectDto, ChangeRoleDto, ChargeSuspectDto, ClearSuspectDto, ConvictSuspectDto, IdentifySuspectDto, SuspectQuery } from './suspect.dto';
+import { SightingRow, SuspectRow } from './suspect.entity';
+import { SIGHTING_RELEASE, SUSPECT_RELEASE } from './release';
+
+@ApiTags('suspects')
+@Controller('suspects')
+export class SuspectsController {
+  constructor(
+    private readonly commands: CommandService,
+    private readonly dataSource: DataSource,
+  ) {}
+
+  @Post()
+  @ApiOperation({ summary: 'Identify a suspect; immigration watchlists them and the ministry checks its victim cases' })
+  async identify(@Body() dto: IdentifySuspectDto, @RequestUser() user: string) {
+    const suspectId = dto.suspectId ?? deterministicUuid(dto.commandId, 'suspect');
+    return this.run(dto, user, 'identify-suspect', suspectId, {
+      type: 'identify',
+      suspectId,
+      person: dto.person,
+      role: dto.role,
+      ...(dto.syndicateId ? { syndicateId: dto.syndicateId } : {}),
+    });
+  }
+
+  @Post(':suspectId/arrest')
+  @HttpCode(201)
+  @ApiOperation({ summary: 'Record an arrest' })
+  arrest(@Param('suspectId', ParseUUIDPipe) id: string, @Body() dto: ArrestSuspectDto, @RequestUser() user: string) {
+    return this.run(dto, user, 'arrest-suspect', id, { type: 'arrest', arrestedOn: dto.arrestedOn, place: dto.place, country: dto.country });
+  }
+
+  @Post(':suspectId/charge')
+  @ApiOperation({ summary: 'Record a charge, e.g. under ATIPSOM' })
+  charge(@Param('suspectId', ParseUUIDPipe) id: string, @Body() dto: ChargeSuspectDto, @RequestUser() user: string) {
+    return this.run(dto, user, 'charge-suspect', id, { type: 'charge', law: dto.law, section: dto.section, chargedOn: dto.chargedOn, ...(dto.court ? { court: dto.court } : {}) });
+  }
+
+  @Post(':suspectId/convict')
+  @ApiOperation({ summary: 'Record a conviction' })
+  convict(@Param('suspectId', ParseUUIDPipe) id: string, @Body() dto: ConvictSuspectDto, @RequestUser() user: string) {
+    return this.run(dto, user, 'convict-suspect', id, { type: 'convict', convictedOn: dto.convictedOn, sentence: dto.sentence });
+  }
+
+  @Post(':suspectId/clear')
+  @ApiOperation({ summary: 'Clear a suspect; immigration lifts their watchlist entry' })
+  clear(@Param('suspectId', ParseUUIDPipe) id: string, @Body() dto: ClearSuspectDto, @RequestUser() user: string) {
+    return this.run(dto, user, 'clear-suspect', id, { type: 'clear', clearedOn: dto.clearedOn, reason: dto.reason });
+  }
+
+  @Post(':suspectId/role')
+  @ApiOperation({ summary: "Change a suspect's role; every agency that holds them learns it" })
+  changeRole(@Param('suspectId', ParseUUIDPipe) id: string, @Body() dto: ChangeRoleDto, @RequestUser() user: string) {
+    return this.run(dto, user, 'change-suspect-role', id, { type: 'change-role', to: dto.role, reason: dto.reason });
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'Suspects with status and last known whereabouts' })
+  list(@Query() query: SuspectQuery) {
+    return this.dataSource.getRepository(SuspectRow).find({
+      where: { ...(query.status ? { status: query.status } : {}), ...(query.syndicateId ? { syndicateId: query.syndicateId } : {}) },
+      order: { name: 'ASC' },
+    });
+  }
+
+  @Get(':suspectId')
+  @ApiOperation({ summary: 'One suspect, with every border sighting' })
+  async get(@Param('suspectId', ParseUUIDPipe) id: string) {
+    const suspect = await this.dataSource.getRepository(SuspectRow).findOneBy({ suspectId: id });
+    if (!suspect) throw new NotFoundException(`no suspect ${id}`);
+    const sightings = await this.dataSource.getRepository(SightingRow).find({ where: { suspectId: id }, order: { seenAt: 'DESC' } });
+    return { ...suspect, sightingHistory: sightings };
+  }
+
+  private async run(dto: { commandId: string; correlationId?: string }, user: string, command: string, suspectId: string, decision: SuspectCommand) {
+    const outcome = await this.commands.execute(
+      { commandId: dto.commandId, correlationId: dto.correlationId, command, user },
+      async (ctx) => {
+        const events = await ctx.decide(suspectDecider, suspectStream(suspectId), decision, (e: SuspectEvent) =>
+          e.type === Police.SuspectSighted.type || e.type === Police.SightingWithdrawn.type ? SIGHTING_RELEASE : SUSPECT_RELEASE,
+        );
+        return { suspectId, events: appended(events) };
+      },
+    );
+    return respond(dto.commandId, outcome);
+  }
+}
