@@ -15,7 +15,7 @@ const esmPackages = [
 
 const common = {
   rootDir: __dirname,
-  roots: ['<rootDir>/libs', '<rootDir>/services'],
+  roots: ['<rootDir>/libs', '<rootDir>/services', '<rootDir>/tests'],
   testEnvironment: 'node',
   transform: { '^.+\\.(ts|js|mjs)$': ['@swc/jest', swc] },
   // NestJS 12 and a few of its dependencies ship only ES modules; Jest on Node 20 cannot require

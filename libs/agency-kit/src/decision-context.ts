@@ -11,6 +11,15 @@ export interface Release {
 }
 
 /**
+ * Overrides of the case thread for events that continue another thread than the command's:
+ * a border alert continues the police identification behind the watchlist entry it matched.
+ */
+export interface Thread {
+  correlationId?: string;
+  causationId?: string;
+}
+
+/**
  * Where a command or a policy appends its events: inside one transaction, with the causality
  * of what triggered it and ids derived from that trigger, so that doing the same work again
  * (a client's retry, a redelivered event) appends nothing new.
@@ -40,7 +49,13 @@ export class DecisionContext {
     return roles.map((role) => this.config.partners[role]).filter((id) => id !== this.config.agencyId);
   }
 
-  async append(streamId: string, expectedVersion: ExpectedVersion, events: DomainEvent[], release: Release): Promise<AppendResult> {
+  async append(
+    streamId: string,
+    expectedVersion: ExpectedVersion,
+    events: DomainEvent[],
+    release: Release,
+    thread: Thread = {},
+  ): Promise<AppendResult> {
     const withIds: EventToAppend[] = events.map((event) => ({ ...event, id: deterministicUuid(this.idSeed, String(this.appended++)) }));
     return this.store.append(
       streamId,
@@ -48,6 +63,7 @@ export class DecisionContext {
       withIds,
       {
         ...this.causality,
+        ...thread,
         classification: release.classification,
         handling: release.handling,
         releasableTo: this.partnersFor(release.to),
@@ -62,6 +78,7 @@ export class DecisionContext {
     streamId: string,
     command: C,
     release: Release | ((event: E) => Release),
+    thread: Thread = {},
   ): Promise<EventEnvelope[]> {
     const { state, version } = await this.store.load(decider, streamId, this.manager);
     const events = decider.decide(command, state);
@@ -70,7 +87,7 @@ export class DecisionContext {
     let expected = version;
     for (const event of events) {
       const marking = typeof release === 'function' ? release(event) : release;
-      const result = await this.append(streamId, expected, [event], marking);
+      const result = await this.append(streamId, expected, [event], marking, thread);
       expected = result.streamVersion;
       appended.push(...result.events);
     }

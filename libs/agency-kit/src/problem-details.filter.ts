@@ -40,7 +40,8 @@ export function toProblem(error: unknown): ProblemDetails {
   if (error instanceof ConcurrencyError) return problem(409, 'stale-version', 'Changed meanwhile', error.message);
   if (error instanceof CommandIdReused || error instanceof IdempotencyError) return problem(409, 'command-id-reused', 'Command id reused', error.message);
   if (error instanceof ContractViolation) return problem(422, 'contract-violation', 'Does not match the event contract', error.message, error.details);
-  const parsed = bodyParserProblem(error);
+  // Nest wraps the body parser's errors in a BadRequestException; the original is its cause.
+  const parsed = bodyParserProblem(error) ?? bodyParserProblem((error as { cause?: unknown })?.cause);
   if (parsed) return parsed;
   if (error instanceof HttpException) {
     const status = error.getStatus();

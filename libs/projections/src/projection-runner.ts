@@ -96,9 +96,13 @@ export class ProjectionRunner {
     });
   }
 
-  /** Runs every projection until it has applied everything a reader can see now. */
-  async catchUp(): Promise<void> {
-    for (const projection of this.projections.values()) {
+  /**
+   * Runs projections (all, or the one named) until they have applied everything a reader can
+   * see now: a command that decides on a read model calls it first to read its own writes.
+   */
+  async catchUp(name?: string): Promise<void> {
+    const projections = name ? [this.projection(name)] : [...this.projections.values()];
+    for (const projection of projections) {
       while ((await this.processBatch(projection)) === this.batchSize);
     }
   }

@@ -1,0 +1,44 @@
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { AgencyRef } from '@interlink/contracts';
+
+/** Immigration read model: border alerts and what officers decided. */
+@Entity('alerts')
+export class AlertRow {
+  @PrimaryColumn('uuid', { name: 'alert_id' }) alertId!: string;
+  @Column('uuid', { name: 'crossing_id' }) crossingId!: string;
+  @Column('uuid', { name: 'entry_id' }) entryId!: string;
+  @Column('jsonb', { nullable: true }) suspect!: AgencyRef | null;
+  @Column('text') name!: string;
+  @Column('text', { name: 'passport_number' }) passportNumber!: string;
+  @Column('text') checkpoint!: string;
+  @Column('text') direction!: string;
+  @Column('timestamptz', { name: 'crossed_at' }) crossedAt!: Date;
+  @Column('text', { name: 'match_reason' }) matchReason!: string;
+  @Column('real', { name: 'match_score' }) matchScore!: number;
+  @Column('text', { name: 'match_explanation' }) matchExplanation!: string;
+  @Column('text') status!: 'open' | 'confirmed' | 'dismissed';
+  @Column('text', { name: 'decided_by', nullable: true }) decidedBy!: string | null;
+  @Column('text', { nullable: true }) note!: string | null;
+  @Column('uuid', { name: 'correlation_id' }) correlationId!: string;
+}
+
+export const ALERTS_DDL = `
+  CREATE TABLE alerts (
+    alert_id uuid PRIMARY KEY,
+    crossing_id uuid NOT NULL,
+    entry_id uuid NOT NULL,
+    suspect jsonb,
+    name text NOT NULL,
+    passport_number text NOT NULL,
+    checkpoint text NOT NULL,
+    direction text NOT NULL,
+    crossed_at timestamptz NOT NULL,
+    match_reason text NOT NULL,
+    match_score real NOT NULL,
+    match_explanation text NOT NULL,
+    status text NOT NULL,
+    decided_by text,
+    note text,
+    correlation_id uuid NOT NULL
+  );
+  CREATE INDEX alerts_status ON alerts (status, crossed_at)`;
