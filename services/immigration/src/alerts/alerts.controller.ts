@@ -3,7 +3,7 @@ import { ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs
 import { IsIn, IsOptional, IsString, Length } from 'class-validator';
 import { DataSource } from 'typeorm';
 import { CommandDto, CommandService, RequestUser, appended, respond } from '@interlink/agency-kit';
-import { ALERT_RELEASE } from '../crossings/crossings.controller';
+import { ALERT_RELEASE } from './release';
 import { AlertCommand, alertDecider, alertStream } from './alert.decider';
 import { AlertRow } from './alert.entity';
 

@@ -6,6 +6,7 @@ import { DataSource } from 'typeorm';
 import { AgencyRuntime, CommandDto, CommandService, IsCalendarDate, IsCountryCode, PassportDto, Release, RequestUser, appended, respond } from '@interlink/agency-kit';
 import { DIRECTIONS, Direction, deterministicUuid } from '@interlink/contracts';
 import { alertDecider, alertStream } from '../alerts/alert.decider';
+import { ALERT_RELEASE } from '../alerts/release';
 import { returnDecider, returnStream } from '../returns/return-expectation.decider';
 import { VICTIM_RETURN_RELEASE } from '../returns/returns.policy';
 import { normalisePassport } from '@interlink/matching';
@@ -15,8 +16,6 @@ import { CrossingRow } from './crossing.entity';
 
 /** Every traveller's crossing stays inside immigration. */
 const CROSSING_RELEASE: Release = { classification: 'AMBER', to: [], handling: ['personal-data'] };
-/** Alerts go to police, who hold the suspect. */
-export const ALERT_RELEASE: Release = { classification: 'AMBER', to: ['police'], handling: ['law-enforcement-only', 'personal-data'] };
 
 export class TravellerDto {
   @ApiProperty({ example: 'Tan Ah Kow' }) @IsString() @Length(1, 200) name!: string;
