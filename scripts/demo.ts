@@ -74,8 +74,11 @@ async function play(): Promise<void> {
     rescuedOn: '2023-10-17',
     persons: RESCUED.map((p, i) => ({ personId: id('person', String(i)), name: p.name, birthDate: p.birthDate, nationality: 'MY', passports: [{ number: p.passport, country: 'MY' }] })),
   }, 'insp.rahman');
-  const raidView = await call('police', 'GET', `/raids/${raidId}`);
-  detail(`raid ${raidId}: ${raidView.rescuedCount} rescued`);
+  const raidView = await eventually('the raid read model', async () => {
+    const view = await call('police', 'GET', `/raids/${raidId}`);
+    return view.rescuedCount === RESCUED.length ? view : undefined;
+  });
+  detail(`raid ${raidId}: ${raidView.rescuedCount} rescued (${Object.entries(raidView.rescuedByNationality).map(([n, c]) => `${c} ${n}`).join(', ')})`);
 
   say('4. The foreign ministry reconciles the police list with its open reports (passport, or name and birth date).');
   const rescuedCases = await eventually('the ministry to reconcile the 43', async () => {
@@ -83,9 +86,9 @@ async function play(): Promise<void> {
     const rescued = cases.filter((c) => c.rescuedOn);
     return rescued.length >= 43 ? cases : undefined;
   });
-  for (const caseId of caseIds.slice(0, 4)) {
+  for (const [i, caseId] of caseIds.slice(0, 4).entries()) {
     const c = await call('foreign-ministry', 'GET', `/cases/${caseId}`);
-    detail(`reported as "${c.name}": rescued, matched to the police list (${c.rescueRef?.match?.reason ?? c.match?.reason ?? 'matched'})`);
+    detail(`reported as "${c.name}", on the police list as "${RESCUED[i].name}": rescued on ${c.rescuedOn} (case now ${c.status})`);
   }
   detail(`${rescuedCases.filter((c) => c.reportedBy === 'police').length} rescued persons nobody had reported get new cases`);
 
@@ -98,28 +101,29 @@ async function play(): Promise<void> {
     role: 'operator',
   }, 'insp.rahman');
   const flagged = await eventually('the ministry to flag the case', async () => {
-    const cases = (await call('foreign-ministry', 'GET', '/cases?underReview=true')) as unknown as Json[];
-    return cases.find((c) => c.name === operator.name);
+    const cases = (await call('foreign-ministry', 'GET', '/cases')) as unknown as Json[];
+    return cases.find((c) => c.name === operator.name && (c.underReview || c.reclassifiedAs));
   });
   await call('foreign-ministry', 'POST', `/cases/${flagged.caseId}/reclassify`, { commandId: id('reclassify'), outcome: 'suspect', note: 'police evidence: ran scripted calls impersonating bank officers' }, 'consular.aina');
   detail(`${operator.name}: police suspect ${op.result.suspectId}; ministry case ${flagged.caseId} reclassified as suspect`);
 
   say('6. The ministry arranges flights home; immigration at KLIA records the arrivals and tells the ministry.');
-  const toReturn = rescuedCases.filter((c) => c.rescuedOn && c.name !== operator.name && !NOT_YET_RETURNED.some((i) => RESCUED[i].name === c.name));
-  for (const c of rescuedCases.filter((c) => c.rescuedOn && c.name !== operator.name)) {
+  const arranged = rescuedCases.filter((c) => c.rescuedOn && c.caseId !== flagged.caseId);
+  for (const c of arranged) {
     await call('foreign-ministry', 'POST', `/cases/${c.caseId}/repatriation`, { commandId: id('repatriate', c.caseId), expectedOn: '2023-10-24', checkpoint: 'KLIA' }, 'consular.aina');
   }
-  await eventually('immigration to expect the returns', async () => ((await call('immigration', 'GET', '/returns')) as unknown as Json[]).length >= toReturn.length);
-  for (const c of toReturn) {
-    const p = RESCUED.find((r) => r.name === c.name) ?? { name: c.name, birthDate: c.birthDate, passport: c.passports?.[0]?.number };
+  await eventually('immigration to expect the returns', async () => ((await call('immigration', 'GET', '/returns')) as unknown as Json[]).length >= arranged.length);
+  const arriving = RESCUED.filter((_, i) => i !== OPERATOR_INDEX && !NOT_YET_RETURNED.includes(i));
+  for (const [i, p] of arriving.entries()) {
     await call('immigration', 'POST', '/crossings', {
-      commandId: id('arrival', c.caseId),
+      commandId: id('arrival', String(i)),
       traveller: { name: p.name, birthDate: p.birthDate, nationality: 'MY', passport: { number: p.passport, country: 'MY' } },
       direction: 'inbound',
       checkpoint: 'KLIA',
       crossedAt: '2023-10-24T06:40:00Z',
     }, 'officer.siti');
   }
+  const toReturn = arriving;
   await eventually('the ministry to see the returns', async () => (await call('foreign-ministry', 'GET', '/reports/summary')).rescuedAndReturned >= toReturn.length);
   detail(`${toReturn.length} arrived at KLIA on 24 October 2023; ${NOT_YET_RETURNED.length} are still waiting for travel documents`);
 
