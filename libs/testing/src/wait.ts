@@ -4,12 +4,12 @@ export interface WaitOptions {
 }
 
 /**
- * Polls `probe` until it returns something other than undefined or false, and returns that.
+ * Polls `probe` until it returns something other than undefined, null or false, and returns that.
  * Fails with `description` and the last value seen when the time runs out.
  */
 export async function waitFor<T>(
   description: string,
-  probe: () => Promise<T | undefined | false> | T | undefined | false,
+  probe: () => Promise<T | undefined | null | false> | T | undefined | null | false,
   { timeoutMs = 30000, intervalMs = 50 }: WaitOptions = {},
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -17,7 +17,7 @@ export async function waitFor<T>(
   for (;;) {
     try {
       const value = await probe();
-      if (value !== undefined && value !== false) return value;
+      if (value !== undefined && value !== null && value !== false) return value;
     } catch (error) {
       lastError = error;
     }
