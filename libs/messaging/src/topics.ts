@@ -23,15 +23,41 @@ export class TopicManager {
     const existing = new Set(await this.admin.listTopics());
     const toCreate = missing.filter((t) => !existing.has(t));
     if (toCreate.length > 0) {
-      await this.admin.createTopics({
-        waitForLeaders: true,
-        topics: toCreate.map((topic) => ({
-          topic,
-          numPartitions: this.settings.partitions,
-          replicationFactor: this.settings.replicationFactor,
-        })),
-      });
+      // kafkajs's own wait for leaders gives up on a topic that another service is creating at the
+      // same moment, so creation does not wait and leadersElected() does, tolerating that race.
+      await this.admin
+        .createTopics({
+          waitForLeaders: false,
+          topics: toCreate.map((topic) => ({
+            topic,
+            numPartitions: this.settings.partitions,
+            replicationFactor: this.settings.replicationFactor,
+          })),
+        })
+        .catch(async (error: Error) => {
+          const now = new Set(await this.admin.listTopics());
+          if (!toCreate.every((t) => now.has(t))) throw error;
+        });
     }
+    await this.leadersElected(missing);
     missing.forEach((t) => this.known.add(t));
+  }
+
+  /**
+   * Waits until every partition of `topics` has a leader. A topic that another service has just
+   * created is listed before its partitions are served, and a consumer subscribing then fails.
+   */
+  private async leadersElected(topics: string[], timeoutMs = 30000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      try {
+        const { topics: metadata } = await this.admin.fetchTopicMetadata({ topics });
+        if (metadata.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))) return;
+      } catch (error) {
+        if (Date.now() > deadline) throw error;
+      }
+      if (Date.now() > deadline) throw new Error(`topics ${topics.join(', ')} have no partition leaders after ${timeoutMs / 1000} s`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
   }
 }
