@@ -34,6 +34,7 @@ module.exports = {
       displayName: 'integration',
       testMatch: ['**/*.int-spec.ts', '**/*.e2e-spec.ts'],
       globalSetup: '<rootDir>/libs/testing/src/global-setup.js',
+      globalTeardown: '<rootDir>/libs/testing/src/global-teardown.js',
       slowTestThreshold: 30,
     },
   ],
