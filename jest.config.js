@@ -22,7 +22,10 @@ const common = {
   // them natively, so they are compiled to CommonJS like our own sources.
   transformIgnorePatterns: [`/node_modules/(?!(${esmPackages.join('|')})/)`],
   moduleFileExtensions: ['ts', 'js', 'json'],
-  moduleNameMapper: { '^@interlink/(.*)$': '<rootDir>/libs/$1/src' },
+  moduleNameMapper: {
+    '^@interlink/(police|immigration|foreign-ministry)/read-model$': '<rootDir>/services/$1/src/read-model',
+    '^@interlink/(.*)$': '<rootDir>/libs/$1/src',
+  },
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
 };
 

@@ -147,6 +147,16 @@ async function play(): Promise<void> {
   await call('police', 'POST', `/suspects/${recruiterId}/charge`, { commandId: id('charge'), law: 'ATIPSOM 2007', section: '12', chargedOn: '2023-11-06', court: 'Sessions Court, Sepang' }, 'insp.rahman');
   detail('arrested at the departure hall and charged under ATIPSOM');
 
+  say('8. The auditors verify every agency\'s signed, chained log, as archived from Kafka.');
+  for (const agency of ['police', 'immigration', 'foreign-ministry']) {
+    const report = await eventually(`the archive of ${agency} to catch up`, async () => {
+      const log = ((await call('audit', 'GET', '/agencies')) as unknown as Json[]).find((a) => a.agency === agency);
+      const r = await call('audit', 'GET', `/agencies/${agency}/verification`);
+      return r.ok && log && r.lastSequence === log.lastSequence && r.verified > 0 ? r : undefined;
+    });
+    detail(`${agency}: ${report.verified} events, sequences ${report.firstSequence} to ${report.lastSequence}: hashes, chain and signatures intact`);
+  }
+
   const summary = await call('foreign-ministry', 'GET', '/reports/summary');
   say('What the foreign ministry can now report, reproducible from its event history:');
   detail(`rescued and returned: ${summary.rescuedAndReturned}; still being tracked: ${summary.stillTracked}; total: ${summary.total}`);
@@ -170,6 +180,7 @@ async function main(): Promise<void> {
   detail(`police suspects    ${urls.police}/suspects`);
   detail(`border alerts      ${urls.immigration}/alerts`);
   detail(`ministry summary   ${urls['foreign-ministry']}/reports/summary`);
+  detail(`audit              ${urls.audit}/agencies, npm run audit -- verify --agency police`);
   detail('service logs       deploy/local/.data/logs/');
   say('The stack keeps running; Ctrl-C stops it. Running `npm run demo` again replays the same commands and changes nothing.');
   await untilInterrupted(stack);

@@ -10,6 +10,7 @@ export const SERVICES = [
   { role: 'police', port: 3001 },
   { role: 'immigration', port: 3002 },
   { role: 'foreign-ministry', port: 3003 },
+  { role: 'audit', port: 3005 },
 ] as const;
 
 export type ServiceRole = (typeof SERVICES)[number]['role'];

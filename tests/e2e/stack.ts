@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { INestApplication } from '@nestjs/common';
 import { Client } from 'pg';
 import request from 'supertest';
@@ -25,6 +28,10 @@ export interface Stack {
   immigration: RunningAgency;
   /** Absent unless the foreign ministry was asked for. */
   ministry: RunningAgency;
+  /** Absent unless asked for with `audit: true`. */
+  audit: { id: string; app: INestApplication; http: () => ReturnType<typeof request>; dataSource: DataSource; env: NodeJS.ProcessEnv };
+  /** Where the agencies' development signing keys are (their public keys are trusted from there). */
+  keysDir: string;
   stop(): Promise<void>;
 }
 
@@ -48,20 +55,29 @@ const modules = {
  * The three agency services, started in this process on ephemeral ports with their own fresh
  * databases and agency ids unique to this run, talking over the real Kafka broker.
  */
-export async function startStack(roles: Role[] = ['police', 'immigration', 'foreign-ministry']): Promise<Stack> {
-  const agencies = testAgencies('police', 'immigration', 'foreign-ministry');
+export async function startStack(
+  roles: Role[] = ['police', 'immigration', 'foreign-ministry'],
+  options: { audit?: boolean } = {},
+): Promise<Stack> {
+  const agencies = testAgencies('police', 'immigration', 'foreign-ministry', 'audit');
   const run = randomSuffix();
+  const keysDir = mkdtempSync(path.join(tmpdir(), 'interlink-keys-'));
+  const shared = {
+    ...process.env,
+    POLICE_AGENCY_ID: agencies.police,
+    IMMIGRATION_AGENCY_ID: agencies.immigration,
+    FOREIGN_MINISTRY_AGENCY_ID: agencies['foreign-ministry'],
+    AUDIT_AGENCY_ID: agencies.audit,
+    KEYS_DIR: keysDir,
+    PORT: '0',
+    CONSUMER_BACKOFF_MS: '50',
+  };
   const started: Partial<Record<Role, RunningAgency>> = {};
   for (const role of roles) {
     const config = agencyConfigFromEnv(role, {
-      ...process.env,
+      ...shared,
       AGENCY_ID: agencies[role],
-      POLICE_AGENCY_ID: agencies.police,
-      IMMIGRATION_AGENCY_ID: agencies.immigration,
-      FOREIGN_MINISTRY_AGENCY_ID: agencies['foreign-ministry'],
       DATABASE_URL: databaseUrl(`interlink_test_${role.replace('-', '_')}_${run}`),
-      PORT: '0',
-      CONSUMER_BACKOFF_MS: '50',
     });
     const [module, api] = await modules[role](config);
     const app = await createAgencyApp(module, { ...api, logger: ['error'] });
@@ -87,19 +103,31 @@ export async function startStack(roles: Role[] = ['police', 'immigration', 'fore
     };
   }
   const running = Object.values(started);
+  let audit: Stack['audit'] | undefined;
+  const databases = running.map((a) => new URL(a.config.databaseUrl).pathname.slice(1));
+  if (options.audit) {
+    const env = { ...shared, AGENCY_ID: agencies.audit, DATABASE_URL: databaseUrl(`interlink_test_audit_${run}`), TRUSTED_KEYS_DIR: keysDir };
+    const { createAuditApp } = await import('../../services/audit/src/main');
+    const { auditConfigFromEnv } = await import('../../services/audit/src/config');
+    const app = await createAuditApp(auditConfigFromEnv(env), ['error']);
+    await app.listen(0, '127.0.0.1');
+    audit = { id: agencies.audit, app, http: () => request(app.getHttpServer()), dataSource: app.get(DataSource), env };
+    databases.push(`interlink_test_audit_${run}`);
+  }
   return {
     police: started.police!,
     immigration: started.immigration!,
     ministry: started['foreign-ministry']!,
+    audit: audit!,
+    keysDir,
     async stop() {
       for (const agency of running) await agency.app.close();
+      await audit?.app.close();
+      rmSync(keysDir, { recursive: true, force: true });
       const admin = new Client({ connectionString: testServerUrl() });
       await admin.connect();
       try {
-        for (const agency of running) {
-          const name = new URL(agency.config.databaseUrl).pathname.slice(1);
-          await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-        }
+        for (const name of databases) await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
       } finally {
         await admin.end();
       }

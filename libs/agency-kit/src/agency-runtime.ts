@@ -3,12 +3,13 @@ import { Admin, Kafka } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { EventRegistry, topicFor } from '@interlink/contracts';
 import { EventStore } from '@interlink/event-store';
-import { EventConsumer, Relay, TopicManager } from '@interlink/messaging';
+import { EventConsumer, Relay, TopicManager, auditTopicMatcher } from '@interlink/messaging';
 import { Projection, ProjectionRunner } from '@interlink/projections';
 import { AgencyConfig, partnerIds } from './config';
 import { DecisionContext } from './decision-context';
 import { Policy } from './policies';
 import { AGENCY_CONFIG, KAFKA } from './tokens';
+import { PartnerTrust, signingKeyFor } from './trust';
 
 export const AGENCY_PROJECTIONS = Symbol('AGENCY_PROJECTIONS');
 export const AGENCY_POLICIES = Symbol('AGENCY_POLICIES');
@@ -37,7 +38,12 @@ export class AgencyRuntime implements OnApplicationBootstrap, BeforeApplicationS
     @Inject(AGENCY_POLICIES) private readonly policies: Policy[],
   ) {
     this.admin = kafka.admin();
-    this.topics = new TopicManager(this.admin, { partitions: config.topicPartitions, replicationFactor: config.topicReplicationFactor });
+    this.topics = new TopicManager(this.admin, {
+      partitions: config.topicPartitions,
+      replicationFactor: config.topicReplicationFactor,
+      singlePartition: auditTopicMatcher(config.auditAgencyId),
+    });
+    const trust = new PartnerTrust(config.signing.trustedKeysDir);
     const onError = (what: string) => (error: Error) => this.logger.error(`${what}: ${error.message}`);
     this.projections = new ProjectionRunner(dataSource, store, projections, {
       databaseUrl: config.databaseUrl,
@@ -47,6 +53,8 @@ export class AgencyRuntime implements OnApplicationBootstrap, BeforeApplicationS
       databaseUrl: config.databaseUrl,
       batchSize: config.relayBatchSize,
       pollIntervalMs: config.relayPollIntervalMs,
+      auditAgencyId: config.auditAgencyId,
+      signingKey: signingKeyFor(config.agencyId, config.signing),
       onError: onError('relay'),
     });
     this.consumer = new EventConsumer(kafka, this.topics, dataSource, registry, {
@@ -58,6 +66,7 @@ export class AgencyRuntime implements OnApplicationBootstrap, BeforeApplicationS
       backoffMs: config.consumerBackoffMs,
       maxWaitTimeInMs: config.consumerMaxWaitMs,
       handler: (event, { manager }) => this.applyPolicies(event, manager),
+      verify: trust.verify,
       onError: onError('consumer'),
     });
   }

@@ -26,6 +26,24 @@ export interface AgencyConfig {
   consumerBackoffMs: number;
   topicPartitions: number;
   topicReplicationFactor: number;
+  /** The auditors' agency id: they receive the whole log (AUDIT_AGENCY_ID, default `audit`). */
+  auditAgencyId: string;
+  signing: SigningSettings;
+}
+
+/**
+ * Where the agency's signing key and its partners' public keys come from. In development the
+ * key is generated on first start into `keysDir` (git-ignored) and every local agency's public
+ * key is found there too; in production the key comes from a file or the environment and the
+ * partners' public keys from a directory the platform provides.
+ */
+export interface SigningSettings {
+  keysDir: string;
+  trustedKeysDir: string;
+  /** SIGNING_KEY_FILE or SIGNING_KEY (PEM), with SIGNING_KEY_ID; a development key when absent. */
+  keyFile?: string;
+  keyPem?: string;
+  keyId?: string;
 }
 
 export const DEFAULT_PORTS: Record<string, number> = { police: 3001, immigration: 3002, 'foreign-ministry': 3003 };
@@ -92,10 +110,27 @@ export function agencyConfigFromEnv(role: AgencyRole, env: NodeJS.ProcessEnv = p
     consumerBackoffMs: integer(env, 'CONSUMER_BACKOFF_MS', 200, 0, 60000),
     topicPartitions: integer(env, 'KAFKA_TOPIC_PARTITIONS', 3, 1, 1000),
     topicReplicationFactor: integer(env, 'KAFKA_REPLICATION_FACTOR', 1, 1, 10),
+    auditAgencyId: agency(env, 'AUDIT_AGENCY_ID', 'audit'),
+    signing: signingFromEnv(env),
+  };
+}
+
+function signingFromEnv(env: NodeJS.ProcessEnv): SigningSettings {
+  const keysDir = env.KEYS_DIR || 'deploy/local/.data/keys';
+  const production = Boolean(env.SIGNING_KEY_FILE || env.SIGNING_KEY);
+  if (production && !env.SIGNING_KEY_ID) {
+    throw new ConfigError('SIGNING_KEY_ID is required with SIGNING_KEY_FILE or SIGNING_KEY: name the key (e.g. police:2026-11) so that recipients can find its public key');
+  }
+  return {
+    keysDir,
+    trustedKeysDir: env.TRUSTED_KEYS_DIR || keysDir,
+    ...(env.SIGNING_KEY_FILE ? { keyFile: env.SIGNING_KEY_FILE } : {}),
+    ...(env.SIGNING_KEY ? { keyPem: env.SIGNING_KEY } : {}),
+    ...(env.SIGNING_KEY_ID ? { keyId: env.SIGNING_KEY_ID } : {}),
   };
 }
 
 /** The agency ids of the partners this agency consumes from (every partner but itself). */
-export function partnerIds(config: AgencyConfig): string[] {
+export function partnerIds(config: Pick<AgencyConfig, 'partners' | 'agencyId'>): string[] {
   return [...new Set(Object.values(config.partners))].filter((id) => id !== config.agencyId);
 }

@@ -34,10 +34,17 @@ export interface EventEnvelope<D = unknown> {
   handling: string;
   /** Comma-separated agency ids the event may be released to (may be empty). */
   releasableto: string;
+  /** Hash of the previous event in the agency's published log (the chain). */
   prevhash?: string;
+  /** Digest of `data`: the hash commits to the payload through it, so a stub without data still verifies. */
+  datahash?: string;
+  /** `sha256:` hash of this event's canonical header (every attribute but data, hash, signature, keyid). */
   hash?: string;
+  /** Ed25519 signature of the batch's Merkle root, with this event's inclusion proof. */
   signature?: string;
   keyid?: string;
+  /** Set on the stub sent to auditors in place of an event whose payload may not leave (TLP:RED). */
+  datawithheld?: string;
 }
 
 export function listAttribute(value: string | undefined): string[] {
@@ -83,10 +90,11 @@ export const envelopeSchema = {
     classification: { enum: [...TLP] },
     handling: { type: 'string', pattern: `^((${HANDLING.join('|')})(,(${HANDLING.join('|')}))*)?$` },
     releasableto: { type: 'string', pattern: '^([a-z][a-z0-9-]*(,[a-z][a-z0-9-]*)*)?$' },
-    prevhash: { type: 'string' },
-    hash: { type: 'string' },
-    signature: { type: 'string' },
-    keyid: { type: 'string' },
+    prevhash: { type: 'string', pattern: '^sha256:[0-9a-f]{64}$' },
+    datahash: { type: 'string', pattern: '^sha256:[0-9a-f]{64}$' },
+    hash: { type: 'string', pattern: '^sha256:[0-9a-f]{64}$' },
+    signature: { type: 'string', maxLength: 4000 },
+    keyid: { type: 'string', maxLength: 200 },
   },
 } as const;
 

@@ -42,6 +42,10 @@ export function defineEvent<D>() {
   };
 }
 
+function isEnvelope(value: unknown): value is EventEnvelope {
+  return typeof value === 'object' && value !== null && typeof (value as EventEnvelope).dataschema === 'string';
+}
+
 function describe(errors: ErrorObject[] | null | undefined): string[] {
   return (errors ?? []).map((e) => {
     const where = e.instancePath || '(root)';
@@ -127,8 +131,9 @@ export class EventRegistry {
    * Validates an envelope as read, lifts its data to the current version of its type and
    * validates the result. The stored event is untouched: upcasting happens on every read.
    */
-  upcast<D = unknown>(envelope: unknown): EventEnvelope<D> {
-    this.validate(envelope);
+  upcast<D = unknown>(envelope: unknown, options: { validated?: boolean } = {}): EventEnvelope<D> {
+    if (!options.validated) this.validate(envelope);
+    if (!isEnvelope(envelope)) throw new ContractViolation('not a valid Interlink event envelope');
     const definition = this.definition(envelope.type);
     let version = parseDataschema(envelope.dataschema)!.version;
     if (version > definition.version) throw new UnknownEventType(envelope.type, version);

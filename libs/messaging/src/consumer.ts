@@ -2,7 +2,7 @@ import { Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage, Producer } f
 import { DataSource, EntityManager } from 'typeorm';
 import { EventEnvelope, EventRegistry } from '@interlink/contracts';
 import { NotificationListener } from '@interlink/event-store';
-import { PoisonMessage, decodeMessage } from './decode';
+import { EnvelopeVerifier, PoisonMessage, decodeMessage } from './decode';
 import { ParkedEvent, ReplayReport, consumerLockKey, discardParkedEvent, listParkedEvents } from './parked';
 import { REPLAY_CHANNEL } from './schema';
 import { createIdempotentProducer } from './kafka-config';
@@ -36,6 +36,8 @@ export interface EventConsumerOptions {
   /** Longest wait of a fetch for new messages, in ms (default 100). */
   maxWaitTimeInMs?: number;
   sessionTimeout?: number;
+  /** Checks each event's seal before it is applied; an event it refuses is parked with the reason. */
+  verify?: EnvelopeVerifier;
   /** Database URL, to hear replay requests from the `parked` command (off without it). */
   databaseUrl?: string;
   onError?: (error: Error) => void;
@@ -141,7 +143,7 @@ export class EventConsumer {
     const decoded = new Map<KafkaMessage, Decoded>(
       batch.messages.map((m) => {
         try {
-          return [m, { envelope: decodeMessage(this.registry, this.options.agencyId, topic, m) }];
+          return [m, { envelope: decodeMessage(this.registry, this.options.agencyId, topic, m, this.options.verify) }];
         } catch (error) {
           if (error instanceof PoisonMessage) return [m, { poison: error }];
           throw error;
@@ -350,7 +352,7 @@ export class EventConsumer {
         let failure: string | undefined;
         let resolution = 'replayed';
         try {
-          const envelope = decodeMessage(this.registry, this.options.agencyId, row.topic, { key: row.message_key, value: row.message_value });
+          const envelope = decodeMessage(this.registry, this.options.agencyId, row.topic, { key: row.message_key, value: row.message_value }, this.options.verify);
           const applied = await tx.query(`SELECT 1 FROM interlink.inbox WHERE consumer = $1 AND event_id = $2`, [this.name, envelope.id]);
           if (applied.length > 0) resolution = 'already applied';
           else await this.applyOnce(tx, envelope, where);

@@ -35,6 +35,7 @@ export function decodeMessage(
   self: string,
   topic: string,
   message: Pick<KafkaMessage, 'key' | 'value'>,
+  verify?: EnvelopeVerifier,
 ): EventEnvelope {
   if (!message.value || message.value.length === 0) throw new PoisonMessage('empty message: no event in the value');
   let json: unknown;
@@ -44,9 +45,8 @@ export function decodeMessage(
     throw new PoisonMessage(`value is not JSON: ${(error as Error).message}`);
   }
   const partial = readable(json);
-  let envelope: EventEnvelope;
   try {
-    envelope = registry.upcast(json);
+    registry.validate(json);
   } catch (error) {
     throw new PoisonMessage((error as Error).message, partial);
   }
@@ -55,19 +55,29 @@ export function decodeMessage(
   if (route.to !== self) {
     throw new PoisonMessage(`topic "${topic}" is addressed to "${route.to}", not to this agency ("${self}")`, partial);
   }
-  const sender = agencyOfSource(envelope.source);
+  const sender = agencyOfSource(json.source);
   if (sender !== route.from) {
     throw new PoisonMessage(
-      `sender mismatch: topic "${topic}" carries events from "${route.from}", but this event's source is "${envelope.source}"`,
+      `sender mismatch: topic "${topic}" carries events from "${route.from}", but this event's source is "${json.source}"`,
       partial,
     );
   }
-  if (envelope.classification === 'RED') {
-    throw new PoisonMessage(`event ${envelope.id} is marked TLP:RED and must never leave ${sender}`, partial);
+  if (json.classification === 'RED') {
+    throw new PoisonMessage(`event ${json.id} is marked TLP:RED and must never leave ${sender}`, partial);
   }
   const key = message.key?.toString('utf8');
-  if (key !== envelope.subject) {
-    throw new PoisonMessage(`message key "${key ?? ''}" is not the event's stream id "${envelope.subject}"`, partial);
+  if (key !== json.subject) {
+    throw new PoisonMessage(`message key "${key ?? ''}" is not the event's stream id "${json.subject}"`, partial);
   }
-  return envelope;
+  // The signature covers the event as its sender wrote it, so it is checked before upcasting.
+  const refused = verify?.(json, route.from);
+  if (refused) throw new PoisonMessage(`not accepted as ${route.from}'s: ${refused}`, partial);
+  try {
+    return registry.upcast(json, { validated: true });
+  } catch (error) {
+    throw new PoisonMessage((error as Error).message, partial);
+  }
 }
+
+/** Checks an event's seal (hash, signature, key of the sender); returns why it is refused, or nothing. */
+export type EnvelopeVerifier = (envelope: EventEnvelope, sender: string) => string | undefined;

@@ -2,6 +2,7 @@ import { Client } from 'pg';
 import { CompressionTypes, Kafka, Producer, TopicMessages } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { EventEnvelope, listAttribute, recipientsOf, topicFor } from '@interlink/contracts';
+import { GENESIS_HASH, SigningKey, chainBatch, signBatch } from '@interlink/security';
 import { EventStore, LOG_START, LogFollower, LogPosition } from '@interlink/event-store';
 import { createIdempotentProducer } from './kafka-config';
 import { TopicManager } from './topics';
@@ -14,10 +15,12 @@ export interface RelayOptions {
   /** Longest wait for a notification before looking anyway, in ms (default 1000). */
   pollIntervalMs?: number;
   /**
-   * Agencies that receive everything the owner releases at all (the auditors). They are added
-   * to every non-RED event's recipients.
+   * The auditors' agency id: it receives the whole log, in order, on one partition; of a TLP:RED
+   * event only a stub without its payload, which still verifies, so the chain has no gaps.
    */
-  alwaysReleaseTo?: string[];
+  auditAgencyId?: string;
+  /** The agency's signing key; without one the log is chained but not signed. */
+  signingKey?: SigningKey;
   /** Called after a batch reached Kafka and before its checkpoint is written (metrics, tests). */
   onPublished?: (events: EventEnvelope[]) => void | Promise<void>;
   onError?: (error: Error) => void;
@@ -115,10 +118,11 @@ export class Relay {
     const batch = await this.store.readLog(checkpoint.position, { limit: this.batchSize, upcast: false });
     if (batch.length === 0) return 0;
 
-    const messages = batch.map((stored, i) => ({
-      ...stored.envelope,
-      sequence: checkpoint.sequence + i + 1,
-    }));
+    const chained = chainBatch(
+      batch.map((stored, i) => ({ ...stored.envelope, sequence: checkpoint.sequence + i + 1 })),
+      checkpoint.hash,
+    );
+    const messages: EventEnvelope[] = this.options.signingKey ? signBatch(this.options.signingKey, chained) : chained;
     const byTopic = new Map<string, TopicMessages>();
     for (const { topic, envelope } of this.route(messages)) {
       let entry = byTopic.get(topic);
@@ -141,34 +145,41 @@ export class Relay {
 
     const last = batch[batch.length - 1].logPosition;
     await this.dataSource.query(
-      `INSERT INTO interlink.relay_checkpoints (relay, tx_id, position, sequence, updated_at)
-       VALUES ($1, $2::text::xid8, $3, $4, now())
+      `INSERT INTO interlink.relay_checkpoints (relay, tx_id, position, sequence, hash, updated_at)
+       VALUES ($1, $2::text::xid8, $3, $4, $5, now())
        ON CONFLICT (relay) DO UPDATE SET tx_id = excluded.tx_id, position = excluded.position,
-         sequence = excluded.sequence, updated_at = excluded.updated_at`,
-      [this.name, last.txId, last.position, checkpoint.sequence + batch.length],
+         sequence = excluded.sequence, hash = excluded.hash, updated_at = excluded.updated_at`,
+      [this.name, last.txId, last.position, checkpoint.sequence + batch.length, chained[chained.length - 1].hash],
     );
     return batch.length;
   }
 
-  /** Which topics each event goes to: one per recipient its marking allows. */
+  /** Which topics each event goes to: one per recipient its marking allows, and the auditors'. */
   route(envelopes: EventEnvelope[]): PublishedMessage[] {
     const owner = this.store.agencyId;
-    const always = this.options.alwaysReleaseTo ?? [];
+    const audit = this.options.auditAgencyId;
     return envelopes.flatMap((envelope) => {
-      const recipients = recipientsOf(owner, {
-        classification: envelope.classification,
-        releasableTo: [...listAttribute(envelope.releasableto), ...always],
-      });
-      return recipients.map((to) => ({ topic: topicFor(owner, to), envelope }));
+      const recipients = recipientsOf(owner, { classification: envelope.classification, releasableTo: listAttribute(envelope.releasableto) })
+        .filter((to) => to !== audit)
+        .map((to) => ({ topic: topicFor(owner, to), envelope }));
+      if (!audit || audit === owner) return recipients;
+      const forAudit = envelope.classification === 'RED' ? withheld(envelope) : envelope;
+      return [...recipients, { topic: topicFor(owner, audit), envelope: forAudit }];
     });
   }
 
-  async checkpoint(): Promise<{ position: LogPosition; sequence: number }> {
-    const rows: { tx_id: string; position: string; sequence: string }[] = await this.dataSource.query(
-      `SELECT tx_id::text, position::text, sequence::text FROM interlink.relay_checkpoints WHERE relay = $1`,
+  async checkpoint(): Promise<{ position: LogPosition; sequence: number; hash: string }> {
+    const rows: { tx_id: string; position: string; sequence: string; hash: string | null }[] = await this.dataSource.query(
+      `SELECT tx_id::text, position::text, sequence::text, hash FROM interlink.relay_checkpoints WHERE relay = $1`,
       [this.name],
     );
-    if (rows.length === 0) return { position: LOG_START, sequence: 0 };
-    return { position: { txId: rows[0].tx_id, position: rows[0].position }, sequence: Number(rows[0].sequence) };
+    if (rows.length === 0) return { position: LOG_START, sequence: 0, hash: GENESIS_HASH };
+    return { position: { txId: rows[0].tx_id, position: rows[0].position }, sequence: Number(rows[0].sequence), hash: rows[0].hash ?? GENESIS_HASH };
   }
+}
+
+/** What the auditors get of a RED event: everything but the payload, which its `datahash` still commits to. */
+function withheld(envelope: EventEnvelope): EventEnvelope {
+  const { data: _withheld, ...stub } = envelope;
+  return { ...stub, datawithheld: 'RED' } as EventEnvelope;
 }

@@ -84,4 +84,11 @@ export const messagingMigrations: Migration[] = [
       CREATE INDEX replay_requests_pending ON interlink.replay_requests (consumer, id) WHERE started_at IS NULL;
     `,
   },
+  {
+    id: 'messaging/003-relay-chain-head',
+    sql: `
+      -- The hash of the last event published: the next batch's chain continues from it.
+      ALTER TABLE interlink.relay_checkpoints ADD COLUMN hash text;
+    `,
+  },
 ];

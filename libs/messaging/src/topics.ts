@@ -4,6 +4,13 @@ export interface TopicSettings {
   /** Partitions per topic (default 3): one case's events share a key and so a partition. */
   partitions: number;
   replicationFactor: number;
+  /** Topics that keep one total order, in one partition (the auditors' copy of each agency's log). */
+  singlePartition?: (topic: string) => boolean;
+}
+
+/** The auditors' feed of an agency's whole log, `intel.<agency>.<auditors>`, is one ordered partition. */
+export function auditTopicMatcher(auditAgencyId: string): (topic: string) => boolean {
+  return (topic) => topic.endsWith(`.${auditAgencyId}`) && topic.startsWith('intel.');
 }
 
 export const DEFAULT_TOPIC_SETTINGS: TopicSettings = { partitions: 3, replicationFactor: 1 };
@@ -30,7 +37,7 @@ export class TopicManager {
           waitForLeaders: false,
           topics: toCreate.map((topic) => ({
             topic,
-            numPartitions: this.settings.partitions,
+            numPartitions: this.settings.singlePartition?.(topic) ? 1 : this.settings.partitions,
             replicationFactor: this.settings.replicationFactor,
           })),
         })

@@ -1,8 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { AgencyConfig, AgencyModule } from '@interlink/agency-kit';
-import { VictimCaseRow } from './cases/case.entity';
+import { FOREIGN_MINISTRY_READ_MODEL } from './read-model';
 import { CasesController } from './cases/cases.controller';
-import { casesProjection } from './cases/cases.projection';
 import { returnsPolicy } from './cases/returns.policy';
 import { rescuesPolicy } from './reconciliation/rescues.policy';
 import { suspectsPolicy } from './reconciliation/suspects.policy';
@@ -17,8 +16,7 @@ export class ForeignMinistryModule {
         AgencyModule.forRoot({
           role: 'foreign-ministry',
           config,
-          entities: [VictimCaseRow],
-          projections: [casesProjection],
+          ...FOREIGN_MINISTRY_READ_MODEL,
           policies: [rescuesPolicy, suspectsPolicy, returnsPolicy],
         }),
       ],

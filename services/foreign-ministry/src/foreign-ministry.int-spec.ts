@@ -1,4 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { INestApplication } from '@nestjs/common';
 import { Admin, Kafka } from 'kafkajs';
@@ -9,6 +12,7 @@ import { agencyConfigFromEnv, createAgencyApp } from '@interlink/agency-kit';
 import { EventEnvelope, ForeignMinistry, Immigration, Police, deterministicUuid, interlinkRegistry, uuidv7 } from '@interlink/contracts';
 import { AppendContext, EventStore, LOG_START } from '@interlink/event-store';
 import { Relay, TopicManager } from '@interlink/messaging';
+import { loadOrCreateDevKey } from '@interlink/security';
 import { TestDatabase, createTestDatabase, databaseUrl, randomSuffix, testAgencies, testKafka, testServerUrl, waitFor } from '@interlink/testing';
 import { FOREIGN_MINISTRY_API, ForeignMinistryModule } from './app.module';
 import { caseStream } from './cases/case.decider';
@@ -19,6 +23,7 @@ const KAFKA_WAIT = { timeoutMs: 60000 };
 describe('foreign-ministry service (real Kafka, real Postgres)', () => {
   const agencies = testAgencies('police', 'immigration', 'foreign-ministry');
   const ministryDatabase = `interlink_test_fm_${randomSuffix()}`;
+  const keysDir = mkdtempSync(join(tmpdir(), 'interlink-fm-keys-'));
   let app: INestApplication;
   let server: Parameters<typeof request>[0];
   let store: EventStore;
@@ -31,7 +36,9 @@ describe('foreign-ministry service (real Kafka, real Postgres)', () => {
   async function partner(role: 'police' | 'immigration') {
     const db = await createTestDatabase(`fm_${role}`);
     const partnerStore = new EventStore(db.dataSource, interlinkRegistry(), agencies[role]);
-    const relay = new Relay(kafka, new TopicManager(admin), db.dataSource, partnerStore, { databaseUrl: db.url, pollIntervalMs: 200 });
+    // Partners sign what they publish; the ministry trusts the public keys in the shared keys folder.
+    const signingKey = loadOrCreateDevKey(keysDir, agencies[role]);
+    const relay = new Relay(kafka, new TopicManager(admin), db.dataSource, partnerStore, { databaseUrl: db.url, pollIntervalMs: 200, signingKey });
     await relay.start();
     return { db, store: partnerStore, relay };
   }
@@ -56,6 +63,7 @@ describe('foreign-ministry service (real Kafka, real Postgres)', () => {
       IMMIGRATION_AGENCY_ID: agencies.immigration,
       FOREIGN_MINISTRY_AGENCY_ID: agencies['foreign-ministry'],
       DATABASE_URL: databaseUrl(ministryDatabase),
+      KEYS_DIR: keysDir,
       PORT: '0',
     });
     app = await createAgencyApp(ForeignMinistryModule.forRoot(config), { ...FOREIGN_MINISTRY_API, logger: false });
@@ -80,6 +88,7 @@ describe('foreign-ministry service (real Kafka, real Postgres)', () => {
       await client.end();
     }
     await admin?.disconnect();
+    rmSync(keysDir, { recursive: true, force: true });
   });
 
   const post = (path: string, body: object) => request(server).post(path).set('X-User', 'caseworker-1').send(body);

@@ -1,19 +1,12 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { AgencyConfig, AgencyModule } from '@interlink/agency-kit';
-import { AlertRow } from './alerts/alert.entity';
+import { IMMIGRATION_READ_MODEL } from './read-model';
 import { AlertsController } from './alerts/alerts.controller';
-import { alertsProjection } from './alerts/alerts.projection';
-import { CrossingRow } from './crossings/crossing.entity';
 import { CrossingsController } from './crossings/crossings.controller';
-import { crossingsProjection } from './crossings/crossings.projection';
-import { ExpectedReturnRow } from './returns/expected-return.entity';
 import { ReturnsController } from './returns/returns.controller';
 import { returnsPolicy } from './returns/returns.policy';
-import { returnsProjection } from './returns/returns.projection';
 import { WatchlistController } from './watchlist/watchlist.controller';
-import { WatchlistRow } from './watchlist/watchlist.entity';
 import { watchlistPolicy } from './watchlist/watchlist.policy';
-import { watchlistProjection } from './watchlist/watchlist.projection';
 
 @Module({})
 export class ImmigrationModule {
@@ -24,8 +17,7 @@ export class ImmigrationModule {
         AgencyModule.forRoot({
           role: 'immigration',
           config,
-          entities: [WatchlistRow, CrossingRow, AlertRow, ExpectedReturnRow],
-          projections: [watchlistProjection, crossingsProjection, alertsProjection, returnsProjection],
+          ...IMMIGRATION_READ_MODEL,
           policies: [watchlistPolicy, returnsPolicy],
         }),
       ],

@@ -1,15 +1,10 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { AgencyConfig, AgencyModule } from '@interlink/agency-kit';
-import { RaidRow } from './raids/raid.entity';
+import { POLICE_READ_MODEL } from './read-model';
 import { RaidsController } from './raids/raids.controller';
-import { raidsProjection } from './raids/raids.projection';
 import { sightingsPolicy } from './sightings/sightings.policy';
-import { SightingRow, SuspectRow } from './suspects/suspect.entity';
 import { SuspectsController } from './suspects/suspects.controller';
-import { suspectsProjection } from './suspects/suspects.projection';
-import { SyndicateRow } from './syndicates/syndicate.entity';
 import { SyndicatesController } from './syndicates/syndicates.controller';
-import { syndicatesProjection } from './syndicates/syndicates.projection';
 
 @Module({})
 export class PoliceModule {
@@ -20,8 +15,7 @@ export class PoliceModule {
         AgencyModule.forRoot({
           role: 'police',
           config,
-          entities: [SuspectRow, SightingRow, SyndicateRow, RaidRow],
-          projections: [suspectsProjection, syndicatesProjection, raidsProjection],
+          ...POLICE_READ_MODEL,
           policies: [sightingsPolicy],
         }),
       ],

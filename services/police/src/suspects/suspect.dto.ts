@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsOptional, IsString, IsUUID, Length, ValidateNested } from 'class-validator';
 import { CommandDto, IsCalendarDate, IsCountryCode, PersonDto } from '@interlink/agency-kit';
-import { Police } from '@interlink/contracts';
+import { Classification, Police, TLP } from '@interlink/contracts';
 
 export class IdentifySuspectDto extends CommandDto {
   @ApiPropertyOptional({ format: 'uuid', description: 'Derived from the command id when absent' })
@@ -23,6 +23,11 @@ export class IdentifySuspectDto extends CommandDto {
   @ApiProperty({ enum: Police.SUSPECT_ROLES })
   @IsIn(Police.SUSPECT_ROLES as unknown as string[], { message: `role must be one of ${Police.SUSPECT_ROLES.join(', ')}` })
   role!: Police.SuspectRole;
+
+  @ApiPropertyOptional({ enum: TLP, default: 'AMBER', description: 'TLP:RED keeps the suspect and all that follows inside police (auditors get a stub without the payload)' })
+  @IsOptional()
+  @IsIn(TLP as unknown as string[], { message: `classification must be one of ${TLP.join(', ')}` })
+  classification?: Classification;
 }
 
 export class ArrestSuspectDto extends CommandDto {

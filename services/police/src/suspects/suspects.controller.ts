@@ -2,7 +2,7 @@ import { Body, Controller, Get, HttpCode, NotFoundException, Param, ParseUUIDPip
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { DataSource } from 'typeorm';
 import { CommandService, RequestUser, appended, respond } from '@interlink/agency-kit';
-import { Police, deterministicUuid } from '@interlink/contracts';
+import { Classification, Police, deterministicUuid } from '@interlink/contracts';
 import { SuspectCommand, SuspectEvent, suspectDecider, suspectStream } from './suspect.decider';
 import { ArrestSuspectDto, ChangeRoleDto, ChargeSuspectDto, ClearSuspectDto, ConvictSuspectDto, IdentifySuspectDto, SuspectQuery } from './suspect.dto';
 import { SightingRow, SuspectRow } from './suspect.entity';
@@ -20,13 +20,14 @@ export class SuspectsController {
   @ApiOperation({ summary: 'Identify a suspect; immigration watchlists them and the ministry checks its victim cases' })
   async identify(@Body() dto: IdentifySuspectDto, @RequestUser() user: string) {
     const suspectId = dto.suspectId ?? deterministicUuid(dto.commandId, 'suspect');
-    return this.run(dto, user, 'identify-suspect', suspectId, {
-      type: 'identify',
+    return this.run(
+      dto,
+      user,
+      'identify-suspect',
       suspectId,
-      person: dto.person,
-      role: dto.role,
-      ...(dto.syndicateId ? { syndicateId: dto.syndicateId } : {}),
-    });
+      { type: 'identify', suspectId, person: dto.person, role: dto.role, ...(dto.syndicateId ? { syndicateId: dto.syndicateId } : {}) },
+      dto.classification,
+    );
   }
 
   @Post(':suspectId/arrest')
@@ -78,12 +79,21 @@ export class SuspectsController {
     return { ...suspect, sightingHistory: sightings };
   }
 
-  private async run(dto: { commandId: string; correlationId?: string }, user: string, command: string, suspectId: string, decision: SuspectCommand) {
+  private async run(
+    dto: { commandId: string; correlationId?: string },
+    user: string,
+    command: string,
+    suspectId: string,
+    decision: SuspectCommand,
+    classification?: Classification,
+  ) {
     const outcome = await this.commands.execute(
       { commandId: dto.commandId, correlationId: dto.correlationId, command, user },
       async (ctx) => {
         const events = await ctx.decide(suspectDecider, suspectStream(suspectId), decision, (e: SuspectEvent) =>
-          e.type === Police.SuspectSighted.type || e.type === Police.SightingWithdrawn.type ? SIGHTING_RELEASE : SUSPECT_RELEASE,
+          e.type === Police.SuspectSighted.type || e.type === Police.SightingWithdrawn.type
+            ? SIGHTING_RELEASE
+            : { ...SUSPECT_RELEASE, ...(classification ? { classification } : {}) },
         );
         return { suspectId, events: appended(events) };
       },

@@ -1,0 +1,50 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { Logger } from '@nestjs/common';
+import { EventEnvelope } from '@interlink/contracts';
+import { EnvelopeVerifier } from '@interlink/messaging';
+import { SigningKey, TrustStore, loadOrCreateDevKey, loadSigningKey, verifyEnvelope } from '@interlink/security';
+import { SigningSettings } from './config';
+
+export function signingKeyFor(agencyId: string, settings: SigningSettings): SigningKey {
+  if (settings.keyFile || settings.keyPem) {
+    return loadSigningKey({ agencyId, keyId: settings.keyId!, ...(settings.keyFile ? { file: settings.keyFile } : { pem: settings.keyPem }) });
+  }
+  return loadOrCreateDevKey(settings.keysDir, agencyId);
+}
+
+/** How often the trusted keys may be read again when an event names a key not seen yet. */
+const RELOAD_INTERVAL_MS = 5000;
+
+/**
+ * Verifies partners' events against the public keys in `trustedKeysDir`. A key id it does not
+ * know makes it read the directory again (at most every few seconds), so a partner's new or
+ * rotated key is picked up without a restart; the event is parked meanwhile and replays later.
+ */
+export class PartnerTrust {
+  private readonly logger = new Logger('PartnerTrust');
+  private store: TrustStore;
+  private loadedAt = Date.now();
+  private readonly cache = new Set<string>();
+
+  constructor(private readonly dir: string) {
+    this.store = TrustStore.fromDirectory(dir);
+  }
+
+  readonly verify: EnvelopeVerifier = (envelope: EventEnvelope, sender: string) => {
+    let result = verifyEnvelope(this.store, envelope as unknown as Record<string, unknown>, sender, this.cache);
+    if (!result.ok && result.failure === 'unknown-key' && (this.published(sender, envelope.keyid) || Date.now() - this.loadedAt > RELOAD_INTERVAL_MS)) {
+      this.store = TrustStore.fromDirectory(this.dir);
+      this.loadedAt = Date.now();
+      this.logger.log(`reloaded trusted keys from ${this.dir}: ${this.store.keyIds().length} keys`);
+      result = verifyEnvelope(this.store, envelope as unknown as Record<string, unknown>, sender, this.cache);
+    }
+    return result.ok ? undefined : result.reason;
+  };
+
+  /** Whether the sender's public key for `keyId` has appeared in the folder since it was read. */
+  private published(sender: string, keyId: string | undefined): boolean {
+    if (!keyId || !/^[A-Za-z0-9:._-]{1,200}$/.test(keyId) || keyId.includes('..')) return false;
+    return existsSync(join(this.dir, sender, `${keyId}.pub.pem`));
+  }
+}

@@ -1,0 +1,105 @@
+import { createHash } from 'node:crypto';
+
+/*
+ * RFC 6962 style tree: leaf node = SHA-256(0x00 || leaf), inner node = SHA-256(0x01 || left ||
+ * right); the prefixes keep a leaf from passing for an inner node. Pairing level by level and
+ * promoting an odd last node gives the same tree as RFC 6962's split at the largest power of two.
+ *
+ * A leaf's bytes are the UTF-8 bytes of the whole hash string ('sha256:...'), not the decoded
+ * digest, so a leaf also commits to the algorithm it names.
+ */
+
+const LEAF_PREFIX = Buffer.from([0x00]);
+const INNER_PREFIX = Buffer.from([0x01]);
+const NODE_HEX = /^sha256:([0-9a-f]{64})$/;
+
+function leafNode(leaf: string): Buffer {
+  return createHash('sha256').update(LEAF_PREFIX).update(leaf, 'utf8').digest();
+}
+
+function innerNode(left: Buffer, right: Buffer): Buffer {
+  return createHash('sha256').update(INNER_PREFIX).update(left).update(right).digest();
+}
+
+function show(node: Buffer): string {
+  return 'sha256:' + node.toString('hex');
+}
+
+function parseNode(text: string, what: string): Buffer {
+  const match = NODE_HEX.exec(text);
+  if (!match) throw new Error(`${what} must be 'sha256:' and 64 lowercase hex digits, not ${JSON.stringify(text)}`);
+  return Buffer.from(match[1], 'hex');
+}
+
+function checkPosition(index: number, size: number): void {
+  if (!Number.isSafeInteger(size) || size < 1) throw new RangeError(`A Merkle tree needs at least one leaf, not ${size}`);
+  if (!Number.isSafeInteger(index) || index < 0 || index >= size) {
+    throw new RangeError(`Leaf index ${index} is outside a tree of ${size} leaves`);
+  }
+}
+
+/** How many sibling hashes the proof for leaf `index` of a tree of `size` leaves holds. */
+export function proofLength(index: number, size: number): number {
+  checkPosition(index, size);
+  let length = 0;
+  for (let i = index, n = size; n > 1; i = Math.floor(i / 2), n = Math.ceil(n / 2)) {
+    if (i % 2 === 1 || i + 1 < n) length++;
+  }
+  return length;
+}
+
+/** Every level of the tree, leaves first; a batch's proofs are all read from one build. */
+export function merkleLevels(leaves: string[]): Buffer[][] {
+  if (leaves.length === 0) throw new RangeError('A Merkle tree needs at least one leaf');
+  const levels = [leaves.map(leafNode)];
+  for (let level = levels[0]; level.length > 1; ) {
+    const next: Buffer[] = [];
+    for (let i = 0; i + 1 < level.length; i += 2) next.push(innerNode(level[i], level[i + 1]));
+    if (level.length % 2 === 1) next.push(level[level.length - 1]);
+    levels.push(next);
+    level = next;
+  }
+  return levels;
+}
+
+export function rootOfLevels(levels: Buffer[][]): string {
+  return show(levels[levels.length - 1][0]);
+}
+
+export function proofFromLevels(levels: Buffer[][], index: number): string[] {
+  checkPosition(index, levels[0].length);
+  const proof: string[] = [];
+  let i = index;
+  for (const level of levels.slice(0, -1)) {
+    if (i % 2 === 1) proof.push(show(level[i - 1]));
+    else if (i + 1 < level.length) proof.push(show(level[i + 1]));
+    i = Math.floor(i / 2);
+  }
+  return proof;
+}
+
+/** Merkle root over the events' `hash` strings: 'sha256:' + hex. */
+export function merkleRoot(leaves: string[]): string {
+  return rootOfLevels(merkleLevels(leaves));
+}
+
+/** The sibling hashes from leaf `index` up to the root, bottom-up, each 'sha256:' + hex. */
+export function merkleProof(leaves: string[], index: number): string[] {
+  checkPosition(index, leaves.length);
+  return proofFromLevels(merkleLevels(leaves), index);
+}
+
+/** The root a leaf at `index` of a tree of `size` leaves leads to with `proof`; throws if the proof has the wrong length. */
+export function rootFromProof(leaf: string, index: number, size: number, proof: string[]): string {
+  const expected = proofLength(index, size);
+  if (proof.length !== expected) {
+    throw new Error(`The proof for leaf ${index} of ${size} needs ${expected} sibling hashes, not ${proof.length}`);
+  }
+  let node = leafNode(leaf);
+  let used = 0;
+  for (let i = index, n = size; n > 1; i = Math.floor(i / 2), n = Math.ceil(n / 2)) {
+    if (i % 2 === 1) node = innerNode(parseNode(proof[used++], 'A proof hash'), node);
+    else if (i + 1 < n) node = innerNode(node, parseNode(proof[used++], 'A proof hash'));
+  }
+  return show(node);
+}

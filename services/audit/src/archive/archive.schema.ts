@@ -1,0 +1,31 @@
+import { Migration } from '@interlink/event-store';
+
+export const archiveMigrations: Migration[] = [
+  {
+    id: 'audit/001-archive',
+    sql: `
+      CREATE SCHEMA IF NOT EXISTS audit;
+      -- Every record of every audited agency's feed, exactly as it arrived: the raw bytes for
+      -- tamper evidence, the parsed envelope (when it parses) for queries.
+      CREATE TABLE audit.archive (
+        topic           text NOT NULL,
+        kafka_partition integer NOT NULL,
+        kafka_offset    bigint NOT NULL,
+        agency          text NOT NULL,
+        raw             bytea,
+        envelope        jsonb,
+        sequence        bigint,
+        event_id        uuid,
+        type            text,
+        subject         text,
+        event_time      timestamptz,
+        received_at     timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (topic, kafka_partition, kafka_offset)
+      );
+      CREATE INDEX archive_agency_order ON audit.archive (agency, kafka_partition, kafka_offset);
+      CREATE INDEX archive_agency_sequence ON audit.archive (agency, sequence);
+      CREATE INDEX archive_subject ON audit.archive (subject);
+      CREATE INDEX archive_time ON audit.archive (agency, event_time);
+    `,
+  },
+];

@@ -1,0 +1,91 @@
+import { BadRequestException, Controller, Get, Header, NotFoundException, Param, Query } from '@nestjs/common';
+import { ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsIn, IsISO8601, IsInt, IsOptional, IsString, Length, Min } from 'class-validator';
+import { AuditService, UnknownAgency } from './audit.service';
+
+export class RangeQuery {
+  @ApiPropertyOptional({ description: 'First sequence number' }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) from?: number;
+  @ApiPropertyOptional({ description: 'Last sequence number' }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) to?: number;
+  @ApiPropertyOptional({ description: 'Only what had happened by this moment (ISO 8601)' })
+  @IsOptional()
+  @IsISO8601({ strict: true }, { message: 'asOf must be an ISO 8601 date-time, e.g. 2023-10-24T10:00:00Z' })
+  asOf?: string;
+}
+
+export class VerifyQuery extends RangeQuery {
+  @ApiPropertyOptional({ enum: ['archive', 'kafka'], default: 'archive' }) @IsOptional() @IsIn(['archive', 'kafka']) source?: 'archive' | 'kafka';
+}
+
+export class KnowledgeQuery extends RangeQuery {
+  @ApiPropertyOptional({ description: 'A passport number, a name, any term' }) @IsString() @Length(3, 200) term!: string;
+}
+
+export class HistoryQuery {
+  @ApiPropertyOptional({ description: 'A stream id, e.g. suspect-<uuid>' }) @IsOptional() @IsString() @Length(1, 200) subject?: string;
+  @ApiPropertyOptional({ description: 'A passport number or name' }) @IsOptional() @IsString() @Length(3, 200) term?: string;
+}
+
+export class ExportQuery extends RangeQuery {
+  @ApiPropertyOptional({ enum: ['jsonl', 'stix'], default: 'jsonl' }) @IsOptional() @IsIn(['jsonl', 'stix']) format?: 'jsonl' | 'stix';
+}
+
+const range = (q: RangeQuery) => ({ from: q.from, to: q.to, asOf: q.asOf ? new Date(q.asOf) : undefined });
+
+@ApiTags('audit')
+@Controller()
+export class AuditController {
+  constructor(private readonly audit: AuditService) {}
+
+  @Get('health')
+  health() {
+    return { status: 'ok', role: 'audit' };
+  }
+
+  @Get('agencies')
+  @ApiOperation({ summary: 'Audited agencies and how much of their log is archived' })
+  agencies() {
+    return this.audit.agencies();
+  }
+
+  @Get('agencies/:agency/verification')
+  @ApiOperation({ summary: "Verify an agency's log: chain, hashes, signatures; the first bad position and what is wrong" })
+  verify(@Param('agency') agency: string, @Query() q: VerifyQuery) {
+    return this.known(() => (q.source === 'kafka' ? this.audit.verifyKafka(agency, q) : this.audit.verifyArchive(agency, q)));
+  }
+
+  @Get('agencies/:agency/read-models')
+  @ApiOperation({ summary: "Rebuild an agency's read models with its own code, as of a moment or a sequence number" })
+  readModels(@Param('agency') agency: string, @Query() q: RangeQuery) {
+    return this.known(() => this.audit.replays.tables(agency, this.audit.roleOf(agency), range(q)));
+  }
+
+  @Get('agencies/:agency/knowledge')
+  @ApiOperation({ summary: 'What an agency knew about a passport number (or any term) at a moment' })
+  knowledge(@Param('agency') agency: string, @Query() q: KnowledgeQuery) {
+    return this.known(() => this.audit.replays.knowledge(agency, this.audit.roleOf(agency), range(q), q.term));
+  }
+
+  @Get('history')
+  @ApiOperation({ summary: 'One case or person across agencies, in order, with causation links' })
+  history(@Query() q: HistoryQuery) {
+    if (!q.subject && !q.term) throw new BadRequestException(['give subject (a stream id) or term (e.g. a passport number)']);
+    return this.audit.histories.history(q);
+  }
+
+  @Get('agencies/:agency/export')
+  @Header('cache-control', 'no-store')
+  @ApiOperation({ summary: "Export a range of an agency's log as JSON Lines of envelopes, or as a STIX 2.1 bundle" })
+  async export(@Param('agency') agency: string, @Query() q: ExportQuery) {
+    return this.known(async () => (q.format === 'stix' ? this.audit.exportStix([agency], range(q)) : this.audit.exportJsonLines(agency, range(q))));
+  }
+
+  private async known<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      if (error instanceof UnknownAgency) throw new NotFoundException(error.message);
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,92 @@
+import { BeforeApplicationShutdown, DynamicModule, Inject, Injectable, Module, OnApplicationBootstrap } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { Kafka } from 'kafkajs';
+import { DataSource } from 'typeorm';
+import { ensureDatabase, migrate } from '@interlink/event-store';
+import { TopicManager, auditTopicMatcher, createKafka } from '@interlink/messaging';
+import { ArchiveConsumer } from './archive/archive.consumer';
+import { archiveMigrations } from './archive/archive.schema';
+import { AuditController } from './audit.controller';
+import { AuditService } from './audit.service';
+import { AuditConfig, auditConfigFromEnv } from './config';
+import { ALL_READ_MODEL_ENTITIES } from './read-models';
+
+export const AUDIT_CONFIG = Symbol('AUDIT_CONFIG');
+export const AUDIT_KAFKA = Symbol('AUDIT_KAFKA');
+
+/** Opens the audit database (created and migrated if needed) with every agency's read-model entities, for replays. */
+export async function openAuditDatabase(config: AuditConfig): Promise<DataSource> {
+  await ensureDatabase(config.databaseUrl);
+  const dataSource = await new DataSource({
+    type: 'postgres',
+    url: config.databaseUrl,
+    entities: ALL_READ_MODEL_ENTITIES,
+    synchronize: false,
+    logging: false,
+    extra: { max: 10, application_name: `interlink-${config.agencyId}` },
+  }).initialize();
+  await migrate(dataSource, archiveMigrations);
+  return dataSource;
+}
+
+/** Archives the audited agencies' feeds while the service runs. */
+@Injectable()
+export class ArchiveRuntime implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private consumer?: ArchiveConsumer;
+  private readonly admin;
+
+  constructor(
+    @Inject(AUDIT_CONFIG) private readonly config: AuditConfig,
+    @Inject(AUDIT_KAFKA) private readonly kafka: Kafka,
+    private readonly dataSource: DataSource,
+  ) {
+    this.admin = kafka.admin();
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.admin.connect();
+    const topics = new TopicManager(this.admin, { partitions: 3, replicationFactor: 1, singlePartition: auditTopicMatcher(this.config.agencyId) });
+    this.consumer = new ArchiveConsumer(this.kafka, topics, this.dataSource, this.config.agencyId, this.config.audited.map((a) => a.agencyId));
+    await this.consumer.start();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.consumer?.stop();
+    await this.admin.disconnect();
+  }
+}
+
+@Module({})
+export class AuditModule {
+  static forRoot(given?: AuditConfig): DynamicModule {
+    const config = given ?? auditConfigFromEnv();
+    return {
+      module: AuditModule,
+      imports: [
+        TypeOrmModule.forRootAsync({
+          useFactory: () => ({ type: 'postgres', url: config.databaseUrl, entities: ALL_READ_MODEL_ENTITIES }),
+          dataSourceFactory: () => openAuditDatabase(config),
+        }),
+      ],
+      controllers: [AuditController],
+      providers: [
+        { provide: AUDIT_CONFIG, useValue: config },
+        { provide: AUDIT_KAFKA, useFactory: () => createKafka(config.kafka) },
+        {
+          provide: AuditService,
+          inject: [DataSource, AUDIT_KAFKA],
+          useFactory: (dataSource: DataSource, kafka: Kafka) => new AuditService(config, dataSource, kafka),
+        },
+        ArchiveRuntime,
+      ],
+      exports: [AuditService],
+    };
+  }
+}
+
+export const AUDIT_API = {
+  title: 'Interlink audit service',
+  description:
+    "Archives every agency's signed, chained log from Kafka; verifies it (edited, missing, inserted, reordered or badly signed events, with the first bad position), " +
+    'replays any agency\'s read models as of a moment with that agency\'s own code, traces a case across agencies, and exports JSON Lines and STIX 2.1.',
+};

@@ -1,0 +1,62 @@
+import { DataSource } from 'typeorm';
+import { EventEnvelope, agencyOfSource } from '@interlink/contracts';
+
+export interface HistoryEntry {
+  agency: string;
+  sequence: number | null;
+  id: string;
+  type: string;
+  time: string;
+  subject: string;
+  correlationId: string;
+  actor: string;
+  /** The event that caused this one, when it is part of the history. */
+  causedBy: { id: string; agency: string; type: string } | null;
+  data: unknown;
+}
+
+/**
+ * One case or person across agencies, in order: the events about a stream (or mentioning a
+ * term such as a passport number), and every event of the same case threads (correlation ids),
+ * each linked to the event that caused it.
+ */
+export class HistoryService {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async history(query: { subject?: string; term?: string }, limit = 5000): Promise<HistoryEntry[]> {
+    if (!query.subject && !query.term) throw new Error('say whose history: a subject (stream id) or a term (e.g. a passport number)');
+    if (query.term !== undefined && query.term.trim().length < 3) throw new Error('a search term needs at least 3 characters');
+    const rows: { envelope: EventEnvelope; agency: string }[] = await this.dataSource.query(
+      `WITH seed AS (
+         SELECT DISTINCT envelope->>'correlationid' AS correlation FROM audit.archive
+          WHERE envelope IS NOT NULL AND envelope->>'datawithheld' IS NULL
+            AND (($1::text IS NOT NULL AND subject = $1)
+              OR ($2::text IS NOT NULL AND regexp_replace(upper(envelope->>'data'), '[^A-Z0-9]', '', 'g') LIKE '%' || regexp_replace(upper($2), '[^A-Z0-9]', '', 'g') || '%'))
+       )
+       SELECT DISTINCT ON (event_id) envelope, agency FROM audit.archive
+        WHERE envelope IS NOT NULL AND envelope->>'datawithheld' IS NULL
+          AND (envelope->>'correlationid' IN (SELECT correlation FROM seed) OR ($1::text IS NOT NULL AND subject = $1))
+        ORDER BY event_id
+        LIMIT $3`,
+      [query.subject ?? null, query.term ?? null, limit],
+    );
+    const byId = new Map(rows.map((r) => [r.envelope.id, r]));
+    return rows
+      .map(({ envelope: e, agency }) => {
+        const cause = byId.get(e.causationid);
+        return {
+          agency,
+          sequence: e.sequence ?? null,
+          id: e.id,
+          type: e.type,
+          time: e.time,
+          subject: e.subject,
+          correlationId: e.correlationid,
+          actor: e.actor,
+          causedBy: cause ? { id: cause.envelope.id, agency: agencyOfSource(cause.envelope.source) ?? cause.agency, type: cause.envelope.type } : null,
+          data: e.data,
+        };
+      })
+      .sort((a, b) => a.time.localeCompare(b.time) || a.id.localeCompare(b.id));
+  }
+}
