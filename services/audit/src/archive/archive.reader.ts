@@ -21,9 +21,9 @@ export class ArchiveReader {
     let after: [number, string] = [-1, '-1'];
     for (;;) {
       const rows: { kafka_partition: number; kafka_offset: string; raw: Buffer | null; topic: string }[] = await this.dataSource.query(
-        `SELECT topic, kafka_partition, kafka_offset::text, raw FROM audit.archive
-          WHERE agency = $1 AND (kafka_partition, kafka_offset) > ($2, $3::bigint)
-          ORDER BY kafka_partition, kafka_offset LIMIT $4`,
+        `SELECT a.topic, a.kafka_partition, a.kafka_offset::text, a.raw FROM audit.archive a
+          WHERE a.agency = $1 AND (a.kafka_partition, a.kafka_offset) > ($2, $3::bigint)
+          ORDER BY a.kafka_partition, a.kafka_offset LIMIT $4`,
         [agency, after[0], after[1], pageSize],
       );
       for (const r of rows) yield { position: `${r.topic}[${r.kafka_partition}]@${r.kafka_offset}`, value: r.raw };
@@ -41,10 +41,10 @@ export class ArchiveReader {
     let after = (range.from ?? 1) - 1;
     for (;;) {
       const rows: { sequence: string; envelope: EventEnvelope }[] = await this.dataSource.query(
-        `SELECT DISTINCT ON (sequence) sequence::text, envelope FROM audit.archive
-          WHERE agency = $1 AND sequence > $2 AND ($3::bigint IS NULL OR sequence <= $3)
-            AND ($4::timestamptz IS NULL OR event_time <= $4) AND envelope IS NOT NULL
-          ORDER BY sequence, kafka_partition, kafka_offset LIMIT $5`,
+        `SELECT DISTINCT ON (a.sequence) a.sequence::text AS sequence, a.envelope FROM audit.archive a
+          WHERE a.agency = $1 AND a.sequence > $2 AND ($3::bigint IS NULL OR a.sequence <= $3)
+            AND ($4::timestamptz IS NULL OR a.event_time <= $4) AND a.envelope IS NOT NULL
+          ORDER BY a.sequence, a.kafka_partition, a.kafka_offset LIMIT $5`,
         [agency, after, range.to ?? null, range.asOf ?? null, pageSize],
       );
       for (const r of rows) if (r.envelope.datawithheld === undefined) yield r.envelope;
