@@ -17,8 +17,8 @@ export interface HistoryEntry {
 
 /**
  * One case or person across agencies, in order: the events about a stream (or mentioning a
- * term such as a passport number), and every event of the same case threads (correlation ids),
- * each linked to the event that caused it.
+ * term such as a passport number), every later event of those streams, and every event of the
+ * same case threads (correlation ids), each linked to the event that caused it.
  */
 export class HistoryService {
   constructor(private readonly dataSource: DataSource) {}
@@ -27,16 +27,16 @@ export class HistoryService {
     if (!query.subject && !query.term) throw new Error('say whose history: a subject (stream id) or a term (e.g. a passport number)');
     if (query.term !== undefined && query.term.trim().length < 3) throw new Error('a search term needs at least 3 characters');
     const rows: { envelope: EventEnvelope; agency: string }[] = await this.dataSource.query(
-      `WITH seed AS (
-         SELECT DISTINCT envelope->>'correlationid' AS correlation FROM audit.archive
+      `WITH matched AS (
+         SELECT envelope->>'correlationid' AS correlation, subject FROM audit.archive
           WHERE envelope IS NOT NULL AND envelope->>'datawithheld' IS NULL
             AND (($1::text IS NOT NULL AND subject = $1)
               OR ($2::text IS NOT NULL AND regexp_replace(upper(envelope->>'data'), '[^A-Z0-9]', '', 'g') LIKE '%' || regexp_replace(upper($2), '[^A-Z0-9]', '', 'g') || '%'))
        )
-       SELECT DISTINCT ON (event_id) envelope, agency FROM audit.archive
-        WHERE envelope IS NOT NULL AND envelope->>'datawithheld' IS NULL
-          AND (envelope->>'correlationid' IN (SELECT correlation FROM seed) OR ($1::text IS NOT NULL AND subject = $1))
-        ORDER BY event_id
+       SELECT DISTINCT ON (a.event_id) a.envelope, a.agency FROM audit.archive a
+        WHERE a.envelope IS NOT NULL AND a.envelope->>'datawithheld' IS NULL
+          AND (a.envelope->>'correlationid' IN (SELECT correlation FROM matched) OR a.subject IN (SELECT subject FROM matched))
+        ORDER BY a.event_id
         LIMIT $3`,
       [query.subject ?? null, query.term ?? null, limit],
     );
