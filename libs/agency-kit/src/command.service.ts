@@ -2,8 +2,10 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { EventStore } from '@interlink/event-store';
 import { AGENCY_CONFIG } from './tokens';
+import { Decider, DomainEvent } from '@interlink/contracts';
 import { AgencyConfig } from './config';
-import { DecisionContext } from './decision-context';
+import { DecisionContext, Release } from './decision-context';
+import { AppendedEvent, CommandResponse, appended, respond } from './http';
 
 export interface CommandMeta {
   /** The client's id for this command: a retry with the same id gets the first result. */
@@ -64,5 +66,21 @@ export class CommandService {
       ]);
       return { result, replayed: false };
     });
+  }
+
+  /**
+   * The usual command: one decision on one stream. Answers with `ids` (what the client needs to
+   * refer to the record) and the events appended.
+   */
+  async decideOn<C, E extends DomainEvent, S, K extends string>(
+    request: { commandId: string; correlationId?: string; command: string; user: string },
+    target: { decider: Decider<C, E, S>; stream: string; release: Release | ((event: E) => Release); ids: Record<K, string> },
+    decision: C,
+  ): Promise<CommandResponse<Record<K, string> & { events: AppendedEvent[] }>> {
+    const outcome = await this.execute(request, async (ctx) => {
+      const events = await ctx.decide(target.decider, target.stream, decision, target.release);
+      return { ...target.ids, events: appended(events) };
+    });
+    return respond(request.commandId, outcome);
   }
 }

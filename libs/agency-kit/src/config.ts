@@ -55,7 +55,8 @@ export class ConfigError extends Error {
   }
 }
 
-function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+/** A whole number from the environment, or `fallback`; a ConfigError naming the variable otherwise. */
+export function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
@@ -65,7 +66,8 @@ function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: nu
   return value;
 }
 
-function agency(env: NodeJS.ProcessEnv, name: string, fallback: string): string {
+/** An agency id from the environment, or `fallback`; a ConfigError naming the variable otherwise. */
+export function agency(env: NodeJS.ProcessEnv, name: string, fallback: string): string {
   const value = env[name] || fallback;
   if (!isAgencyId(value)) {
     throw new ConfigError(`${name} must be an agency id (lower-case letters, digits, single hyphens, e.g. "kh-police"), got "${value}"`);

@@ -1,6 +1,6 @@
-import { AgencyRole, assertAgencyId } from '@interlink/contracts';
+import { AgencyRole } from '@interlink/contracts';
 import { KafkaSettings, kafkaSettingsFromEnv } from '@interlink/messaging';
-import { ConfigError, defaultDatabaseUrl } from '@interlink/agency-kit';
+import { ConfigError, agency, defaultDatabaseUrl, integer } from '@interlink/agency-kit';
 
 export type AuditedRole = Extract<AgencyRole, 'police' | 'immigration' | 'foreign-ministry'>;
 
@@ -17,16 +17,7 @@ export interface AuditConfig {
 }
 
 export function auditConfigFromEnv(env: NodeJS.ProcessEnv = process.env): AuditConfig {
-  const agencyId = env.AGENCY_ID || 'audit';
-  const id = (name: string, fallback: string) => {
-    try {
-      return assertAgencyId(env[name] || fallback);
-    } catch (error) {
-      throw new ConfigError(`${name}: ${(error as Error).message}`);
-    }
-  };
-  const port = Number(env.PORT || 3005);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`PORT must be a whole number from 0 to 65535, got "${env.PORT}"`);
+  const agencyId = agency(env, 'AGENCY_ID', 'audit');
   let kafka: KafkaSettings;
   try {
     kafka = kafkaSettingsFromEnv(`interlink-${agencyId}`, env);
@@ -34,15 +25,15 @@ export function auditConfigFromEnv(env: NodeJS.ProcessEnv = process.env): AuditC
     throw new ConfigError((error as Error).message);
   }
   return {
-    agencyId: id('AGENCY_ID', 'audit'),
+    agencyId,
     host: env.HOST || '127.0.0.1',
-    port,
+    port: integer(env, 'PORT', 3005, 0, 65535),
     databaseUrl: env.DATABASE_URL || defaultDatabaseUrl(agencyId),
     kafka,
     audited: [
-      { agencyId: id('POLICE_AGENCY_ID', 'police'), role: 'police' },
-      { agencyId: id('IMMIGRATION_AGENCY_ID', 'immigration'), role: 'immigration' },
-      { agencyId: id('FOREIGN_MINISTRY_AGENCY_ID', 'foreign-ministry'), role: 'foreign-ministry' },
+      { agencyId: agency(env, 'POLICE_AGENCY_ID', 'police'), role: 'police' },
+      { agencyId: agency(env, 'IMMIGRATION_AGENCY_ID', 'immigration'), role: 'immigration' },
+      { agencyId: agency(env, 'FOREIGN_MINISTRY_AGENCY_ID', 'foreign-ministry'), role: 'foreign-ministry' },
     ],
     trustedKeysDir: env.TRUSTED_KEYS_DIR || env.KEYS_DIR || 'deploy/local/.data/keys',
   };

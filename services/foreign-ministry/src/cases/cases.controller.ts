@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Inject, NotFoundException, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { DataSource } from 'typeorm';
-import { AGENCY_CONFIG, AgencyConfig, CommandService, RequestUser, appended, respond } from '@interlink/agency-kit';
+import { AGENCY_CONFIG, AgencyConfig, CommandService, RequestUser } from '@interlink/agency-kit';
 import { deterministicUuid } from '@interlink/contracts';
 import { CaseCommand, caseDecider, caseStream } from './case.decider';
 import { ArrangeRepatriationDto, CaseQuery, CloseCaseDto, LocateVictimDto, ReclassifyCaseDto, RecordReturnDto, ReportVictimDto, RescueVictimDto } from './case.dto';
@@ -101,11 +101,11 @@ export class CasesController {
     return found;
   }
 
-  private async run(dto: { commandId: string; correlationId?: string }, user: string, command: string, caseId: string, decision: CaseCommand) {
-    const outcome = await this.commands.execute({ commandId: dto.commandId, correlationId: dto.correlationId, command, user }, async (ctx) => {
-      const events = await ctx.decide(caseDecider, caseStream(caseId), decision, caseRelease);
-      return { caseId, events: appended(events) };
-    });
-    return respond(dto.commandId, outcome);
+  private run(dto: { commandId: string; correlationId?: string }, user: string, command: string, caseId: string, decision: CaseCommand) {
+    return this.commands.decideOn(
+      { commandId: dto.commandId, correlationId: dto.correlationId, command, user },
+      { decider: caseDecider, stream: caseStream(caseId), release: caseRelease, ids: { caseId } },
+      decision,
+    );
   }
 }

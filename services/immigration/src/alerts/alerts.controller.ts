@@ -2,7 +2,7 @@ import { Body, Controller, Get, NotFoundException, Param, ParseUUIDPipe, Post, Q
 import { ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, Length } from 'class-validator';
 import { DataSource } from 'typeorm';
-import { CommandDto, CommandService, RequestUser, appended, respond } from '@interlink/agency-kit';
+import { CommandDto, CommandService, RequestUser } from '@interlink/agency-kit';
 import { ALERT_RELEASE } from './release';
 import { AlertCommand, alertDecider, alertStream } from './alert.decider';
 import { AlertRow } from './alert.entity';
@@ -53,11 +53,11 @@ export class AlertsController {
     return alert;
   }
 
-  private async run(dto: { commandId: string; correlationId?: string }, user: string, command: string, alertId: string, decision: AlertCommand) {
-    const outcome = await this.commands.execute({ commandId: dto.commandId, correlationId: dto.correlationId, command, user }, async (ctx) => {
-      const events = await ctx.decide(alertDecider, alertStream(alertId), decision, ALERT_RELEASE);
-      return { alertId, events: appended(events) };
-    });
-    return respond(dto.commandId, outcome);
+  private run(dto: { commandId: string; correlationId?: string }, user: string, command: string, alertId: string, decision: AlertCommand) {
+    return this.commands.decideOn(
+      { commandId: dto.commandId, correlationId: dto.correlationId, command, user },
+      { decider: alertDecider, stream: alertStream(alertId), release: ALERT_RELEASE, ids: { alertId } },
+      decision,
+    );
   }
 }

@@ -1,6 +1,6 @@
 import { EventEnvelope, Immigration } from '@interlink/contracts';
-import { normalisePassport } from '@interlink/matching';
 import { defineProjection } from '@interlink/projections';
+import { personColumns } from '../person-columns';
 import { EXPECTED_RETURNS_DDL, ExpectedReturnRow } from './expected-return.entity';
 
 export const returnsProjection = defineProjection({
@@ -9,16 +9,10 @@ export const returnsProjection = defineProjection({
   schema: [EXPECTED_RETURNS_DDL],
   handlers: {
     [Immigration.ReturnExpected.type]: async (e: EventEnvelope<Immigration.ReturnExpected>, db) => {
-      const { person } = e.data;
       await db.insert(ExpectedReturnRow, {
         expectationId: e.data.expectationId,
         caseRef: e.data.case,
-        name: person.name,
-        aliases: person.aliases ?? [],
-        birthDate: person.birthDate ?? null,
-        nationality: person.nationality ?? null,
-        passports: person.passports ?? [],
-        passportKeys: (person.passports ?? []).map((p) => normalisePassport(p.number)),
+        ...personColumns(e.data.person),
         expectedOn: e.data.expectedOn,
         checkpoint: e.data.checkpoint ?? null,
         status: 'expected',

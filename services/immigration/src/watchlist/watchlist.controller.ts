@@ -3,7 +3,7 @@ import { ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs
 import { Type } from 'class-transformer';
 import { IsIn, IsOptional, IsString, IsUUID, Length, ValidateNested } from 'class-validator';
 import { DataSource } from 'typeorm';
-import { CommandDto, CommandService, PersonDto, RequestUser, appended, respond } from '@interlink/agency-kit';
+import { CommandDto, CommandService, PersonDto, RequestUser } from '@interlink/agency-kit';
 import { Police, deterministicUuid } from '@interlink/contracts';
 import { WatchlistCommand, watchlistDecider, watchlistStream } from './watchlist-entry.decider';
 import { WatchlistRow } from './watchlist.entity';
@@ -69,11 +69,11 @@ export class WatchlistController {
     return entry;
   }
 
-  private async run(dto: { commandId: string; correlationId?: string }, user: string, command: string, entryId: string, decision: WatchlistCommand) {
-    const outcome = await this.commands.execute({ commandId: dto.commandId, correlationId: dto.correlationId, command, user }, async (ctx) => {
-      const events = await ctx.decide(watchlistDecider, watchlistStream(entryId), decision, WATCHLIST_RELEASE);
-      return { entryId, events: appended(events) };
-    });
-    return respond(dto.commandId, outcome);
+  private run(dto: { commandId: string; correlationId?: string }, user: string, command: string, entryId: string, decision: WatchlistCommand) {
+    return this.commands.decideOn(
+      { commandId: dto.commandId, correlationId: dto.correlationId, command, user },
+      { decider: watchlistDecider, stream: watchlistStream(entryId), release: WATCHLIST_RELEASE, ids: { entryId } },
+      decision,
+    );
   }
 }

@@ -1,6 +1,6 @@
 import { EventEnvelope, Immigration } from '@interlink/contracts';
-import { normalisePassport } from '@interlink/matching';
 import { defineProjection } from '@interlink/projections';
+import { personColumns } from '../person-columns';
 import { WATCHLIST_DDL, WatchlistRow } from './watchlist.entity';
 
 export const watchlistProjection = defineProjection({
@@ -9,15 +9,9 @@ export const watchlistProjection = defineProjection({
   schema: [WATCHLIST_DDL],
   handlers: {
     [Immigration.WatchlistEntryAdded.type]: async (e: EventEnvelope<Immigration.WatchlistEntryAdded>, db) => {
-      const { person } = e.data;
       await db.insert(WatchlistRow, {
         entryId: e.data.entryId,
-        name: person.name,
-        aliases: person.aliases ?? [],
-        birthDate: person.birthDate ?? null,
-        nationality: person.nationality ?? null,
-        passports: person.passports ?? [],
-        passportKeys: (person.passports ?? []).map((p) => normalisePassport(p.number)),
+        ...personColumns(e.data.person),
         reason: e.data.reason,
         role: e.data.role ?? null,
         suspect: e.data.suspect ?? null,

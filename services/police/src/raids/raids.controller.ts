@@ -3,9 +3,9 @@ import { ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsOptional, IsString, IsUUID, Length, ValidateNested } from 'class-validator';
 import { DataSource } from 'typeorm';
-import { CommandDto, CommandService, IsCalendarDate, IsCountryCode, PassportDto, RequestUser, appended, respond } from '@interlink/agency-kit';
+import { CommandDto, CommandService, IsCalendarDate, IsCountryCode, PassportDto, Release, RequestUser } from '@interlink/agency-kit';
 import { deterministicUuid } from '@interlink/contracts';
-import { RaidCommand, raidDecider, raidStream } from './raid.decider';
+import { RaidCommand, RaidEvent, raidDecider, raidStream } from './raid.decider';
 import { RaidRow } from './raid.entity';
 
 export class ConductRaidDto extends CommandDto {
@@ -86,15 +86,19 @@ export class RaidsController {
     return raid;
   }
 
-  private async run(dto: { commandId: string; correlationId?: string }, user: string, command: string, raidId: string, decision: RaidCommand) {
-    const outcome = await this.commands.execute({ commandId: dto.commandId, correlationId: dto.correlationId, command, user }, async (ctx) => {
-      const events = await ctx.decide(raidDecider, raidStream(raidId), decision, (e) =>
-        e.type === 'intel.police.victims-rescued'
-          ? { classification: 'AMBER', to: ['foreign-ministry', 'immigration'], handling: ['personal-data', 'victim-identity'] }
-          : { classification: 'AMBER', to: [] },
-      );
-      return { raidId, events: appended(events) };
-    });
-    return respond(dto.commandId, outcome);
+  private run(dto: { commandId: string; correlationId?: string }, user: string, command: string, raidId: string, decision: RaidCommand) {
+    return this.commands.decideOn(
+      { commandId: dto.commandId, correlationId: dto.correlationId, command, user },
+      {
+        decider: raidDecider,
+        stream: raidStream(raidId),
+        release: (e: RaidEvent): Release =>
+          e.type === 'intel.police.victims-rescued'
+            ? { classification: 'AMBER', to: ['foreign-ministry', 'immigration'], handling: ['personal-data', 'victim-identity'] }
+            : { classification: 'AMBER', to: [] },
+        ids: { raidId },
+      },
+      decision,
+    );
   }
 }

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, NotFoundException, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { DataSource } from 'typeorm';
-import { CommandService, RequestUser, appended, respond } from '@interlink/agency-kit';
+import { CommandService, RequestUser } from '@interlink/agency-kit';
 import { Classification, Police, deterministicUuid } from '@interlink/contracts';
 import { SuspectCommand, SuspectEvent, suspectDecider, suspectStream } from './suspect.decider';
 import { ArrestSuspectDto, ChangeRoleDto, ChargeSuspectDto, ClearSuspectDto, ConvictSuspectDto, IdentifySuspectDto, SuspectQuery } from './suspect.dto';
@@ -79,7 +79,7 @@ export class SuspectsController {
     return { ...suspect, sightingHistory: sightings };
   }
 
-  private async run(
+  private run(
     dto: { commandId: string; correlationId?: string },
     user: string,
     command: string,
@@ -87,17 +87,18 @@ export class SuspectsController {
     decision: SuspectCommand,
     classification?: Classification,
   ) {
-    const outcome = await this.commands.execute(
+    return this.commands.decideOn(
       { commandId: dto.commandId, correlationId: dto.correlationId, command, user },
-      async (ctx) => {
-        const events = await ctx.decide(suspectDecider, suspectStream(suspectId), decision, (e: SuspectEvent) =>
+      {
+        decider: suspectDecider,
+        stream: suspectStream(suspectId),
+        release: (e: SuspectEvent) =>
           e.type === Police.SuspectSighted.type || e.type === Police.SightingWithdrawn.type
             ? SIGHTING_RELEASE
             : { ...SUSPECT_RELEASE, ...(classification ? { classification } : {}) },
-        );
-        return { suspectId, events: appended(events) };
+        ids: { suspectId },
       },
+      decision,
     );
-    return respond(dto.commandId, outcome);
   }
 }

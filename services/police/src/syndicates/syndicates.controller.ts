@@ -2,7 +2,7 @@ import { Body, Controller, Get, NotFoundException, Param, ParseUUIDPipe, Post } 
 import { ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsOptional, IsString, IsUUID, Length, Matches, MaxLength } from 'class-validator';
 import { DataSource } from 'typeorm';
-import { CommandDto, CommandService, RequestUser, appended, respond } from '@interlink/agency-kit';
+import { CommandDto, CommandService, RequestUser } from '@interlink/agency-kit';
 import { Police, deterministicUuid } from '@interlink/contracts';
 import { SuspectRow } from '../suspects/suspect.entity';
 import { syndicateDecider, syndicateStream } from './syndicate.decider';
@@ -44,18 +44,13 @@ export class SyndicatesController {
 
   @Post()
   @ApiOperation({ summary: 'Identify a syndicate' })
-  async identify(@Body() dto: IdentifySyndicateDto, @RequestUser() user: string) {
+  identify(@Body() dto: IdentifySyndicateDto, @RequestUser() user: string) {
     const syndicateId = dto.syndicateId ?? deterministicUuid(dto.commandId, 'syndicate');
-    const outcome = await this.commands.execute({ commandId: dto.commandId, correlationId: dto.correlationId, command: 'identify-syndicate', user }, async (ctx) => {
-      const events = await ctx.decide(
-        syndicateDecider,
-        syndicateStream(syndicateId),
-        { type: 'identify', syndicateId, name: dto.name, scamTypes: dto.scamTypes, countries: dto.countries, places: dto.places },
-        { classification: 'AMBER', to: [] },
-      );
-      return { syndicateId, events: appended(events) };
-    });
-    return respond(dto.commandId, outcome);
+    return this.commands.decideOn(
+      { commandId: dto.commandId, correlationId: dto.correlationId, command: 'identify-syndicate', user },
+      { decider: syndicateDecider, stream: syndicateStream(syndicateId), release: { classification: 'AMBER', to: [] }, ids: { syndicateId } },
+      { type: 'identify', syndicateId, name: dto.name, scamTypes: dto.scamTypes, countries: dto.countries, places: dto.places },
+    );
   }
 
   @Get()
