@@ -227,4 +227,22 @@ describe('audit: signed logs, verification, replay, history, export (HTTP, real 
     const usage = await runTs(cli, ['verify', '--agency', stack.immigration.id, '--from', 'yesterday'], env);
     expect(usage).toMatchObject({ code: 2, stderr: expect.stringContaining('--from must be a sequence number from 1, not "yesterday"') });
   });
+
+  it('after a key rotation and a restart, old and new events verify and partners accept the new key', async () => {
+    const rotate = await runTs(path.join(__dirname, '../../libs/security/src/cli.ts'), ['rotate', '--agency', stack.police.id, '--dir', stack.keysDir]);
+    expect(rotate).toMatchObject({ code: 0, stdout: expect.stringContaining('new signing key') });
+    const police = await stack.restart('police');
+    const { body } = await police.http().post('/suspects').send({ commandId: uuidv7(), person: { name: 'Wong Chee Keong', birthDate: '1970-07-07', nationality: 'MY' }, role: 'sponsor' }).expect(201);
+    await waitFor('immigration to accept the event signed with the new key', async () =>
+      ((await stack.immigration.http().get('/watchlist')).body as { suspect?: { id: string } }[]).some((e) => e.suspect?.id === body.result.suspectId),
+    );
+    const [{ sequence }] = await police.dataSource.query(`SELECT sequence::int FROM interlink.relay_checkpoints`);
+    await waitFor('the archive to catch up', async () => {
+      const [{ last }] = await stack.audit.dataSource.query(`SELECT max(sequence)::int AS last FROM audit.archive WHERE agency = $1`, [police.id]);
+      return last === sequence;
+    });
+    const keys = await stack.audit.dataSource.query(`SELECT DISTINCT envelope->>'keyid' AS keyid FROM audit.archive WHERE agency = $1`, [police.id]);
+    expect(keys).toHaveLength(2);
+    expect(await audit.verifyArchive(police.id)).toMatchObject({ ok: true, lastSequence: sequence });
+  });
 });

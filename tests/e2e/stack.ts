@@ -32,6 +32,8 @@ export interface Stack {
   audit: { id: string; app: INestApplication; http: () => ReturnType<typeof request>; dataSource: DataSource; env: NodeJS.ProcessEnv };
   /** Where the agencies' development signing keys are (their public keys are trusted from there). */
   keysDir: string;
+  /** Stops one agency's service and starts it again with the same configuration (e.g. after a key rotation). */
+  restart(role: Role): Promise<RunningAgency>;
   stop(): Promise<void>;
 }
 
@@ -79,13 +81,16 @@ export async function startStack(
       AGENCY_ID: agencies[role],
       DATABASE_URL: databaseUrl(`interlink_test_${role.replace('-', '_')}_${run}`),
     });
+    started[role] = await launch(role, config, agencies[role]);
+  }
+  async function launch(role: Role, config: AgencyConfig, id: string): Promise<RunningAgency> {
     const [module, api] = await modules[role](config);
     const app = await createAgencyApp(module, { ...api, logger: ['error'] });
     await app.listen(0, '127.0.0.1');
     const store = app.get(EventStore);
     const dataSource = app.get(DataSource);
-    started[role] = {
-      id: agencies[role],
+    return {
+      id,
       config,
       app,
       http: () => request(app.getHttpServer()),
@@ -102,9 +107,9 @@ export async function startStack(
       },
     };
   }
-  const running = Object.values(started);
+  const running = () => Object.values(started);
   let audit: Stack['audit'] | undefined;
-  const databases = running.map((a) => new URL(a.config.databaseUrl).pathname.slice(1));
+  const databases = running().map((a) => new URL(a.config.databaseUrl).pathname.slice(1));
   if (options.audit) {
     const env = { ...shared, AGENCY_ID: agencies.audit, DATABASE_URL: databaseUrl(`interlink_test_audit_${run}`), TRUSTED_KEYS_DIR: keysDir };
     const { createAuditApp } = await import('../../services/audit/src/main');
@@ -115,13 +120,26 @@ export async function startStack(
     databases.push(`interlink_test_audit_${run}`);
   }
   return {
-    police: started.police!,
-    immigration: started.immigration!,
-    ministry: started['foreign-ministry']!,
+    get police() {
+      return started.police!;
+    },
+    get immigration() {
+      return started.immigration!;
+    },
+    get ministry() {
+      return started['foreign-ministry']!;
+    },
     audit: audit!,
     keysDir,
+    async restart(role) {
+      const old = started[role]!;
+      await old.app.close();
+      const agency = await launch(role, old.config, old.id);
+      started[role] = agency;
+      return agency;
+    },
     async stop() {
-      for (const agency of running) await agency.app.close();
+      for (const agency of running()) await agency.app.close();
       await audit?.app.close();
       rmSync(keysDir, { recursive: true, force: true });
       const admin = new Client({ connectionString: testServerUrl() });

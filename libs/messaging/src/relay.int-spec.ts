@@ -14,6 +14,7 @@ import {
   testKafka,
   waitFor,
 } from '@interlink/testing';
+import { GENESIS_HASH, eventHash } from '@interlink/security';
 import { EventConsumer, Relay, TopicManager } from './index';
 
 const ctx = (releasableTo: string[], classification: AppendContext['classification'] = 'AMBER'): AppendContext => ({
@@ -81,6 +82,12 @@ describe('Relay (real Kafka, real Postgres)', () => {
       ].sort(),
     );
     expect(records.some((r) => r.value!.includes('Police eyes only'))).toBe(false);
+    // The log is chained in sequence order, across recipients, including the RED event nobody received.
+    const bySequence = new Map(records.map((r) => JSON.parse(r.value!) as EventEnvelope).map((e) => [e.sequence!, e]));
+    expect(bySequence.get(1)!.prevhash).toBe(GENESIS_HASH);
+    expect(bySequence.get(2)!.prevhash).toBe(bySequence.get(1)!.hash);
+    expect(bySequence.get(4)!.prevhash).not.toBe(bySequence.get(2)!.hash);
+    for (const e of bySequence.values()) expect(e.hash).toBe(eventHash(e as unknown as Record<string, unknown>));
     expect(await relay().checkpoint()).toMatchObject({ sequence: 4 });
   });
 
