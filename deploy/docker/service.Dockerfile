@@ -12,5 +12,8 @@ ARG SERVICE
 ENV NODE_ENV=production SERVICE=${SERVICE} HOST=0.0.0.0
 WORKDIR /app
 COPY --from=build --chown=node:node /app /app
+# Development signing keys and the public keys of partners (a shared volume in docker-compose).
+RUN mkdir -p /keys && chown node:node /keys
+ENV KEYS_DIR=/keys
 USER node
 CMD ["sh", "-c", "exec node services/${SERVICE}/dist/main.js"]
