@@ -2,6 +2,7 @@
 // print what happened and where to look, and keep running until Ctrl-C. Every command has a
 // fixed command id, so running the demo again replays nothing twice.
 import { deterministicUuid } from '@interlink/contracts';
+import { Role, devIssuer, issueToken } from '@interlink/security';
 import { NOT_YET_RETURNED, OPERATOR_INDEX, RECRUITER, REPORTS, RESCUED } from './demo/scenario-data';
 import { ServiceRole, startStack, untilInterrupted } from './stack';
 
@@ -10,10 +11,22 @@ type Json = Record<string, any>;
 let urls: Record<ServiceRole, string>;
 const id = (...parts: string[]) => deterministicUuid('interlink-demo-la-molina', ...parts);
 
+const issuer = devIssuer(process.env.KEYS_DIR ?? 'deploy/local/.data/keys');
+const tokens = new Map<string, string>();
+/** A token for the person acting: the auditors for the audit service, officers and supervisors elsewhere. */
+function tokenFor(role: ServiceRole, user: string): string {
+  const key = `${role}/${user}`;
+  if (!tokens.has(key)) {
+    const roles: Role[] = role === 'audit' ? ['auditor'] : ['officer', 'analyst', 'supervisor'];
+    tokens.set(key, issueToken(issuer, { sub: user, agency: role, roles }));
+  }
+  return tokens.get(key)!;
+}
+
 async function call(role: ServiceRole, method: 'GET' | 'POST', path: string, body?: Json, user = 'demo'): Promise<Json> {
   const res = await fetch(`${urls[role]}${path}`, {
     method,
-    headers: { 'content-type': 'application/json', 'x-user': user },
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${tokenFor(role, user)}` },
     body: body ? JSON.stringify(body) : undefined,
   });
   const json = (await res.json()) as Json;

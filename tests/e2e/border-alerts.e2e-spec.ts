@@ -24,7 +24,7 @@ describe('border alerts between police and immigration (HTTP, real Kafka, real P
 
   async function identify(person: object, role = 'recruiter') {
     const commandId = uuidv7();
-    const res = await stack.police.http().post('/suspects').set('X-User', 'insp.rahman').send({ commandId, person, role }).expect(201);
+    const res = await stack.police.http().post('/suspects').send({ commandId, person, role }).expect(201);
     return { commandId, suspectId: res.body.result.suspectId as string, eventId: res.body.result.events[0].id as string };
   }
 
@@ -36,7 +36,7 @@ describe('border alerts between police and immigration (HTTP, real Kafka, real P
   }
 
   function cross(traveller: object, direction = 'outbound', checkpoint = 'KLIA') {
-    return stack.immigration.http().post('/crossings').set('X-User', 'officer.siti').send({
+    return stack.immigration.http().post('/crossings').send({
       commandId: uuidv7(),
       traveller,
       direction,

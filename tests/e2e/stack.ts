@@ -8,15 +8,32 @@ import { DataSource } from 'typeorm';
 import { AgencyConfig, agencyConfigFromEnv, createAgencyApp } from '@interlink/agency-kit';
 import { AgencyRole, EventEnvelope } from '@interlink/contracts';
 import { EventStore } from '@interlink/event-store';
+import { Role as UserRole, devIssuer, issueToken } from '@interlink/security';
 import { databaseUrl, randomSuffix, testAgencies, testServerUrl } from '@interlink/testing';
 
 type Role = Extract<AgencyRole, 'police' | 'immigration' | 'foreign-ministry'>;
+
+/** Requests to one service, with a bearer token (the agency's own by default; `null` for none). */
+export type Http = (token?: string | null) => Pick<ReturnType<typeof request>, 'get' | 'post' | 'put' | 'delete'>;
+
+function withToken(app: INestApplication, defaultToken: string): Http {
+  return (token = defaultToken) => {
+    const agent = request(app.getHttpServer());
+    const authorise = <T extends { set(name: string, value: string): T }>(test: T) => (token ? test.set('Authorization', `Bearer ${token}`) : test);
+    return {
+      get: (url: string) => authorise(agent.get(url)),
+      post: (url: string) => authorise(agent.post(url)),
+      put: (url: string) => authorise(agent.put(url)),
+      delete: (url: string) => authorise(agent.delete(url)),
+    } as ReturnType<Http>;
+  };
+}
 
 export interface RunningAgency {
   id: string;
   config: AgencyConfig;
   app: INestApplication;
-  http: () => ReturnType<typeof request>;
+  http: Http;
   store: EventStore;
   dataSource: DataSource;
   /** Every event in the agency's log, in log order. */
@@ -29,7 +46,9 @@ export interface Stack {
   /** Absent unless the foreign ministry was asked for. */
   ministry: RunningAgency;
   /** Absent unless asked for with `audit: true`. */
-  audit: { id: string; app: INestApplication; http: () => ReturnType<typeof request>; dataSource: DataSource; env: NodeJS.ProcessEnv };
+  audit: { id: string; app: INestApplication; http: Http; dataSource: DataSource; env: NodeJS.ProcessEnv };
+  /** A token from the development issuer, for any agency and roles. */
+  token(agency: string, roles: UserRole[], user?: string): string;
   /** Where the agencies' development signing keys are (their public keys are trusted from there). */
   keysDir: string;
   /** Stops one agency's service and starts it again with the same configuration (e.g. after a key rotation). */
@@ -64,6 +83,8 @@ export async function startStack(
   const agencies = testAgencies('police', 'immigration', 'foreign-ministry', 'audit');
   const run = randomSuffix();
   const keysDir = mkdtempSync(path.join(tmpdir(), 'interlink-keys-'));
+  const issuer = devIssuer(keysDir);
+  const token = (agency: string, roles: UserRole[], user = 'e2e-user') => issueToken(issuer, { sub: user, agency, roles });
   const shared = {
     ...process.env,
     POLICE_AGENCY_ID: agencies.police,
@@ -93,7 +114,7 @@ export async function startStack(
       id,
       config,
       app,
-      http: () => request(app.getHttpServer()),
+      http: withToken(app, token(id, ['officer', 'analyst', 'supervisor'])),
       store,
       dataSource,
       log: async () => {
@@ -116,7 +137,7 @@ export async function startStack(
     const { auditConfigFromEnv } = await import('../../services/audit/src/config');
     const app = await createAuditApp(auditConfigFromEnv(env), ['error']);
     await app.listen(0, '127.0.0.1');
-    audit = { id: agencies.audit, app, http: () => request(app.getHttpServer()), dataSource: app.get(DataSource), env };
+    audit = { id: agencies.audit, app, http: withToken(app, token(agencies.audit, ['auditor'])), dataSource: app.get(DataSource), env };
     databases.push(`interlink_test_audit_${run}`);
   }
   return {
@@ -131,6 +152,7 @@ export async function startStack(
     },
     audit: audit!,
     keysDir,
+    token,
     async restart(role) {
       const old = started[role]!;
       await old.app.close();

@@ -20,7 +20,7 @@ describe('victim cases across police, immigration and the foreign ministry (HTTP
   const danial = { name: 'Muhammad Danial bin Zulkifli', birthDate: '1997-04-18', nationality: 'MY' };
 
   const report = (person: object, reportedBy: string, lastKnownCountry: string) =>
-    stack.ministry.http().post('/cases').set('X-User', 'consular.aina').send({ commandId: uuidv7(), person, reportedBy, lastKnownCountry, reportedOn: '2023-08-02' }).expect(201);
+    stack.ministry.http().post('/cases').send({ commandId: uuidv7(), person, reportedBy, lastKnownCountry, reportedOn: '2023-08-02' }).expect(201);
   const caseView = (caseId: string) => stack.ministry.http().get(`/cases/${caseId}`).expect(200).then((r) => r.body);
 
   it('reconciles a police rescue with reports, brings a victim home through KLIA, and reclassifies an operator; the counts equal the raw history', async () => {

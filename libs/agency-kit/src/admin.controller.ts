@@ -1,6 +1,7 @@
 import { Body, Controller, Get, HttpCode, Inject, NotFoundException, Param, Post } from '@nestjs/common';
 import { ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsOptional, IsString, MaxLength } from 'class-validator';
+import { Public, Roles } from './auth.guard';
 import { AgencyConfig } from './config';
 import { AgencyRuntime } from './agency-runtime';
 import { AGENCY_CONFIG } from './tokens';
@@ -29,18 +30,21 @@ export class AdminController {
   ) {}
 
   @Get('health')
+  @Public()
   @ApiOperation({ summary: 'Liveness of the service' })
   health(): HealthView {
     return { status: 'ok', agency: this.config.agencyId, role: this.config.role };
   }
 
   @Get('admin/parked')
+  @Roles('supervisor')
   @ApiOperation({ summary: 'Events from partners that could not be applied, with the reason, oldest first' })
   parked() {
     return this.runtime.consumer.listParked();
   }
 
   @Post('admin/parked/replay')
+  @Roles('supervisor')
   @HttpCode(200)
   @ApiOperation({ summary: 'Apply parked events again, each stream in order (after a fix)' })
   replay(@Body() body: ReplayParkedDto) {
@@ -48,6 +52,7 @@ export class AdminController {
   }
 
   @Post('admin/projections/:name/rebuild')
+  @Roles('supervisor')
   @HttpCode(200)
   @ApiOperation({ summary: 'Rebuild a read model from the start of the log while the service keeps serving' })
   async rebuild(@Param('name') name: string) {

@@ -1,4 +1,5 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
+import { APP_GUARD, Reflector } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AgencyRole, EventRegistry, interlinkRegistry } from '@interlink/contracts';
@@ -8,6 +9,7 @@ import { Projection, projectionMigrations } from '@interlink/projections';
 import { AdminController } from './admin.controller';
 import { AGENCY_POLICIES, AGENCY_PROJECTIONS, AgencyRuntime } from './agency-runtime';
 import { CommandService } from './command.service';
+import { AgencyAuthGuard } from './auth.guard';
 import { AgencyConfig, agencyConfigFromEnv } from './config';
 import { Policy } from './policies';
 import { agencyKitMigrations } from './schema';
@@ -70,6 +72,11 @@ export class AgencyModule {
         },
         CommandService,
         AgencyRuntime,
+        {
+          provide: APP_GUARD,
+          inject: [Reflector],
+          useFactory: (reflector: Reflector) => new AgencyAuthGuard(reflector, config.auth, config.agencyId),
+        },
       ],
       exports: [AGENCY_CONFIG, EventRegistry, EventStore, CommandService, AgencyRuntime, KAFKA],
     };

@@ -40,7 +40,8 @@ export async function createAgencyApp(module: EntryModule, options: AgencyAppOpt
       .setTitle(`${options.title} (${config.agencyId})`)
       .setDescription(options.description)
       .setVersion('1')
-      .addGlobalParameters({ name: 'X-User', in: 'header', required: false, description: 'Who issues the request (until token authentication lands)', schema: { type: 'string' } })
+      .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'A token for this agency from the configured issuer (npm run token in development)' })
+      .addSecurityRequirements('bearer')
       .build(),
   );
   SwaggerModule.setup('docs', app, document);

@@ -1,5 +1,8 @@
 import { AgencyRole, assertAgencyId, isAgencyId } from '@interlink/contracts';
+import { join } from 'node:path';
 import { KafkaSettings, kafkaSettingsFromEnv } from '@interlink/messaging';
+import { DEV_ISSUER, DEV_ISSUER_FOLDER } from '@interlink/security';
+import { AuthSettings } from './auth.guard';
 
 /** The partner agencies a deployment talks to, by role. */
 export interface Partners {
@@ -29,6 +32,7 @@ export interface AgencyConfig {
   /** The auditors' agency id: they receive the whole log (AUDIT_AGENCY_ID, default `audit`). */
   auditAgencyId: string;
   signing: SigningSettings;
+  auth: AuthSettings;
 }
 
 /**
@@ -114,6 +118,15 @@ export function agencyConfigFromEnv(role: AgencyRole, env: NodeJS.ProcessEnv = p
     topicReplicationFactor: integer(env, 'KAFKA_REPLICATION_FACTOR', 1, 1, 10),
     auditAgencyId: agency(env, 'AUDIT_AGENCY_ID', 'audit'),
     signing: signingFromEnv(env),
+    auth: authFromEnv(env),
+  };
+}
+
+/** Tokens come from AUTH_ISSUER, checked with its public keys in AUTH_KEYS_DIR (default: the development issuer's). */
+export function authFromEnv(env: NodeJS.ProcessEnv): AuthSettings {
+  return {
+    issuer: env.AUTH_ISSUER || DEV_ISSUER,
+    keysDir: env.AUTH_KEYS_DIR || join(env.KEYS_DIR || 'deploy/local/.data/keys', DEV_ISSUER_FOLDER),
   };
 }
 

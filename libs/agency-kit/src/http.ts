@@ -1,4 +1,4 @@
-import { BadRequestException, ExecutionContext, createParamDecorator } from '@nestjs/common';
+import { ExecutionContext, UnauthorizedException, createParamDecorator } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsUUID } from 'class-validator';
 
@@ -14,19 +14,11 @@ export class CommandDto {
   correlationId?: string;
 }
 
-const USER = /^[a-z0-9][a-z0-9._-]{0,63}$/;
-
-/**
- * Who issues the request, from the `X-User` header (until token authentication lands, see
- * issue 5): the actor recorded on every event is `<agency id>/<user>`.
- */
+/** Who issues the request: the user of its bearer token (the actor recorded on events is `<agency id>/<user>`). */
 export const RequestUser = createParamDecorator((_data: unknown, ctx: ExecutionContext): string => {
-  const header = ctx.switchToHttp().getRequest().headers['x-user'];
-  if (header === undefined) return 'anonymous';
-  if (typeof header !== 'string' || !USER.test(header)) {
-    throw new BadRequestException(['header X-User must be a user name of lower-case letters, digits, dots, dashes or underscores (at most 64)']);
-  }
-  return header;
+  const user = ctx.switchToHttp().getRequest().user as { sub?: string } | undefined;
+  if (!user?.sub) throw new UnauthorizedException('send a bearer token: Authorization: Bearer <token>');
+  return user.sub;
 });
 
 /** The answer to a command: what it did, and whether this was a retry of one already done. */

@@ -1,4 +1,5 @@
 export * from './agency-runtime';
+export * from './auth.guard';
 export * from './agency.module';
 export * from './bootstrap';
 export * from './command.service';

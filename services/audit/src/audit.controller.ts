@@ -1,5 +1,6 @@
 import { BadRequestException, Controller, Get, Header, NotFoundException, Param, Query } from '@nestjs/common';
-import { ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { Public, Roles } from '@interlink/agency-kit';
 import { Type } from 'class-transformer';
 import { IsIn, IsISO8601, IsInt, IsOptional, IsString, Length, Min } from 'class-validator';
 import { AuditService, UnknownAgency } from './audit.service';
@@ -33,11 +34,14 @@ export class ExportQuery extends RangeQuery {
 const range = (q: RangeQuery) => ({ from: q.from, to: q.to, asOf: q.asOf ? new Date(q.asOf) : undefined });
 
 @ApiTags('audit')
+@ApiBearerAuth()
+@Roles('auditor')
 @Controller()
 export class AuditController {
   constructor(private readonly audit: AuditService) {}
 
   @Get('health')
+  @Public()
   health() {
     return { status: 'ok', role: 'audit' };
   }

@@ -1,5 +1,7 @@
 import { BeforeApplicationShutdown, DynamicModule, Inject, Injectable, Module, OnApplicationBootstrap } from '@nestjs/common';
+import { APP_GUARD, Reflector } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { AgencyAuthGuard } from '@interlink/agency-kit';
 import { Kafka } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { ensureDatabase, migrate } from '@interlink/event-store';
@@ -78,6 +80,11 @@ export class AuditModule {
           useFactory: (dataSource: DataSource, kafka: Kafka) => new AuditService(config, dataSource, kafka),
         },
         ArchiveRuntime,
+        {
+          provide: APP_GUARD,
+          inject: [Reflector],
+          useFactory: (reflector: Reflector) => new AgencyAuthGuard(reflector, config.auth, config.agencyId),
+        },
       ],
       exports: [AuditService],
     };

@@ -1,6 +1,6 @@
 import { AgencyRole } from '@interlink/contracts';
 import { KafkaSettings, kafkaSettingsFromEnv } from '@interlink/messaging';
-import { ConfigError, agency, defaultDatabaseUrl, integer } from '@interlink/agency-kit';
+import { AuthSettings, ConfigError, agency, authFromEnv, defaultDatabaseUrl, integer } from '@interlink/agency-kit';
 
 export type AuditedRole = Extract<AgencyRole, 'police' | 'immigration' | 'foreign-ministry'>;
 
@@ -14,6 +14,7 @@ export interface AuditConfig {
   audited: { agencyId: string; role: AuditedRole }[];
   /** Public keys of the audited agencies. */
   trustedKeysDir: string;
+  auth: AuthSettings;
 }
 
 export function auditConfigFromEnv(env: NodeJS.ProcessEnv = process.env): AuditConfig {
@@ -36,5 +37,6 @@ export function auditConfigFromEnv(env: NodeJS.ProcessEnv = process.env): AuditC
       { agencyId: agency(env, 'FOREIGN_MINISTRY_AGENCY_ID', 'foreign-ministry'), role: 'foreign-ministry' },
     ],
     trustedKeysDir: env.TRUSTED_KEYS_DIR || env.KEYS_DIR || 'deploy/local/.data/keys',
+    auth: authFromEnv(env),
   };
 }

@@ -11,7 +11,7 @@ export async function createAuditApp(config: AuditConfig, logger: ('error' | 'wa
   app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
   app.useGlobalFilters(new ProblemDetailsFilter());
   app.enableShutdownHooks();
-  SwaggerModule.setup('docs', app, SwaggerModule.createDocument(app, new DocumentBuilder().setTitle(AUDIT_API.title).setDescription(AUDIT_API.description).setVersion('1').build()));
+  SwaggerModule.setup('docs', app, SwaggerModule.createDocument(app, new DocumentBuilder().setTitle(AUDIT_API.title).setDescription(AUDIT_API.description).setVersion('1').addBearerAuth().build()));
   return app;
 }
 

@@ -12,7 +12,7 @@ import { agencyConfigFromEnv, createAgencyApp } from '@interlink/agency-kit';
 import { EventEnvelope, ForeignMinistry, Immigration, Police, deterministicUuid, interlinkRegistry, uuidv7 } from '@interlink/contracts';
 import { AppendContext, EventStore, LOG_START } from '@interlink/event-store';
 import { Relay, TopicManager } from '@interlink/messaging';
-import { loadOrCreateDevKey } from '@interlink/security';
+import { devIssuer, issueToken, loadOrCreateDevKey } from '@interlink/security';
 import { TestDatabase, createTestDatabase, databaseUrl, randomSuffix, testAgencies, testKafka, testServerUrl, waitFor } from '@interlink/testing';
 import { FOREIGN_MINISTRY_API, ForeignMinistryModule } from './app.module';
 import { caseStream } from './cases/case.decider';
@@ -26,6 +26,14 @@ describe('foreign-ministry service (real Kafka, real Postgres)', () => {
   const keysDir = mkdtempSync(join(tmpdir(), 'interlink-fm-keys-'));
   let app: INestApplication;
   let server: Parameters<typeof request>[0];
+  let issuerKey: ReturnType<typeof devIssuer> | undefined;
+  const issuer = () => (issuerKey ??= devIssuer(keysDir));
+  /** The ministry's API as a caseworker of the ministry, with a token from the development issuer. */
+  const api = () => {
+    const bearer = `Bearer ${issueToken(issuer(), { sub: 'caseworker-1', agency: agencies['foreign-ministry'], roles: ['officer', 'analyst', 'supervisor'] })}`;
+    const agent = request(server);
+    return { get: (url: string) => agent.get(url).set('Authorization', bearer), post: (url: string) => agent.post(url).set('Authorization', bearer) };
+  };
   let store: EventStore;
   let kafka: Kafka;
   let admin: Admin;
@@ -91,8 +99,8 @@ describe('foreign-ministry service (real Kafka, real Postgres)', () => {
     rmSync(keysDir, { recursive: true, force: true });
   });
 
-  const post = (path: string, body: object) => request(server).post(path).set('X-User', 'caseworker-1').send(body);
-  const caseRow = (caseId: string) => request(server).get(`/cases/${caseId}`).then((r) => (r.status === 200 ? r.body : undefined));
+  const post = (path: string, body: object) => api().post(path).send(body);
+  const caseRow = (caseId: string) => api().get(`/cases/${caseId}`).then((r) => (r.status === 200 ? r.body : undefined));
   /** The case as the read model shows it once `ready` holds; partners' events take a trip through Kafka first. */
   const caseOnceItIs = (description: string, caseId: string, ready: (row: Record<string, unknown>) => boolean) =>
     waitFor(description, async () => {
@@ -235,7 +243,7 @@ describe('foreign-ministry service (real Kafka, real Postgres)', () => {
 
   it('flags an open case matching a police suspect for review; reclassified as a suspect, it leaves the counts', async () => {
     const caseId = await report({ name: 'Tan Mei Ling', birthDate: '1990-05-14', nationality: 'MY', passports: [{ number: 'A12345678', country: 'MY' }] });
-    const before = (await request(server).get('/reports/summary')).body;
+    const before = (await api().get('/reports/summary')).body;
     const suspectId = uuidv7();
     const [identified] = (
       await police.store.append(
@@ -248,13 +256,13 @@ describe('foreign-ministry service (real Kafka, real Postgres)', () => {
 
     const flagged = await caseOnceItIs('the case under review', caseId, (c) => c.underReview === true);
     expect(flagged.flaggedSuspects).toEqual([{ agency: agencies.police, id: suspectId, eventId: identified.id }]);
-    const underReview = await request(server).get('/cases').query({ underReview: 'true' });
+    const underReview = await api().get('/cases').query({ underReview: 'true' });
     expect(underReview.body.map((c: { caseId: string }) => c.caseId)).toEqual([caseId]);
 
     const decided = await post(`/cases/${caseId}/reclassify`, { commandId: randomUUID(), outcome: 'suspect', note: 'ran the recruitment office in Johor Bahru' });
     expect(decided.status).toBe(201);
     await caseOnceItIs('the case reclassified', caseId, (c) => c.reclassifiedAs === 'suspect');
-    const after = (await request(server).get('/reports/summary')).body;
+    const after = (await api().get('/reports/summary')).body;
     expect(after.stillTracked).toBe(before.stillTracked - 1);
     expect(after.total).toBe(before.total - 1);
     expect(after.byCountry.KH.stillTracked).toBe(before.byCountry.KH.stillTracked - 1);
@@ -295,22 +303,22 @@ describe('foreign-ministry service (real Kafka, real Postgres)', () => {
 
   it('publishes statistics equal to a count over the raw history, and the same after a rebuild from the log', async () => {
     const summary = await waitFor('the read model caught up with the log', async () => {
-      const published = (await request(server).get('/reports/summary')).body;
+      const published = (await api().get('/reports/summary')).body;
       const recounted = summariseHistory(await allEvents());
       return isDeepStrictEqual(published, recounted) ? published : undefined;
     });
     expect(summary).toEqual(summariseHistory(await allEvents()));
     expect(summary).toMatchObject({ rescuedAndReturned: 1, stillTracked: 3, byCountry: { MM: { rescuedAndReturned: 1, stillTracked: 1, total: 2 } } });
     expect(summary.byMonth['2024-02']).toEqual({ reported: 1, rescued: 2, returned: 1 });
-    expect((await request(server).get('/admin/parked')).body).toEqual([]);
+    expect((await api().get('/admin/parked')).body).toEqual([]);
 
-    const rebuilt = await request(server).post('/admin/projections/victim_cases/rebuild');
+    const rebuilt = await api().post('/admin/projections/victim_cases/rebuild');
     expect(rebuilt.status).toBe(200);
-    expect((await request(server).get('/reports/summary')).body).toEqual(summary);
+    expect((await api().get('/reports/summary')).body).toEqual(summary);
   });
 
   it('documents every route at /docs', async () => {
-    const { paths } = (await request(server).get('/docs-json')).body;
+    const { paths } = (await api().get('/docs-json')).body;
     expect(Object.keys(paths)).toEqual(
       expect.arrayContaining([
         '/cases',

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Inject, NotFoundException, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { DataSource } from 'typeorm';
-import { AGENCY_CONFIG, AgencyConfig, CommandService, RequestUser } from '@interlink/agency-kit';
+import { AGENCY_CONFIG, AgencyConfig, CommandService, RequestUser, Roles } from '@interlink/agency-kit';
 import { deterministicUuid } from '@interlink/contracts';
 import { CaseCommand, caseDecider, caseStream } from './case.decider';
 import { ArrangeRepatriationDto, CaseQuery, CloseCaseDto, LocateVictimDto, ReclassifyCaseDto, RecordReturnDto, ReportVictimDto, RescueVictimDto } from './case.dto';
@@ -75,6 +75,7 @@ export class CasesController {
   }
 
   @Post(':caseId/reclassify')
+  @Roles('supervisor')
   @ApiOperation({ summary: 'Decide a case flagged by a suspect match: still a victim, or a suspect (no longer counted as a victim)' })
   reclassify(@Param('caseId', ParseUUIDPipe) caseId: string, @Body() dto: ReclassifyCaseDto, @RequestUser() user: string) {
     return this.run(dto, user, 'reclassify-case', caseId, { type: 'reclassify', outcome: dto.outcome, note: dto.note });

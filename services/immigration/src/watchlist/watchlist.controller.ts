@@ -3,7 +3,7 @@ import { ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs
 import { Type } from 'class-transformer';
 import { IsIn, IsOptional, IsString, IsUUID, Length, ValidateNested } from 'class-validator';
 import { DataSource } from 'typeorm';
-import { CommandDto, CommandService, PersonDto, RequestUser } from '@interlink/agency-kit';
+import { CommandDto, CommandService, PersonDto, RequestUser, Roles } from '@interlink/agency-kit';
 import { Police, deterministicUuid } from '@interlink/contracts';
 import { WatchlistCommand, watchlistDecider, watchlistStream } from './watchlist-entry.decider';
 import { WatchlistRow } from './watchlist.entity';
@@ -50,6 +50,7 @@ export class WatchlistController {
   }
 
   @Post(':entryId/lift')
+  @Roles('supervisor')
   @ApiOperation({ summary: 'Lift a watchlist entry' })
   lift(@Param('entryId', ParseUUIDPipe) entryId: string, @Body() dto: LiftWatchlistEntryDto, @RequestUser() user: string) {
     return this.run(dto, user, 'lift-watchlist-entry', entryId, { type: 'lift', reason: dto.reason });

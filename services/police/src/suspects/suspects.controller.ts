@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, NotFoundException, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { DataSource } from 'typeorm';
-import { CommandService, RequestUser } from '@interlink/agency-kit';
+import { CommandService, RequestUser, Roles } from '@interlink/agency-kit';
 import { Classification, Police, deterministicUuid } from '@interlink/contracts';
 import { SuspectCommand, SuspectEvent, suspectDecider, suspectStream } from './suspect.decider';
 import { ArrestSuspectDto, ChangeRoleDto, ChargeSuspectDto, ClearSuspectDto, ConvictSuspectDto, IdentifySuspectDto, SuspectQuery } from './suspect.dto';
@@ -50,6 +50,7 @@ export class SuspectsController {
   }
 
   @Post(':suspectId/clear')
+  @Roles('supervisor')
   @ApiOperation({ summary: 'Clear a suspect; immigration lifts their watchlist entry' })
   clear(@Param('suspectId', ParseUUIDPipe) id: string, @Body() dto: ClearSuspectDto, @RequestUser() user: string) {
     return this.run(dto, user, 'clear-suspect', id, { type: 'clear', clearedOn: dto.clearedOn, reason: dto.reason });
