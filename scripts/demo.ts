@@ -195,6 +195,7 @@ async function main(): Promise<void> {
   detail(`ministry summary   ${urls['foreign-ministry']}/reports/summary`);
   detail(`audit              ${urls.audit}/agencies, npm run audit -- verify --agency police`);
   detail('service logs       deploy/local/.data/logs/');
+  detail('a token to try     npm run -s token -- --agency police --user me --roles officer');
   say('The stack keeps running; Ctrl-C stops it. Running `npm run demo` again replays the same commands and changes nothing.');
   await untilInterrupted(stack);
 }
