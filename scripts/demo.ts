@@ -26,7 +26,7 @@ function tokenFor(role: ServiceRole, user: string): string {
 async function call(role: ServiceRole, method: 'GET' | 'POST', path: string, body?: Json, user = 'demo'): Promise<Json> {
   const res = await fetch(`${urls[role]}${path}`, {
     method,
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${tokenFor(role, user)}` },
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${tokenFor(role, user)}`, 'x-purpose': 'La Molina demo scenario' },
     body: body ? JSON.stringify(body) : undefined,
   });
   const json = (await res.json()) as Json;

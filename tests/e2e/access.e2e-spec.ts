@@ -34,7 +34,9 @@ describe('access policy over every role, service and endpoint (HTTP, real Kafka,
     let checked = 0;
     for (const { name, agency } of services) {
       const doc = (await agency.http(null).get('/docs-json').expect(200)).body as { paths: Record<string, Record<string, unknown>> };
-      const countEvents = async () => (name === 'audit' ? 0 : (await agency.dataSource.query(`SELECT count(*)::int AS n FROM interlink.events`))[0].n);
+      // Allowed reads add to the access log; nothing else may be written by these requests.
+      const countEvents = async () =>
+        name === 'audit' ? 0 : (await agency.dataSource.query(`SELECT count(*)::int AS n FROM interlink.events WHERE type NOT LIKE '%.personal-data-read'`))[0].n;
       const before = await countEvents();
       for (const [template, operations] of Object.entries(doc.paths)) {
         const path = template.replace(/\{agency\}/g, stack.police.id).replace(/\{name\}/g, 'suspects').replace(/\{[^}]+\}/g, '018f3f5e-1c2d-7a00-8000-000000000001');
@@ -75,5 +77,21 @@ describe('access policy over every role, service and endpoint (HTTP, real Kafka,
     expect(refused.body.detail).toBe('the token signature does not verify');
     const other = await stack.police.http(stack.token(stack.immigration.id, ['officer'])).get('/suspects').expect(403);
     expect(other.body.detail).toBe(`this service serves ${stack.police.id}; your token is for ${stack.immigration.id}`);
+  });
+
+  it('asks why personal data is read, records who read what and why, and refuses a read without a purpose', async () => {
+    const token = stack.token(stack.immigration.id, ['analyst'], 'analyst.mei');
+    const agent = () => stack.immigration.http(null);
+    const refused = await agent().get('/watchlist').set('Authorization', `Bearer ${token}`).expect(400);
+    expect(refused.body.errors[0]).toMatch(/^header X-Purpose must say why you read this personal data/);
+    const before = (await stack.immigration.log()).length;
+    await agent().get('/watchlist').set('Authorization', `Bearer ${token}`).set('X-Purpose', 'weekly review of KLIA alerts').expect(200);
+    const log = await stack.immigration.log();
+    expect(log).toHaveLength(before + 1);
+    expect(log[log.length - 1]).toMatchObject({
+      type: 'intel.immigration.personal-data-read',
+      actor: `${stack.immigration.id}/analyst.mei`,
+      data: { user: 'analyst.mei', resource: 'watchlist', request: '/watchlist', purpose: 'weekly review of KLIA alerts' },
+    });
   });
 });

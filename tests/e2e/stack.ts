@@ -19,7 +19,9 @@ export type Http = (token?: string | null) => Pick<ReturnType<typeof request>, '
 function withToken(app: INestApplication, defaultToken: string): Http {
   return (token = defaultToken) => {
     const agent = request(app.getHttpServer());
-    const authorise = <T extends { set(name: string, value: string): T }>(test: T) => (token ? test.set('Authorization', `Bearer ${token}`) : test);
+    // Reads of personal data state a purpose; these tests read to check what the services did.
+    const authorise = <T extends { set(name: string, value: string): T }>(test: T) =>
+      token ? test.set('Authorization', `Bearer ${token}`).set('X-Purpose', 'end-to-end test') : test;
     return {
       get: (url: string) => authorise(agent.get(url)),
       post: (url: string) => authorise(agent.post(url)),

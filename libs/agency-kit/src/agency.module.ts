@@ -1,5 +1,5 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
-import { APP_GUARD, Reflector } from '@nestjs/core';
+import { APP_GUARD, APP_INTERCEPTOR, Reflector } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AgencyRole, EventRegistry, interlinkRegistry } from '@interlink/contracts';
@@ -9,6 +9,7 @@ import { Projection, projectionMigrations } from '@interlink/projections';
 import { AdminController } from './admin.controller';
 import { AGENCY_POLICIES, AGENCY_PROJECTIONS, AgencyRuntime } from './agency-runtime';
 import { CommandService } from './command.service';
+import { AccessLogInterceptor } from './access-log.interceptor';
 import { AgencyAuthGuard } from './auth.guard';
 import { AgencyConfig, agencyConfigFromEnv } from './config';
 import { Policy } from './policies';
@@ -72,6 +73,7 @@ export class AgencyModule {
         },
         CommandService,
         AgencyRuntime,
+        { provide: APP_INTERCEPTOR, useClass: AccessLogInterceptor },
         {
           provide: APP_GUARD,
           inject: [Reflector],

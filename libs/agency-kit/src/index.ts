@@ -1,3 +1,4 @@
+export * from './access-log.interceptor';
 export * from './agency-runtime';
 export * from './auth.guard';
 export * from './agency.module';

@@ -1,3 +1,4 @@
+import * as access from './access';
 import { EventDefinition, EventRegistry } from './registry';
 import * as immigration from './immigration';
 import * as ministry from './foreign-ministry';
@@ -11,7 +12,12 @@ function definitionsIn(module: Record<string, unknown>): EventDefinition<unknown
 }
 
 /** Every event type Interlink agencies publish. */
-export const EVENT_CATALOGUE: EventDefinition<unknown>[] = [...definitionsIn(police), ...definitionsIn(immigration), ...definitionsIn(ministry)];
+export const EVENT_CATALOGUE: EventDefinition<unknown>[] = [
+  ...definitionsIn(police),
+  ...definitionsIn(immigration),
+  ...definitionsIn(ministry),
+  ...definitionsIn(access),
+];
 
 export function interlinkRegistry(): EventRegistry {
   return new EventRegistry(EVENT_CATALOGUE);

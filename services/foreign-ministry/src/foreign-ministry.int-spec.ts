@@ -32,7 +32,10 @@ describe('foreign-ministry service (real Kafka, real Postgres)', () => {
   const api = () => {
     const bearer = `Bearer ${issueToken(issuer(), { sub: 'caseworker-1', agency: agencies['foreign-ministry'], roles: ['officer', 'analyst', 'supervisor'] })}`;
     const agent = request(server);
-    return { get: (url: string) => agent.get(url).set('Authorization', bearer), post: (url: string) => agent.post(url).set('Authorization', bearer) };
+    return {
+      get: (url: string) => agent.get(url).set('Authorization', bearer).set('X-Purpose', 'integration test'),
+      post: (url: string) => agent.post(url).set('Authorization', bearer),
+    };
   };
   let store: EventStore;
   let kafka: Kafka;

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Inject, NotFoundException, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiTags, ApiHeader } from '@nestjs/swagger';
 import { DataSource } from 'typeorm';
-import { AGENCY_CONFIG, AgencyConfig, CommandService, RequestUser, Roles } from '@interlink/agency-kit';
+import { AGENCY_CONFIG, AgencyConfig, CommandService, RequestUser, Roles, PersonalData } from '@interlink/agency-kit';
 import { deterministicUuid } from '@interlink/contracts';
 import { CaseCommand, caseDecider, caseStream } from './case.decider';
 import { ArrangeRepatriationDto, CaseQuery, CloseCaseDto, LocateVictimDto, ReclassifyCaseDto, RecordReturnDto, ReportVictimDto, RescueVictimDto } from './case.dto';
@@ -82,6 +82,8 @@ export class CasesController {
   }
 
   @Get()
+  @PersonalData('victim-cases')
+  @ApiHeader({ name: 'X-Purpose', required: true, description: 'Why you read this personal data; recorded in the access log' })
   @ApiOperation({ summary: 'Victim cases, newest report first' })
   list(@Query() query: CaseQuery) {
     return this.dataSource.getRepository(VictimCaseRow).find({
@@ -95,6 +97,8 @@ export class CasesController {
   }
 
   @Get(':caseId')
+  @PersonalData('victim-cases')
+  @ApiHeader({ name: 'X-Purpose', required: true, description: 'Why you read this personal data; recorded in the access log' })
   @ApiOperation({ summary: 'One victim case' })
   async get(@Param('caseId', ParseUUIDPipe) caseId: string) {
     const found = await this.dataSource.getRepository(VictimCaseRow).findOneBy({ caseId });

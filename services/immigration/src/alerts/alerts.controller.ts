@@ -1,8 +1,8 @@
 import { Body, Controller, Get, NotFoundException, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
-import { ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags, ApiHeader } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, Length } from 'class-validator';
 import { DataSource } from 'typeorm';
-import { CommandDto, CommandService, RequestUser } from '@interlink/agency-kit';
+import { CommandDto, CommandService, RequestUser, PersonalData } from '@interlink/agency-kit';
 import { ALERT_RELEASE } from './release';
 import { AlertCommand, alertDecider, alertStream } from './alert.decider';
 import { AlertRow } from './alert.entity';
@@ -40,12 +40,16 @@ export class AlertsController {
   }
 
   @Get()
+  @PersonalData('border-alerts')
+  @ApiHeader({ name: 'X-Purpose', required: true, description: 'Why you read this personal data; recorded in the access log' })
   @ApiOperation({ summary: 'Border alerts, newest first, with match reason and score' })
   list(@Query() query: AlertQuery) {
     return this.dataSource.getRepository(AlertRow).find({ where: query.status ? { status: query.status } : {}, order: { crossedAt: 'DESC' } });
   }
 
   @Get(':alertId')
+  @PersonalData('border-alerts')
+  @ApiHeader({ name: 'X-Purpose', required: true, description: 'Why you read this personal data; recorded in the access log' })
   @ApiOperation({ summary: 'One border alert' })
   async get(@Param('alertId', ParseUUIDPipe) alertId: string) {
     const alert = await this.dataSource.getRepository(AlertRow).findOneBy({ alertId });

@@ -1,9 +1,9 @@
 import { Body, Controller, Get, Post, Query } from '@nestjs/common';
-import { ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags, ApiHeader } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsISO8601, IsInt, IsOptional, IsString, IsUUID, Length, Max, Min, ValidateNested } from 'class-validator';
 import { DataSource } from 'typeorm';
-import { AgencyRuntime, CommandDto, CommandService, IsCalendarDate, IsCountryCode, PassportDto, Release, RequestUser, appended, respond } from '@interlink/agency-kit';
+import { AgencyRuntime, CommandDto, CommandService, IsCalendarDate, IsCountryCode, PassportDto, Release, RequestUser, appended, respond, PersonalData } from '@interlink/agency-kit';
 import { DIRECTIONS, Direction, deterministicUuid } from '@interlink/contracts';
 import { alertDecider, alertStream } from '../alerts/alert.decider';
 import { ALERT_RELEASE } from '../alerts/release';
@@ -100,6 +100,8 @@ export class CrossingsController {
   }
 
   @Get()
+  @PersonalData('border-crossings')
+  @ApiHeader({ name: 'X-Purpose', required: true, description: 'Why you read this personal data; recorded in the access log' })
   @ApiOperation({ summary: 'Recent crossings, newest first' })
   list(@Query() query: CrossingQuery) {
     return this.dataSource.getRepository(CrossingRow).find({

@@ -1,9 +1,9 @@
 import { Body, Controller, Get, NotFoundException, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
-import { ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags, ApiHeader } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsOptional, IsString, IsUUID, Length, ValidateNested } from 'class-validator';
 import { DataSource } from 'typeorm';
-import { CommandDto, CommandService, PersonDto, RequestUser, Roles } from '@interlink/agency-kit';
+import { CommandDto, CommandService, PersonDto, RequestUser, Roles, PersonalData } from '@interlink/agency-kit';
 import { Police, deterministicUuid } from '@interlink/contracts';
 import { WatchlistCommand, watchlistDecider, watchlistStream } from './watchlist-entry.decider';
 import { WatchlistRow } from './watchlist.entity';
@@ -57,12 +57,16 @@ export class WatchlistController {
   }
 
   @Get()
+  @PersonalData('watchlist')
+  @ApiHeader({ name: 'X-Purpose', required: true, description: 'Why you read this personal data; recorded in the access log' })
   @ApiOperation({ summary: 'Watchlist entries' })
   list(@Query() query: WatchlistQuery) {
     return this.dataSource.getRepository(WatchlistRow).find({ where: query.status ? { status: query.status } : {}, order: { addedAt: 'DESC' } });
   }
 
   @Get(':entryId')
+  @PersonalData('watchlist')
+  @ApiHeader({ name: 'X-Purpose', required: true, description: 'Why you read this personal data; recorded in the access log' })
   @ApiOperation({ summary: 'One watchlist entry' })
   async get(@Param('entryId', ParseUUIDPipe) entryId: string) {
     const entry = await this.dataSource.getRepository(WatchlistRow).findOneBy({ entryId });

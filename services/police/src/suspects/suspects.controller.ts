@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, NotFoundException, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiTags, ApiHeader } from '@nestjs/swagger';
 import { DataSource } from 'typeorm';
-import { CommandService, RequestUser, Roles } from '@interlink/agency-kit';
+import { CommandService, RequestUser, Roles, PersonalData } from '@interlink/agency-kit';
 import { Classification, Police, deterministicUuid } from '@interlink/contracts';
 import { SuspectCommand, SuspectEvent, suspectDecider, suspectStream } from './suspect.decider';
 import { ArrestSuspectDto, ChangeRoleDto, ChargeSuspectDto, ClearSuspectDto, ConvictSuspectDto, IdentifySuspectDto, SuspectQuery } from './suspect.dto';
@@ -63,6 +63,8 @@ export class SuspectsController {
   }
 
   @Get()
+  @PersonalData('suspects')
+  @ApiHeader({ name: 'X-Purpose', required: true, description: 'Why you read this personal data; recorded in the access log' })
   @ApiOperation({ summary: 'Suspects with status and last known whereabouts' })
   list(@Query() query: SuspectQuery) {
     return this.dataSource.getRepository(SuspectRow).find({
@@ -72,6 +74,8 @@ export class SuspectsController {
   }
 
   @Get(':suspectId')
+  @PersonalData('suspects')
+  @ApiHeader({ name: 'X-Purpose', required: true, description: 'Why you read this personal data; recorded in the access log' })
   @ApiOperation({ summary: 'One suspect, with every border sighting' })
   async get(@Param('suspectId', ParseUUIDPipe) id: string) {
     const suspect = await this.dataSource.getRepository(SuspectRow).findOneBy({ suspectId: id });

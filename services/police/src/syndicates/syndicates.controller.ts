@@ -1,8 +1,8 @@
 import { Body, Controller, Get, NotFoundException, Param, ParseUUIDPipe, Post } from '@nestjs/common';
-import { ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags, ApiHeader } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsOptional, IsString, IsUUID, Length, Matches, MaxLength } from 'class-validator';
 import { DataSource } from 'typeorm';
-import { CommandDto, CommandService, RequestUser } from '@interlink/agency-kit';
+import { CommandDto, CommandService, RequestUser, PersonalData } from '@interlink/agency-kit';
 import { Police, deterministicUuid } from '@interlink/contracts';
 import { SuspectRow } from '../suspects/suspect.entity';
 import { syndicateDecider, syndicateStream } from './syndicate.decider';
@@ -60,6 +60,8 @@ export class SyndicatesController {
   }
 
   @Get(':syndicateId')
+  @PersonalData('syndicate-members')
+  @ApiHeader({ name: 'X-Purpose', required: true, description: 'Why you read this personal data; recorded in the access log' })
   @ApiOperation({ summary: 'One syndicate with its members' })
   async get(@Param('syndicateId', ParseUUIDPipe) id: string) {
     const syndicate = await this.dataSource.getRepository(SyndicateRow).findOneBy({ syndicateId: id });
