@@ -95,3 +95,22 @@ describe('access policy over every role, service and endpoint (HTTP, real Kafka,
     });
   });
 });
+
+describe('rate limits (HTTP, real Kafka, real Postgres)', () => {
+  let stack: Stack;
+
+  beforeAll(async () => {
+    stack = await startStack(['police'], { env: { RATE_LIMIT_PER_MINUTE: '60', RATE_LIMIT_BURST: '3' } });
+  });
+  afterAll(() => stack?.stop());
+
+  it('answers 429 with Retry-After once a user has used their burst, while other users go on', async () => {
+    const token = stack.token(stack.police.id, ['analyst'], 'busy.analyst');
+    for (let i = 0; i < 3; i++) await stack.police.http(token).get('/raids').expect(200);
+    const limited = await stack.police.http(token).get('/raids').expect(429);
+    expect(limited.headers['retry-after']).toBe('1');
+    expect(limited.headers['content-type']).toMatch(/application\/problem\+json/);
+    expect(limited.body.detail).toBe('too many requests: 60 a minute per user; try again in 1 s');
+    await stack.police.http(stack.token(stack.police.id, ['analyst'], 'other.analyst')).get('/raids').expect(200);
+  });
+});

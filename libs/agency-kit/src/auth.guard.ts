@@ -1,9 +1,10 @@
-import { CanActivate, ExecutionContext, ForbiddenException, Injectable, SetMetadata, UnauthorizedException } from '@nestjs/common';
+import { CanActivate, ExecutionContext, ForbiddenException, HttpException, HttpStatus, Injectable, SetMetadata, UnauthorizedException } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { KeyObject } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Role, TokenClaims, TokenError, issuerKeys, verifyToken } from '@interlink/security';
+import { RateLimiter } from './rate-limiter';
 
 /** Routes anyone may call: liveness and the API docs. */
 export const Public = () => SetMetadata('interlink:public', true);
@@ -18,6 +19,9 @@ export interface AuthSettings {
   issuer: string;
   /** Folder of the issuer's public keys (`<key id>.pub.pem`), AUTH_KEYS_DIR. */
   keysDir: string;
+  /** Requests per minute per user (RATE_LIMIT_PER_MINUTE), and how many at once (RATE_LIMIT_BURST). */
+  ratePerMinute: number;
+  rateBurst: number;
 }
 
 /** How often the issuer's keys may be read again when a token names one not seen yet. */
@@ -31,6 +35,7 @@ const RELOAD_INTERVAL_MS = 5000;
 export class AgencyAuthGuard implements CanActivate {
   private keys: Map<string, KeyObject>;
   private loadedAt = 0;
+  private readonly limiter: RateLimiter;
 
   constructor(
     private readonly reflector: Reflector,
@@ -39,6 +44,7 @@ export class AgencyAuthGuard implements CanActivate {
   ) {
     this.keys = issuerKeys(settings.keysDir);
     this.loadedAt = Date.now();
+    this.limiter = new RateLimiter(settings.ratePerMinute, settings.rateBurst);
   }
 
   canActivate(context: ExecutionContext): boolean {
@@ -56,6 +62,14 @@ export class AgencyAuthGuard implements CanActivate {
     const allowed = this.reflector.getAllAndOverride<Role[]>('interlink:roles', targets) ?? (request.method === 'GET' ? READ_ROLES : COMMAND_ROLES);
     if (!claims.roles.some((role) => allowed.includes(role))) {
       throw new ForbiddenException(`this needs one of the roles ${allowed.join(', ')}; your token has ${claims.roles.join(', ') || 'none'}`);
+    }
+    const wait = this.limiter.take(`${claims.iss}/${claims.agency}/${claims.sub}`);
+    if (wait > 0) {
+      context.switchToHttp().getResponse().setHeader('Retry-After', String(wait));
+      throw new HttpException(
+        { message: `too many requests: ${this.settings.ratePerMinute} a minute per user; try again in ${wait} s`, error: 'Too Many Requests' },
+        HttpStatus.TOO_MANY_REQUESTS,
+      );
     }
     request.user = claims;
     return true;

@@ -127,6 +127,8 @@ export function authFromEnv(env: NodeJS.ProcessEnv): AuthSettings {
   return {
     issuer: env.AUTH_ISSUER || DEV_ISSUER,
     keysDir: env.AUTH_KEYS_DIR || join(env.KEYS_DIR || 'deploy/local/.data/keys', DEV_ISSUER_FOLDER),
+    ratePerMinute: integer(env, 'RATE_LIMIT_PER_MINUTE', 1200, 1, 1_000_000),
+    rateBurst: integer(env, 'RATE_LIMIT_BURST', 200, 1, 100_000),
   };
 }
 
