@@ -21,6 +21,10 @@
 #   KAFKA_HEAP_OPTS        [-Xms256m -Xmx768m]         JVM heap flags of the broker
 #   KAFKA_START_TIMEOUT    [60]     seconds `start` waits for the broker to answer a metadata request
 #   KAFKA_STOP_TIMEOUT     [30]     seconds `stop` waits for a clean shutdown before SIGKILL
+#   KAFKA_SASL             []       `scram`: clients must log in (SASL/SCRAM-SHA-512) and ACLs decide
+#                                   what each may do (see sasl.properties.template); off by default
+#   KAFKA_ADMIN_PASSWORD   [interlink-dev-admin]  password of the super user `admin` (DEVELOPMENT FIXTURE)
+#   KAFKA_SASL_USERS       []       more SCRAM users, `name:password,...`, created when storage is formatted
 #
 # Exit codes: 0 ok; 1 error; status: 1 = process alive but not answering, 3 = not running.
 
@@ -44,6 +48,7 @@ LIBS_DIR="$DIST_DIR/libs"
 MARKER="$DIST_DIR/.complete"
 POM="$SCRIPT_DIR/kafka-pom.xml"
 TEMPLATE="$SCRIPT_DIR/server.properties.template"
+SASL_TEMPLATE="$SCRIPT_DIR/sasl.properties.template"
 LOG4J_CONFIG="$SCRIPT_DIR/log4j.properties"
 WAIT_SCRIPT="$SCRIPT_DIR/wait-for-kafka.js"
 
@@ -78,6 +83,9 @@ validate_knobs() {
   done
   [[ "$KAFKA_PORT" != "$KAFKA_CONTROLLER_PORT" ]] || die "KAFKA_PORT and KAFKA_CONTROLLER_PORT must differ"
   [[ "$KAFKA_VERSION" =~ ^[0-9A-Za-z._-]+$ ]] || die "KAFKA_VERSION looks wrong: '$KAFKA_VERSION'"
+  [[ -z "${KAFKA_SASL:-}" || "$KAFKA_SASL" == scram ]] || die "KAFKA_SASL must be empty or 'scram' (got '$KAFKA_SASL')"
+  [[ -z "${KAFKA_SASL_USERS:-}" || "$KAFKA_SASL_USERS" =~ ^[a-z][a-z0-9-]*:[^,:\"\ ]+(,[a-z][a-z0-9-]*:[^,:\"\ ]+)*$ ]] ||
+    die "KAFKA_SASL_USERS must be name:password[,name:password...] without spaces or quotes (got '$KAFKA_SASL_USERS')"
 }
 
 need() {
@@ -218,6 +226,13 @@ render_config() {
     -e "s|\${KAFKA_CONTROLLER_PORT}|$(sed_escape "$KAFKA_CONTROLLER_PORT")|g" \
     -e "s|\${KAFKA_LOG_DIRS}|$(sed_escape "$STORAGE_DIR")|g" \
     "$TEMPLATE" >"$CONFIG.tmp"
+  if [[ "${KAFKA_SASL:-}" == scram ]]; then
+    # Later keys override earlier ones, so the security section replaces the plain listeners.
+    sed -e "s|\${KAFKA_PORT}|$(sed_escape "$KAFKA_PORT")|g" \
+      -e "s|\${KAFKA_CONTROLLER_PORT}|$(sed_escape "$KAFKA_CONTROLLER_PORT")|g" \
+      -e "s|\${KAFKA_ADMIN_PASSWORD}|$(sed_escape "${KAFKA_ADMIN_PASSWORD:-interlink-dev-admin}")|g" \
+      "$SASL_TEMPLATE" >>"$CONFIG.tmp"
+  fi
   local leftover
   # shellcheck disable=SC2016 # a literal ${ is searched for (outside comments)
   leftover="$(grep -v '^[[:space:]]*#' "$CONFIG.tmp" | grep -m1 '\${' || true)"
@@ -245,7 +260,16 @@ format_storage() {
     printf '%s\n' "$cluster_id" >"$CLUSTER_ID_FILE"
   fi
   say "formatting KRaft storage in $STORAGE_DIR (cluster id $cluster_id)"
-  kafka_java kafka.tools.StorageTool format -t "$cluster_id" -c "$CONFIG" ||
+  local scram=() user
+  if [[ "${KAFKA_SASL:-}" == scram ]]; then
+    scram+=(--add-scram "SCRAM-SHA-512=[name=admin,password=${KAFKA_ADMIN_PASSWORD:-interlink-dev-admin}]")
+    if [[ -n "${KAFKA_SASL_USERS:-}" ]]; then
+      for user in ${KAFKA_SASL_USERS//,/ }; do
+        scram+=(--add-scram "SCRAM-SHA-512=[name=${user%%:*},password=${user#*:}]")
+      done
+    fi
+  fi
+  kafka_java kafka.tools.StorageTool format -t "$cluster_id" -c "$CONFIG" "${scram[@]}" ||
     die "formatting $STORAGE_DIR failed (see above)"
 }
 

@@ -92,6 +92,10 @@ async function probe(Kafka, logLevel, brokers, budgetMs) {
     requestTimeout: timeout,
     retry: { retries: 0 },
     logLevel: logLevel.NOTHING,
+    // A broker started with KAFKA_SASL=scram answers only authenticated clients: ask as its admin.
+    ...(process.env.KAFKA_SASL === 'scram'
+      ? { sasl: { mechanism: 'scram-sha-512', username: 'admin', password: process.env.KAFKA_ADMIN_PASSWORD || 'interlink-dev-admin' } }
+      : {}),
   });
   const admin = kafka.admin({ retry: { retries: 0 } });
   try {

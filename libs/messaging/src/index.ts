@@ -1,3 +1,4 @@
+export * from './acls';
 export * from './consumer';
 export * from './decode';
 export * from './kafka-config';

@@ -4,6 +4,8 @@ export interface KafkaSettings {
   /** Broker addresses, `host:port`, from KAFKA_BROKERS (comma-separated). */
   brokers: string[];
   clientId: string;
+  /** SASL/SCRAM login (KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD) for brokers that require it. */
+  sasl?: { mechanism: 'scram-sha-512'; username: string; password: string };
 }
 
 export function kafkaSettingsFromEnv(clientId: string, env: NodeJS.ProcessEnv = process.env): KafkaSettings {
@@ -17,13 +19,21 @@ export function kafkaSettingsFromEnv(clientId: string, env: NodeJS.ProcessEnv = 
     }
   }
   if (brokers.length === 0) throw new Error('KAFKA_BROKERS is empty: give at least one host:port');
-  return { brokers, clientId };
+  if (Boolean(env.KAFKA_SASL_USERNAME) !== Boolean(env.KAFKA_SASL_PASSWORD)) {
+    throw new Error('give both KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD (the agency\'s Kafka user), or neither');
+  }
+  return {
+    brokers,
+    clientId,
+    ...(env.KAFKA_SASL_USERNAME ? { sasl: { mechanism: 'scram-sha-512' as const, username: env.KAFKA_SASL_USERNAME, password: env.KAFKA_SASL_PASSWORD! } } : {}),
+  };
 }
 
 export function createKafka(settings: KafkaSettings, overrides: Partial<KafkaConfig> = {}): Kafka {
   return new Kafka({
     clientId: settings.clientId,
     brokers: settings.brokers,
+    ...(settings.sasl ? { sasl: settings.sasl } : {}),
     logLevel: logLevel.WARN,
     retry: { initialRetryTime: 200, retries: 8 },
     ...overrides,
