@@ -1,6 +1,6 @@
 // `npm run demo`: start the stack, play the La Molina scenario over the agencies' HTTP APIs,
 // print what happened and where to look, and keep running until Ctrl-C. Every command has a
-// fixed command id, so running the demo again replays nothing twice.
+// fixed command id, so running the demo again makes no command act twice.
 import { deterministicUuid } from '@interlink/contracts';
 import { Role, devIssuer, issueToken } from '@interlink/security';
 import { NOT_YET_RETURNED, OPERATOR_INDEX, RECRUITER, REPORTS, RESCUED } from './demo/scenario-data';
@@ -196,7 +196,7 @@ async function main(): Promise<void> {
   detail(`audit              ${urls.audit}/agencies, npm run audit -- verify --agency police`);
   detail('service logs       deploy/local/.data/logs/');
   detail('a token to try     npm run -s token -- --agency police --user me --roles officer');
-  say('The stack keeps running; Ctrl-C stops it. Running `npm run demo` again replays the same commands and changes nothing.');
+  say('The stack keeps running; Ctrl-C stops it. Running `npm run demo` again replays the same commands: no command acts twice (only its reads are logged again, as every read of personal data is).');
   await untilInterrupted(stack);
 }
 
