@@ -252,4 +252,12 @@ describe('audit: signed logs, verification, replay, history, export (HTTP, real 
     expect(keys).toHaveLength(2);
     expect(await audit.verifyArchive(police.id)).toMatchObject({ ok: true, lastSequence: sequence });
   });
+
+  it('asks auditors why they read personal data and keeps who read what and why', async () => {
+    const refused = await stack.audit.http(null).get('/history').set('Authorization', `Bearer ${stack.token(stack.audit.id, ['auditor'], 'auditor.lee')}`).query({ term: 'A55501234' }).expect(400);
+    expect(refused.body.errors[0]).toMatch(/^header X-Purpose must say why/);
+    await stack.audit.http(null).get('/history').set('Authorization', `Bearer ${stack.token(stack.audit.id, ['auditor'], 'auditor.lee')}`).set('X-Purpose', 'inquiry into the KLIA alert').query({ term: 'A55501234' }).expect(200);
+    const [last] = await stack.audit.dataSource.query(`SELECT reader, request, purpose FROM audit.access_log ORDER BY id DESC LIMIT 1`);
+    expect(last).toEqual({ reader: `${stack.audit.id}/auditor.lee`, request: '/history?term=A55501234', purpose: 'inquiry into the KLIA alert' });
+  });
 });

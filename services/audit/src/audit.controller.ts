@@ -1,8 +1,9 @@
 import { BadRequestException, Controller, Get, Header, NotFoundException, Param, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiHeader, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { Public, Roles } from '@interlink/agency-kit';
 import { Type } from 'class-transformer';
 import { IsIn, IsISO8601, IsInt, IsOptional, IsString, Length, Min } from 'class-validator';
+import { ReadsPersonalData } from './access-log.interceptor';
 import { AuditService, UnknownAgency } from './audit.service';
 
 export class RangeQuery {
@@ -59,18 +60,24 @@ export class AuditController {
   }
 
   @Get('agencies/:agency/read-models')
+  @ReadsPersonalData()
+  @ApiHeader({ name: 'X-Purpose', required: true, description: 'Why you read this personal data; recorded in the access log' })
   @ApiOperation({ summary: "Rebuild an agency's read models with its own code, as of a moment or a sequence number" })
   readModels(@Param('agency') agency: string, @Query() q: RangeQuery) {
     return this.known(() => this.audit.replays.tables(agency, this.audit.roleOf(agency), range(q)));
   }
 
   @Get('agencies/:agency/knowledge')
+  @ReadsPersonalData()
+  @ApiHeader({ name: 'X-Purpose', required: true, description: 'Why you read this personal data; recorded in the access log' })
   @ApiOperation({ summary: 'What an agency knew about a passport number (or any term) at a moment' })
   knowledge(@Param('agency') agency: string, @Query() q: KnowledgeQuery) {
     return this.known(() => this.audit.replays.knowledge(agency, this.audit.roleOf(agency), range(q), q.term));
   }
 
   @Get('history')
+  @ReadsPersonalData()
+  @ApiHeader({ name: 'X-Purpose', required: true, description: 'Why you read this personal data; recorded in the access log' })
   @ApiOperation({ summary: 'One case or person across agencies, in order, with causation links' })
   history(@Query() q: HistoryQuery) {
     if (!q.subject && !q.term) throw new BadRequestException(['give subject (a stream id) or term (e.g. a passport number)']);
@@ -78,6 +85,8 @@ export class AuditController {
   }
 
   @Get('agencies/:agency/export')
+  @ReadsPersonalData()
+  @ApiHeader({ name: 'X-Purpose', required: true, description: 'Why you read this personal data; recorded in the access log' })
   @Header('cache-control', 'no-store')
   @ApiOperation({ summary: "Export a range of an agency's log as JSON Lines of envelopes, or as a STIX 2.1 bundle" })
   async export(@Param('agency') agency: string, @Query() q: ExportQuery) {

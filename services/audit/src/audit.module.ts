@@ -1,11 +1,12 @@
 import { BeforeApplicationShutdown, DynamicModule, Inject, Injectable, Module, OnApplicationBootstrap } from '@nestjs/common';
-import { APP_GUARD, Reflector } from '@nestjs/core';
+import { APP_GUARD, APP_INTERCEPTOR, Reflector } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AgencyAuthGuard } from '@interlink/agency-kit';
 import { Kafka } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { ensureDatabase, migrate } from '@interlink/event-store';
 import { TopicManager, auditTopicMatcher, createKafka } from '@interlink/messaging';
+import { AuditAccessLogInterceptor } from './access-log.interceptor';
 import { ArchiveConsumer } from './archive/archive.consumer';
 import { archiveMigrations } from './archive/archive.schema';
 import { AuditController } from './audit.controller';
@@ -80,6 +81,7 @@ export class AuditModule {
           useFactory: (dataSource: DataSource, kafka: Kafka) => new AuditService(config, dataSource, kafka),
         },
         ArchiveRuntime,
+        { provide: APP_INTERCEPTOR, useClass: AuditAccessLogInterceptor },
         {
           provide: APP_GUARD,
           inject: [Reflector],

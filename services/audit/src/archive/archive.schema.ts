@@ -28,4 +28,17 @@ export const archiveMigrations: Migration[] = [
       CREATE INDEX archive_time ON audit.archive (agency, event_time);
     `,
   },
+  {
+    id: 'audit/002-access-log',
+    sql: `
+      -- Auditors read personal data too: who, what, when and why, like every agency's access log.
+      CREATE TABLE audit.access_log (
+        id        bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        reader    text NOT NULL,
+        request   text NOT NULL,
+        purpose   text NOT NULL,
+        read_at   timestamptz NOT NULL DEFAULT now()
+      );
+    `,
+  },
 ];
