@@ -147,4 +147,19 @@ describe('border alerts between police and immigration (HTTP, real Kafka, real P
     expect((await stack.police.http().get('/suspects').expect(200)).body).toEqual(before);
     await stack.police.http().post('/admin/projections/nothing/rebuild').expect(404);
   });
+
+  it('a marking change that takes back immigration\'s access makes it delete the entry, and later events no longer reach it', async () => {
+    const { suspectId } = await identify({ name: 'Ong Boon Hua', birthDate: '1968-10-10', nationality: 'MY', passports: [{ number: 'A4444444', country: 'MY' }] }, 'sponsor');
+    const entry = await watchlisted(suspectId);
+    await stack.police.http().post(`/suspects/${suspectId}/marking`).send({ commandId: uuidv7(), classification: 'AMBER', releasableTo: ['foreign-ministry'], reason: 'source protection' }).expect(201);
+    await waitFor('immigration to delete the entry', async () => (await stack.immigration.http().get(`/watchlist/${entry.entryId}`)).status === 404);
+    const withdrawn = (await stack.immigration.log()).find((e) => e.type === 'intel.immigration.watchlist-entry-withdrawn');
+    expect(withdrawn).toMatchObject({ data: { entryId: entry.entryId, reason: "police withdrew immigration's access: source protection" } });
+
+    const arrest = await stack.police.http().post(`/suspects/${suspectId}/arrest`).send({ commandId: uuidv7(), arrestedOn: '2023-12-01', place: 'Johor Bahru', country: 'MY' }).expect(201);
+    const [arrested] = (await stack.police.log()).filter((e) => e.id === arrest.body.result.events[0].id);
+    expect(arrested.releasableto).toBe(stack.police.config.partners['foreign-ministry']);
+    const crossing = await cross({ name: 'Ong Boon Hua', birthDate: '1968-10-10', nationality: 'MY', passport: { number: 'A4444444', country: 'MY' } }).expect(201);
+    expect(crossing.body.result.alerts).toEqual([]);
+  });
 });

@@ -8,6 +8,8 @@ export interface Release {
   classification: Classification;
   to: (keyof Partners)[];
   handling?: string[];
+  /** Exact agency ids instead of `to`, when the owner chose them (e.g. after a marking change). */
+  agencies?: string[];
 }
 
 /**
@@ -66,7 +68,7 @@ export class DecisionContext {
         ...thread,
         classification: release.classification,
         handling: release.handling,
-        releasableTo: this.partnersFor(release.to),
+        releasableTo: release.agencies ?? this.partnersFor(release.to),
       },
       this.manager,
     );

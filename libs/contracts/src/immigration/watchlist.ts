@@ -37,3 +37,14 @@ export const WatchlistEntryLifted = defineEvent<WatchlistEntryLifted>()({
   version: 1,
   schema: object({ entryId: uuid, reason: text(500) }),
 });
+
+/** The owner of the suspect took back immigration's access: the entry and its personal data go. */
+export interface WatchlistEntryWithdrawn {
+  entryId: string;
+  reason: string;
+}
+export const WatchlistEntryWithdrawn = defineEvent<WatchlistEntryWithdrawn>()({
+  type: 'intel.immigration.watchlist-entry-withdrawn',
+  version: 1,
+  schema: object({ entryId: uuid, reason: text(500) }),
+});

@@ -1,5 +1,6 @@
 import { defineEvent } from '../registry';
-import { countryCode, isoDate, object, oneOf, text, uuid } from '../schema-parts';
+import { Classification, TLP } from '../markings';
+import { agencyId, countryCode, isoDate, list, object, oneOf, text, uuid } from '../schema-parts';
 import { SUSPECT_ROLES, SuspectRole } from './suspect-roles';
 
 /** What happens to a suspect after identification: arrest, charge, verdict, a change of role. */
@@ -61,4 +62,21 @@ export const SuspectRoleChanged = defineEvent<SuspectRoleChanged>()({
   type: 'intel.police.suspect-role-changed',
   version: 1,
   schema: object({ suspectId: uuid, from: oneOf(SUSPECT_ROLES), to: oneOf(SUSPECT_ROLES), reason: text(500) }),
+});
+
+/**
+ * Police changed who may hold what they know of a suspect. It goes to every partner that may
+ * have received the suspect, so those that lost access delete what they hold; it carries ids only.
+ */
+export interface SuspectMarkingChanged {
+  suspectId: string;
+  classification: Classification;
+  /** Agency ids that may receive the suspect's events from now on. */
+  releasableTo: string[];
+  reason: string;
+}
+export const SuspectMarkingChanged = defineEvent<SuspectMarkingChanged>()({
+  type: 'intel.police.suspect-marking-changed',
+  version: 1,
+  schema: object({ suspectId: uuid, classification: oneOf(TLP), releasableTo: list(agencyId, 20), reason: text(500) }),
 });

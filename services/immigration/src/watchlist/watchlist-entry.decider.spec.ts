@@ -27,3 +27,14 @@ describe('watchlist entry', () => {
     given(watchlistDecider, [added, lifted]).when({ type: 'amend-role', role: 'operator', reason: 'x' }).thenNothing();
   });
 });
+
+describe('watchlist entry withdrawn by its owner', () => {
+  it('is withdrawn once, whatever its state, and then takes no role changes', () => {
+    const withdrawn: WatchlistEvent = { type: Immigration.WatchlistEntryWithdrawn.type, data: { entryId, reason: 'access taken back' } };
+    given(watchlistDecider).when({ type: 'withdraw', reason: 'x' }).thenNothing();
+    given(watchlistDecider, [added]).when({ type: 'withdraw', reason: 'access taken back' }).then([withdrawn]);
+    given(watchlistDecider, [added, lifted]).when({ type: 'withdraw', reason: 'access taken back' }).then([withdrawn]);
+    given(watchlistDecider, [added, withdrawn]).when({ type: 'withdraw', reason: 'again' }).thenNothing();
+    given(watchlistDecider, [added, withdrawn]).when({ type: 'amend-role', role: 'ringleader', reason: 'x' }).thenNothing();
+  });
+});

@@ -3,16 +3,19 @@ import { AgencyRef, Decider, DomainError, EventOf, Immigration, Person, Police }
 export type WatchlistEvent =
   | EventOf<typeof Immigration.WatchlistEntryAdded>
   | EventOf<typeof Immigration.WatchlistEntryAmended>
-  | EventOf<typeof Immigration.WatchlistEntryLifted>;
+  | EventOf<typeof Immigration.WatchlistEntryLifted>
+  | EventOf<typeof Immigration.WatchlistEntryWithdrawn>;
 
 export type WatchlistCommand =
   | { type: 'add'; entryId: string; person: Person; reason: string; role?: Police.SuspectRole; suspect?: AgencyRef }
   | { type: 'amend-role'; role: Police.SuspectRole; reason: string }
-  | { type: 'lift'; reason: string };
+  | { type: 'lift'; reason: string }
+  | { type: 'withdraw'; reason: string };
 
 export interface WatchlistState {
   entryId?: string;
   active: boolean;
+  withdrawn?: boolean;
   role?: Police.SuspectRole;
 }
 
@@ -23,6 +26,9 @@ export const watchlistDecider: Decider<WatchlistCommand, WatchlistEvent, Watchli
   initialState: () => ({ active: false }),
   decide(command, state): WatchlistEvent[] {
     switch (command.type) {
+      case 'withdraw':
+        if (!state.entryId || state.withdrawn) return [];
+        return [{ type: Immigration.WatchlistEntryWithdrawn.type, data: { entryId: state.entryId, reason: command.reason } }];
       case 'add': {
         if (state.entryId) throw new DomainError('entry-exists', `watchlist entry ${command.entryId} already exists`);
         const { type: _t, ...data } = command;
@@ -46,6 +52,8 @@ export const watchlistDecider: Decider<WatchlistCommand, WatchlistEvent, Watchli
         return { ...state, role: event.data.role };
       case Immigration.WatchlistEntryLifted.type:
         return { ...state, active: false };
+      case Immigration.WatchlistEntryWithdrawn.type:
+        return { ...state, active: false, withdrawn: true };
     }
   },
 };

@@ -35,6 +35,12 @@ export const watchlistPolicy = definePolicy({
       if (!state.active) return;
       await ctx.decide(watchlistDecider, watchlistStream(entryId), { type: 'lift', reason: `cleared by police: ${event.data.reason}` }, WATCHLIST_RELEASE);
     },
+    [Police.SuspectMarkingChanged.type]: async (event: EventEnvelope<Police.SuspectMarkingChanged>, ctx) => {
+      const keeps = event.data.classification !== 'RED' && event.data.releasableTo.includes(ctx.agencyId);
+      if (keeps) return;
+      const entryId = entryIdForSuspect(agencyOfSource(event.source)!, event.data.suspectId);
+      await ctx.decide(watchlistDecider, watchlistStream(entryId), { type: 'withdraw', reason: `police withdrew immigration's access: ${event.data.reason}` }, WATCHLIST_RELEASE);
+    },
     [Police.SuspectRoleChanged.type]: async (event: EventEnvelope<Police.SuspectRoleChanged>, ctx) => {
       const entryId = entryIdForSuspect(agencyOfSource(event.source)!, event.data.suspectId);
       const { state } = await ctx.load(watchlistDecider, watchlistStream(entryId));

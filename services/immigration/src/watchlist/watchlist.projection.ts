@@ -25,6 +25,10 @@ export const watchlistProjection = defineProjection({
     [Immigration.WatchlistEntryAmended.type]: async (e: EventEnvelope<Immigration.WatchlistEntryAmended>, db) => {
       await db.update(WatchlistRow, { entryId: e.data.entryId }, { role: e.data.role, updatedAt: new Date(e.time) });
     },
+    // The owner took back our access: the personal data leaves the read model.
+    [Immigration.WatchlistEntryWithdrawn.type]: async (e: EventEnvelope<Immigration.WatchlistEntryWithdrawn>, db) => {
+      await db.delete(WatchlistRow, { entryId: e.data.entryId });
+    },
     [Immigration.WatchlistEntryLifted.type]: async (e: EventEnvelope<Immigration.WatchlistEntryLifted>, db) => {
       await db.update(WatchlistRow, { entryId: e.data.entryId }, { status: 'lifted', liftReason: e.data.reason, updatedAt: new Date(e.time) });
     },

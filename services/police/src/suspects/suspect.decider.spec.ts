@@ -50,3 +50,12 @@ describe('suspect', () => {
       .then([{ type: Police.SightingWithdrawn.type, data: { suspectId, alert, reason: 'other person' } }]);
   });
 });
+
+describe('suspect marking', () => {
+  it('changes who may hold the suspect, and only for a suspect police hold', () => {
+    given(suspectDecider).when({ type: 'change-marking', classification: 'RED', releasableTo: [], reason: 'informant' }).thenRefused('suspect-not-found');
+    given(suspectDecider, [identified])
+      .when({ type: 'change-marking', classification: 'AMBER', releasableTo: ['foreign-ministry'], reason: 'source protection' })
+      .then([{ type: Police.SuspectMarkingChanged.type, data: { suspectId, classification: 'AMBER', releasableTo: ['foreign-ministry'], reason: 'source protection' } }]);
+  });
+});

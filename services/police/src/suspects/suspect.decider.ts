@@ -1,4 +1,4 @@
-import { Decider, DomainError, EventOf, Person, Police } from '@interlink/contracts';
+import { Classification, Decider, DomainError, EventOf, Person, Police } from '@interlink/contracts';
 
 export type SuspectEvent =
   | EventOf<typeof Police.SuspectIdentified>
@@ -8,7 +8,8 @@ export type SuspectEvent =
   | EventOf<typeof Police.SuspectCleared>
   | EventOf<typeof Police.SuspectRoleChanged>
   | EventOf<typeof Police.SuspectSighted>
-  | EventOf<typeof Police.SightingWithdrawn>;
+  | EventOf<typeof Police.SightingWithdrawn>
+  | EventOf<typeof Police.SuspectMarkingChanged>;
 
 export type SuspectCommand =
   | { type: 'identify'; suspectId: string; person: Person; role: Police.SuspectRole; syndicateId?: string }
@@ -18,7 +19,8 @@ export type SuspectCommand =
   | { type: 'clear'; clearedOn: string; reason: string }
   | { type: 'change-role'; to: Police.SuspectRole; reason: string }
   | { type: 'record-sighting'; sighting: Omit<Police.SuspectSighted, 'suspectId'> }
-  | { type: 'withdraw-sighting'; alert: Police.SightingWithdrawn['alert']; reason: string };
+  | { type: 'withdraw-sighting'; alert: Police.SightingWithdrawn['alert']; reason: string }
+  | { type: 'change-marking'; classification: Classification; releasableTo: string[]; reason: string };
 
 export type SuspectStatus = 'unknown' | 'identified' | 'arrested' | 'charged' | 'convicted' | 'cleared';
 
@@ -28,6 +30,8 @@ export interface SuspectState {
   role?: Police.SuspectRole;
   /** Alert ids of sightings on record, each with whether it still stands. */
   sightings: Record<string, boolean>;
+  /** The marking the owner chose for the suspect's events, once changed from the default. */
+  marking?: { classification: Classification; releasableTo: string[] };
 }
 
 export const suspectStream = (suspectId: string) => `suspect-${suspectId}`;
@@ -84,6 +88,10 @@ export const suspectDecider: Decider<SuspectCommand, SuspectEvent, SuspectState>
         const suspectId = state.suspectId;
         return [{ type: Police.SuspectSighted.type, data: { suspectId, ...command.sighting } }];
       }
+      case 'change-marking': {
+        const suspectId = known(state);
+        return [{ type: Police.SuspectMarkingChanged.type, data: { suspectId, classification: command.classification, releasableTo: command.releasableTo, reason: command.reason } }];
+      }
       case 'withdraw-sighting': {
         if (!state.suspectId || state.sightings[command.alert.id] !== true) return [];
         const suspectId = state.suspectId;
@@ -110,6 +118,8 @@ export const suspectDecider: Decider<SuspectCommand, SuspectEvent, SuspectState>
         return { ...state, sightings: { ...state.sightings, [event.data.alert.id]: true } };
       case Police.SightingWithdrawn.type:
         return { ...state, sightings: { ...state.sightings, [event.data.alert.id]: false } };
+      case Police.SuspectMarkingChanged.type:
+        return { ...state, marking: { classification: event.data.classification, releasableTo: event.data.releasableTo } };
     }
   },
 };

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsOptional, IsString, IsUUID, Length, ValidateNested } from 'class-validator';
+import { IsArray, IsIn, IsOptional, IsString, IsUUID, Length, ValidateNested } from 'class-validator';
 import { CommandDto, IsCalendarDate, IsCountryCode, PersonDto } from '@interlink/agency-kit';
 import { Classification, Police, TLP } from '@interlink/contracts';
 
@@ -68,4 +68,18 @@ export class SuspectQuery {
   status?: string;
 
   @ApiPropertyOptional({ format: 'uuid' }) @IsOptional() @IsUUID() syndicateId?: string;
+}
+
+export class ChangeMarkingDto extends CommandDto {
+  @ApiProperty({ enum: TLP, description: 'TLP:RED keeps everything that follows inside police' })
+  @IsIn(TLP as unknown as string[], { message: `classification must be one of ${TLP.join(', ')}` })
+  classification!: Classification;
+
+  @ApiPropertyOptional({ enum: ['immigration', 'foreign-ministry'], isArray: true, description: 'Partners that may hold the suspect from now on; the others delete what they hold' })
+  @IsOptional()
+  @IsArray()
+  @IsIn(['immigration', 'foreign-ministry'], { each: true, message: 'releasableTo may name immigration and foreign-ministry' })
+  releasableTo?: ('immigration' | 'foreign-ministry')[];
+
+  @ApiProperty({ example: 'the suspect became an informant' }) @IsString() @Length(1, 500) reason!: string;
 }

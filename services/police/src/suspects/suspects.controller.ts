@@ -1,10 +1,10 @@
-import { Body, Controller, Get, HttpCode, NotFoundException, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, NotFoundException, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags, ApiHeader } from '@nestjs/swagger';
 import { DataSource } from 'typeorm';
-import { CommandService, RequestUser, Roles, PersonalData } from '@interlink/agency-kit';
+import { AGENCY_CONFIG, AgencyConfig, Release, appended, respond, CommandService, RequestUser, Roles, PersonalData } from '@interlink/agency-kit';
 import { Classification, Police, deterministicUuid } from '@interlink/contracts';
-import { SuspectCommand, SuspectEvent, suspectDecider, suspectStream } from './suspect.decider';
-import { ArrestSuspectDto, ChangeRoleDto, ChargeSuspectDto, ClearSuspectDto, ConvictSuspectDto, IdentifySuspectDto, SuspectQuery } from './suspect.dto';
+import { SuspectCommand, SuspectEvent, SuspectState, suspectDecider, suspectStream } from './suspect.decider';
+import { ArrestSuspectDto, ChangeMarkingDto, ChangeRoleDto, ChargeSuspectDto, ClearSuspectDto, ConvictSuspectDto, IdentifySuspectDto, SuspectQuery } from './suspect.dto';
 import { SightingRow, SuspectRow } from './suspect.entity';
 import { SIGHTING_RELEASE, SUSPECT_RELEASE } from './release';
 
@@ -12,6 +12,7 @@ import { SIGHTING_RELEASE, SUSPECT_RELEASE } from './release';
 @Controller('suspects')
 export class SuspectsController {
   constructor(
+    @Inject(AGENCY_CONFIG) private readonly config: AgencyConfig,
     private readonly commands: CommandService,
     private readonly dataSource: DataSource,
   ) {}
@@ -56,6 +57,15 @@ export class SuspectsController {
     return this.run(dto, user, 'clear-suspect', id, { type: 'clear', clearedOn: dto.clearedOn, reason: dto.reason });
   }
 
+  @Post(':suspectId/marking')
+  @Roles('supervisor')
+  @ApiOperation({ summary: 'Change who may hold the suspect: partners that lose access delete what they hold' })
+  async changeMarking(@Param('suspectId', ParseUUIDPipe) id: string, @Body() dto: ChangeMarkingDto, @RequestUser() user: string) {
+    const partners = this.config.partners;
+    const releasableTo = (dto.releasableTo ?? []).map((role) => partners[role]);
+    return this.run(dto, user, 'change-suspect-marking', id, { type: 'change-marking', classification: dto.classification, releasableTo, reason: dto.reason });
+  }
+
   @Post(':suspectId/role')
   @ApiOperation({ summary: "Change a suspect's role; every agency that holds them learns it" })
   changeRole(@Param('suspectId', ParseUUIDPipe) id: string, @Body() dto: ChangeRoleDto, @RequestUser() user: string) {
@@ -84,7 +94,7 @@ export class SuspectsController {
     return { ...suspect, sightingHistory: sightings };
   }
 
-  private run(
+  private async run(
     dto: { commandId: string; correlationId?: string },
     user: string,
     command: string,
@@ -92,18 +102,24 @@ export class SuspectsController {
     decision: SuspectCommand,
     classification?: Classification,
   ) {
-    return this.commands.decideOn(
-      { commandId: dto.commandId, correlationId: dto.correlationId, command, user },
-      {
-        decider: suspectDecider,
-        stream: suspectStream(suspectId),
-        release: (e: SuspectEvent) =>
-          e.type === Police.SuspectSighted.type || e.type === Police.SightingWithdrawn.type
-            ? SIGHTING_RELEASE
-            : { ...SUSPECT_RELEASE, ...(classification ? { classification } : {}) },
-        ids: { suspectId },
-      },
-      decision,
-    );
+    const stream = suspectStream(suspectId);
+    const outcome = await this.commands.execute({ commandId: dto.commandId, correlationId: dto.correlationId, command, user }, async (ctx) => {
+      const { state } = await ctx.load(suspectDecider, stream);
+      const events = await ctx.decide(suspectDecider, stream, decision, (e: SuspectEvent) => releaseOf(e, state.marking, classification));
+      return { suspectId, events: appended(events) };
+    });
+    return respond(dto.commandId, outcome);
   }
+}
+
+/**
+ * How a suspect's event is marked: sightings stay with police; a marking change goes to every
+ * partner (ids only) so that those who lost access delete what they hold; everything else
+ * follows the marking police chose for the suspect, or the default.
+ */
+function releaseOf(event: SuspectEvent, marking: SuspectState['marking'], classification?: Classification): Release {
+  if (event.type === Police.SuspectSighted.type || event.type === Police.SightingWithdrawn.type) return SIGHTING_RELEASE;
+  if (event.type === Police.SuspectMarkingChanged.type) return { classification: 'AMBER', to: ['immigration', 'foreign-ministry'] };
+  if (marking) return { ...SUSPECT_RELEASE, classification: marking.classification, agencies: marking.releasableTo };
+  return { ...SUSPECT_RELEASE, ...(classification ? { classification } : {}) };
 }
