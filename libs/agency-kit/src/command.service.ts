@@ -74,7 +74,7 @@ export class CommandService {
    */
   async decideOn<C, E extends DomainEvent, S, K extends string>(
     request: { commandId: string; correlationId?: string; command: string; user: string },
-    target: { decider: Decider<C, E, S>; stream: string; release: Release | ((event: E) => Release); ids: Record<K, string> },
+    target: { decider: Decider<C, E, S>; stream: string; release: Release | ((event: E, state: S) => Release); ids: Record<K, string> },
     decision: C,
   ): Promise<CommandResponse<Record<K, string> & { events: AppendedEvent[] }>> {
     const outcome = await this.execute(request, async (ctx) => {

@@ -90,12 +90,7 @@ export function agencyConfigFromEnv(role: AgencyRole, env: NodeJS.ProcessEnv = p
   if (!/^postgres(ql)?:\/\/[^/]+\/[A-Za-z_][A-Za-z0-9_-]*(\?.*)?$/.test(databaseUrl)) {
     throw new ConfigError(`DATABASE_URL must look like postgres://user:password@host:5432/database, got "${databaseUrl.replace(/:[^:@/]*@/, ':***@')}"`);
   }
-  let kafka: KafkaSettings;
-  try {
-    kafka = kafkaSettingsFromEnv(`interlink-${agencyId}`, env);
-  } catch (error) {
-    throw new ConfigError((error as Error).message);
-  }
+  const kafka = kafkaFromEnv(agencyId, env);
   return {
     role,
     agencyId,
@@ -120,6 +115,15 @@ export function agencyConfigFromEnv(role: AgencyRole, env: NodeJS.ProcessEnv = p
     signing: signingFromEnv(env),
     auth: authFromEnv(env),
   };
+}
+
+/** The Kafka client settings of an agency's service; a ConfigError says what is wrong. */
+export function kafkaFromEnv(agencyId: string, env: NodeJS.ProcessEnv): KafkaSettings {
+  try {
+    return kafkaSettingsFromEnv(`interlink-${agencyId}`, env);
+  } catch (error) {
+    throw new ConfigError((error as Error).message);
+  }
 }
 
 /** Tokens come from AUTH_ISSUER, checked with its public keys in AUTH_KEYS_DIR (default: the development issuer's). */

@@ -79,7 +79,7 @@ export class DecisionContext {
     decider: Decider<C, E, S>,
     streamId: string,
     command: C,
-    release: Release | ((event: E) => Release),
+    release: Release | ((event: E, state: S) => Release),
     thread: Thread = {},
   ): Promise<EventEnvelope[]> {
     const { state, version } = await this.store.load(decider, streamId, this.manager);
@@ -88,7 +88,7 @@ export class DecisionContext {
     // Events of one decision may carry different markings, so each is appended with its own.
     let expected = version;
     for (const event of events) {
-      const marking = typeof release === 'function' ? release(event) : release;
+      const marking = typeof release === 'function' ? release(event, state) : release;
       const result = await this.append(streamId, expected, [event], marking, thread);
       expected = result.streamVersion;
       appended.push(...result.events);

@@ -46,7 +46,8 @@ function isEnvelope(value: unknown): value is EventEnvelope {
   return typeof value === 'object' && value !== null && typeof (value as EventEnvelope).dataschema === 'string';
 }
 
-function describe(errors: ErrorObject[] | null | undefined): string[] {
+/** Ajv's errors as sentences naming the field, e.g. `/person/name must NOT have fewer than 1 characters`. */
+export function describeSchemaErrors(errors: ErrorObject[] | null | undefined): string[] {
   return (errors ?? []).map((e) => {
     const where = e.instancePath || '(root)';
     if (e.keyword === 'additionalProperties') {
@@ -106,14 +107,14 @@ export class EventRegistry {
     const validate = this.validators.get(`${type}@${version}`);
     if (!validate) throw new UnknownEventType(type, version);
     if (!validate(data)) {
-      throw new ContractViolation(`data of ${type} v${version} does not match its schema`, describe(validate.errors));
+      throw new ContractViolation(`data of ${type} v${version} does not match its schema`, describeSchemaErrors(validate.errors));
     }
   }
 
   /** Checks an envelope and its payload as written (or as received, before upcasting). */
   validate(envelope: unknown): asserts envelope is EventEnvelope {
     if (!this.validateEnvelope(envelope)) {
-      throw new ContractViolation('not a valid Interlink event envelope', describe(this.validateEnvelope.errors));
+      throw new ContractViolation('not a valid Interlink event envelope', describeSchemaErrors(this.validateEnvelope.errors));
     }
     const e = envelope as EventEnvelope;
     // Postgres cannot store U+0000 in text or jsonb; refuse it here with a clear reason.

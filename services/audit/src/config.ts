@@ -1,6 +1,6 @@
 import { AgencyRole } from '@interlink/contracts';
-import { KafkaSettings, kafkaSettingsFromEnv } from '@interlink/messaging';
-import { AuthSettings, ConfigError, agency, authFromEnv, defaultDatabaseUrl, integer } from '@interlink/agency-kit';
+import { KafkaSettings } from '@interlink/messaging';
+import { AuthSettings, agency, authFromEnv, defaultDatabaseUrl, integer, kafkaFromEnv } from '@interlink/agency-kit';
 
 export type AuditedRole = Extract<AgencyRole, 'police' | 'immigration' | 'foreign-ministry'>;
 
@@ -19,12 +19,7 @@ export interface AuditConfig {
 
 export function auditConfigFromEnv(env: NodeJS.ProcessEnv = process.env): AuditConfig {
   const agencyId = agency(env, 'AGENCY_ID', 'audit');
-  let kafka: KafkaSettings;
-  try {
-    kafka = kafkaSettingsFromEnv(`interlink-${agencyId}`, env);
-  } catch (error) {
-    throw new ConfigError((error as Error).message);
-  }
+  const kafka = kafkaFromEnv(agencyId, env);
   return {
     agencyId,
     host: env.HOST || '127.0.0.1',

@@ -1,6 +1,6 @@
-import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
+import Ajv, { ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
-import { EventEnvelope, envelopeSchema } from '@interlink/contracts';
+import { EventEnvelope, describeSchemaErrors, envelopeSchema } from '@interlink/contracts';
 
 /** A line of a JSON Lines export that is not an event; `line` counts from 1. */
 export class JsonLinesError extends Error {
@@ -94,15 +94,6 @@ function envelopeProblems(value: unknown): string[] {
   }
   const stub = value !== null && typeof value === 'object' && 'datawithheld' in value;
   const validate = stub ? validators.withheld : validators.full;
-  return validate(value) ? [] : describe(validate.errors);
+  return validate(value) ? [] : describeSchemaErrors(validate.errors);
 }
 
-function describe(errors: ErrorObject[] | null | undefined): string[] {
-  return (errors ?? []).map((e) => {
-    const where = e.instancePath || '(root)';
-    if (e.keyword === 'additionalProperties') {
-      return `${where} has an unknown field "${(e.params as { additionalProperty: string }).additionalProperty}"`;
-    }
-    return `${where} ${e.message ?? 'is invalid'}`;
-  });
-}

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Inject, NotFoundException, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags, ApiHeader } from '@nestjs/swagger';
 import { DataSource } from 'typeorm';
-import { AGENCY_CONFIG, AgencyConfig, Release, appended, respond, CommandService, RequestUser, Roles, PersonalData } from '@interlink/agency-kit';
+import { AGENCY_CONFIG, AgencyConfig, Release, CommandService, RequestUser, Roles, PersonalData } from '@interlink/agency-kit';
 import { Classification, Police, deterministicUuid } from '@interlink/contracts';
 import { SuspectCommand, SuspectEvent, SuspectState, suspectDecider, suspectStream } from './suspect.decider';
 import { ArrestSuspectDto, ChangeMarkingDto, ChangeRoleDto, ChargeSuspectDto, ClearSuspectDto, ConvictSuspectDto, IdentifySuspectDto, SuspectQuery } from './suspect.dto';
@@ -94,7 +94,7 @@ export class SuspectsController {
     return { ...suspect, sightingHistory: sightings };
   }
 
-  private async run(
+  private run(
     dto: { commandId: string; correlationId?: string },
     user: string,
     command: string,
@@ -102,13 +102,16 @@ export class SuspectsController {
     decision: SuspectCommand,
     classification?: Classification,
   ) {
-    const stream = suspectStream(suspectId);
-    const outcome = await this.commands.execute({ commandId: dto.commandId, correlationId: dto.correlationId, command, user }, async (ctx) => {
-      const { state } = await ctx.load(suspectDecider, stream);
-      const events = await ctx.decide(suspectDecider, stream, decision, (e: SuspectEvent) => releaseOf(e, state.marking, classification));
-      return { suspectId, events: appended(events) };
-    });
-    return respond(dto.commandId, outcome);
+    return this.commands.decideOn(
+      { commandId: dto.commandId, correlationId: dto.correlationId, command, user },
+      {
+        decider: suspectDecider,
+        stream: suspectStream(suspectId),
+        release: (e: SuspectEvent, state: SuspectState) => releaseOf(e, state.marking, classification),
+        ids: { suspectId },
+      },
+      decision,
+    );
   }
 }
 
