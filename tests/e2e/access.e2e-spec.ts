@@ -7,7 +7,7 @@ import { Stack, startStack } from './stack';
  * is 403 and writes nothing; an allowed role gets past authorisation.
  */
 const ROLES: Role[] = ['officer', 'analyst', 'supervisor', 'auditor'];
-const SUPERVISOR_ONLY = [/^\/admin\//, /\/reclassify$/, /\/clear$/, /\/lift$/, /\/marking$/];
+const SUPERVISOR_ONLY = [/^\/admin\//, /\/reclassify$/, /\/clear$/, /\/lift$/, /\/marking$/, /\/erasure$/];
 
 function allowed(service: string, method: string, path: string, role: Role): boolean {
   if (service === 'audit') return role === 'auditor';

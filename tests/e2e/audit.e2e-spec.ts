@@ -81,7 +81,18 @@ describe('audit: signed logs, verification, replay, history, export (HTTP, real 
 
     it('an edited payload', async () => {
       const row = await at(3);
-      await setRaw(row.kafka_offset, row.raw.replace('Lim Kok Wai', 'Lim Kok Wei'));
+      expect(row.raw).toContain('"role":"recruiter"');
+      await setRaw(row.kafka_offset, row.raw.replace('"role":"recruiter"', '"role":"money-mule"'));
+      expect((await verify()).problem).toMatchObject({ kind: 'edited', sequence: 3, detail: expect.stringContaining('payload') });
+      await setRaw(row.kafka_offset, row.raw);
+    });
+
+    it('edited personal data (its ciphertext)', async () => {
+      const row = await at(3);
+      const e = JSON.parse(row.raw);
+      const sealed: string = e.data.person.sealed;
+      e.data.person.sealed = sealed.slice(0, 20) + (sealed[20] === 'x' ? 'y' : 'x') + sealed.slice(21);
+      await setRaw(row.kafka_offset, JSON.stringify(e));
       expect((await verify()).problem).toMatchObject({ kind: 'edited', sequence: 3, detail: expect.stringContaining('payload') });
       await setRaw(row.kafka_offset, row.raw);
     });

@@ -49,6 +49,8 @@ export interface Stack {
   ministry: RunningAgency;
   /** Absent unless asked for with `audit: true`. */
   audit: { id: string; app: INestApplication; http: Http; dataSource: DataSource; env: NodeJS.ProcessEnv };
+  /** The regional task force's agency id in this run: events released to it are redacted. */
+  taskForce: string;
   /** A token from the development issuer, for any agency and roles. */
   token(agency: string, roles: UserRole[], user?: string): string;
   /** Where the agencies' development signing keys are (their public keys are trusted from there). */
@@ -82,7 +84,7 @@ export async function startStack(
   roles: Role[] = ['police', 'immigration', 'foreign-ministry'],
   options: { audit?: boolean; env?: Record<string, string> } = {},
 ): Promise<Stack> {
-  const agencies = testAgencies('police', 'immigration', 'foreign-ministry', 'audit');
+  const agencies = testAgencies('police', 'immigration', 'foreign-ministry', 'audit', 'task-force');
   const run = randomSuffix();
   const keysDir = mkdtempSync(path.join(tmpdir(), 'interlink-keys-'));
   const issuer = devIssuer(keysDir);
@@ -93,6 +95,7 @@ export async function startStack(
     IMMIGRATION_AGENCY_ID: agencies.immigration,
     FOREIGN_MINISTRY_AGENCY_ID: agencies['foreign-ministry'],
     AUDIT_AGENCY_ID: agencies.audit,
+    TASK_FORCE_AGENCY_ID: agencies['task-force'],
     KEYS_DIR: keysDir,
     PORT: '0',
     CONSUMER_BACKOFF_MS: '50',
@@ -156,6 +159,7 @@ export async function startStack(
       return started['foreign-ministry']!;
     },
     audit: audit!,
+    taskForce: agencies['task-force'],
     keysDir,
     token,
     async restart(role) {

@@ -1,9 +1,9 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { Admin, Kafka } from 'kafkajs';
 import { DataSource } from 'typeorm';
-import { EventRegistry, topicFor } from '@interlink/contracts';
+import { EventRegistry, PersonalDataErased, agencyOfSource, isErasureType, topicFor } from '@interlink/contracts';
 import { EventStore } from '@interlink/event-store';
-import { EventConsumer, Relay, TopicManager, auditTopicMatcher } from '@interlink/messaging';
+import { EventConsumer, KeyReceiver, Relay, TopicManager, auditTopicMatcher, personalDataOpener } from '@interlink/messaging';
 import { Projection, ProjectionRunner } from '@interlink/projections';
 import { AgencyConfig, partnerIds } from './config';
 import { DecisionContext } from './decision-context';
@@ -25,6 +25,7 @@ export class AgencyRuntime implements OnApplicationBootstrap, BeforeApplicationS
   readonly projections: ProjectionRunner;
   readonly relay: Relay;
   readonly consumer: EventConsumer;
+  readonly keyReceiver: KeyReceiver;
   private admin?: Admin;
   private readonly topics: TopicManager;
 
@@ -42,6 +43,7 @@ export class AgencyRuntime implements OnApplicationBootstrap, BeforeApplicationS
       partitions: config.topicPartitions,
       replicationFactor: config.topicReplicationFactor,
       singlePartition: auditTopicMatcher(config.auditAgencyId),
+      keyTopicCompactionLagMs: config.keyTopicCompactionLagMs,
     });
     const trust = new PartnerTrust(config.signing.trustedKeysDir);
     const onError = (what: string) => (error: Error) => this.logger.error(`${what}: ${error.message}`);
@@ -54,6 +56,7 @@ export class AgencyRuntime implements OnApplicationBootstrap, BeforeApplicationS
       batchSize: config.relayBatchSize,
       pollIntervalMs: config.relayPollIntervalMs,
       auditAgencyId: config.auditAgencyId,
+      entitledToPersonalData: (agency) => config.personalDataRecipients.includes(agency),
       signingKey: signingKeyFor(config.agencyId, config.signing),
       onError: onError('relay'),
     });
@@ -66,12 +69,24 @@ export class AgencyRuntime implements OnApplicationBootstrap, BeforeApplicationS
       backoffMs: config.consumerBackoffMs,
       maxWaitTimeInMs: config.consumerMaxWaitMs,
       handler: (event, { manager }) => this.applyPolicies(event, manager),
+      open: personalDataOpener({ keyWaitMs: config.consumerKeyWaitMs, registry }),
       verify: trust.verify,
       onError: onError('consumer'),
+    });
+    this.keyReceiver = new KeyReceiver(kafka, this.topics, dataSource, {
+      agencyId: config.agencyId,
+      senders: partnerIds(config),
+      maxWaitTimeInMs: config.consumerMaxWaitMs,
+      onError: onError('key receiver'),
+      onRefused: (reason, where) => this.logger.warn(`key delivery refused at ${where.topic}/${where.partition}@${where.offset}: ${reason}`),
     });
   }
 
   private async applyPolicies(event: Parameters<Policy['on'][string]>[0], manager: DecisionContext['manager']): Promise<void> {
+    // A partner erased a person record: destroy our copy of its key, whether or not its tombstone
+    // on the keys topic came first. Policies then erase what this agency derived from the record.
+    const sender = agencyOfSource(event.source);
+    if (isErasureType(event.type) && sender) await this.store.keys.erase(manager, sender, (event.data as PersonalDataErased).ref);
     for (const policy of this.policies) {
       const handler = policy.on[event.type];
       if (!handler) continue;
@@ -90,12 +105,14 @@ export class AgencyRuntime implements OnApplicationBootstrap, BeforeApplicationS
     await this.admin!.connect();
     await this.projections.start();
     await this.relay.start();
+    await this.keyReceiver.start();
     await this.consumer.start();
     this.logger.log(`${this.config.agencyId}: projections, relay and consumer running`);
   }
 
   async beforeApplicationShutdown(): Promise<void> {
     await this.consumer.stop();
+    await this.keyReceiver.stop();
     await this.relay.stop();
     await this.projections.stop();
     await this.admin?.disconnect();

@@ -7,6 +7,7 @@ import { EventStore, Migration, ensureDatabase, eventStoreMigrations, migrate } 
 import { createKafka, messagingMigrations } from '@interlink/messaging';
 import { Projection, projectionMigrations } from '@interlink/projections';
 import { AdminController } from './admin.controller';
+import { PersonalDataController } from './personal-data.controller';
 import { AGENCY_POLICIES, AGENCY_PROJECTIONS, AgencyRuntime } from './agency-runtime';
 import { CommandService } from './command.service';
 import { AccessLogInterceptor } from './access-log.interceptor';
@@ -59,7 +60,7 @@ export class AgencyModule {
           },
         }),
       ],
-      controllers: [AdminController],
+      controllers: [AdminController, PersonalDataController],
       providers: [
         { provide: AGENCY_CONFIG, useValue: config },
         { provide: EventRegistry, useValue: interlinkRegistry() },

@@ -4,12 +4,16 @@ import { KafkaSettings, kafkaSettingsFromEnv } from '@interlink/messaging';
 import { DEV_ISSUER, DEV_ISSUER_FOLDER } from '@interlink/security';
 import { AuthSettings } from './auth.guard';
 
-/** The partner agencies a deployment talks to, by role. */
+/** The partner agencies a deployment talks to, by role. The task force only receives. */
 export interface Partners {
   police: string;
   immigration: string;
   'foreign-ministry': string;
+  'task-force': string;
 }
+
+/** The roles whose events an agency service consumes. */
+export const SENDER_ROLES = ['police', 'immigration', 'foreign-ministry'] as const;
 
 /** Everything a service reads from its environment, read and checked once at start. */
 export interface AgencyConfig {
@@ -31,6 +35,16 @@ export interface AgencyConfig {
   topicReplicationFactor: number;
   /** The auditors' agency id: they receive the whole log (AUDIT_AGENCY_ID, default `audit`). */
   auditAgencyId: string;
+  /**
+   * Agencies that may read the personal data this agency releases to them (PERSONAL_DATA_RECIPIENTS,
+   * comma-separated; default the police, immigration and foreign-ministry partners and the auditors).
+   * Any other recipient, such as the task force, gets person parts redacted.
+   */
+  personalDataRecipients: string[];
+  /** How soon a destroyed data key is compacted out of the keys topics, in ms (KEY_TOPIC_COMPACTION_LAG_MS). */
+  keyTopicCompactionLagMs: number;
+  /** How long a consumer waits for the data key of a partner's event (CONSUMER_KEY_WAIT_MS). */
+  consumerKeyWaitMs: number;
   signing: SigningSettings;
   auth: AuthSettings;
 }
@@ -79,6 +93,16 @@ export function agency(env: NodeJS.ProcessEnv, name: string, fallback: string): 
   return value;
 }
 
+/** A comma-separated list of agency ids from the environment, or `fallback`. */
+export function agencyList(env: NodeJS.ProcessEnv, name: string, fallback: string[]): string[] {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const ids = raw.split(',').map((id) => id.trim()).filter((id) => id.length > 0);
+  const bad = ids.filter((id) => !isAgencyId(id));
+  if (bad.length > 0) throw new ConfigError(`${name} must list agency ids separated by commas; "${bad[0]}" is not one`);
+  return ids;
+}
+
 /** Database of an agency on the local server: `interlink_<agency id with underscores>`. */
 export function defaultDatabaseUrl(agencyId: string): string {
   return `postgres://postgres@127.0.0.1:5432/interlink_${assertAgencyId(agencyId).replace(/-/g, '_')}`;
@@ -91,6 +115,7 @@ export function agencyConfigFromEnv(role: AgencyRole, env: NodeJS.ProcessEnv = p
     throw new ConfigError(`DATABASE_URL must look like postgres://user:password@host:5432/database, got "${databaseUrl.replace(/:[^:@/]*@/, ':***@')}"`);
   }
   const kafka = kafkaFromEnv(agencyId, env);
+  const auditAgencyId = agency(env, 'AUDIT_AGENCY_ID', 'audit');
   return {
     role,
     agencyId,
@@ -102,6 +127,7 @@ export function agencyConfigFromEnv(role: AgencyRole, env: NodeJS.ProcessEnv = p
       police: agency(env, 'POLICE_AGENCY_ID', 'police'),
       immigration: agency(env, 'IMMIGRATION_AGENCY_ID', 'immigration'),
       'foreign-ministry': agency(env, 'FOREIGN_MINISTRY_AGENCY_ID', 'foreign-ministry'),
+      'task-force': agency(env, 'TASK_FORCE_AGENCY_ID', 'task-force'),
     },
     poolSize: integer(env, 'DB_POOL_SIZE', 10, 1, 200),
     relayBatchSize: integer(env, 'RELAY_BATCH_SIZE', 500, 1, 10000),
@@ -111,7 +137,15 @@ export function agencyConfigFromEnv(role: AgencyRole, env: NodeJS.ProcessEnv = p
     consumerBackoffMs: integer(env, 'CONSUMER_BACKOFF_MS', 200, 0, 60000),
     topicPartitions: integer(env, 'KAFKA_TOPIC_PARTITIONS', 3, 1, 1000),
     topicReplicationFactor: integer(env, 'KAFKA_REPLICATION_FACTOR', 1, 1, 10),
-    auditAgencyId: agency(env, 'AUDIT_AGENCY_ID', 'audit'),
+    auditAgencyId,
+    personalDataRecipients: agencyList(env, 'PERSONAL_DATA_RECIPIENTS', [
+      agency(env, 'POLICE_AGENCY_ID', 'police'),
+      agency(env, 'IMMIGRATION_AGENCY_ID', 'immigration'),
+      agency(env, 'FOREIGN_MINISTRY_AGENCY_ID', 'foreign-ministry'),
+      auditAgencyId,
+    ]),
+    keyTopicCompactionLagMs: integer(env, 'KEY_TOPIC_COMPACTION_LAG_MS', 3600_000, 100, 7 * 24 * 3600_000),
+    consumerKeyWaitMs: integer(env, 'CONSUMER_KEY_WAIT_MS', 10_000, 0, 600_000),
     signing: signingFromEnv(env),
     auth: authFromEnv(env),
   };
@@ -153,5 +187,5 @@ function signingFromEnv(env: NodeJS.ProcessEnv): SigningSettings {
 
 /** The agency ids of the partners this agency consumes from (every partner but itself). */
 export function partnerIds(config: Pick<AgencyConfig, 'partners' | 'agencyId'>): string[] {
-  return [...new Set(Object.values(config.partners))].filter((id) => id !== config.agencyId);
+  return [...new Set(SENDER_ROLES.map((role) => config.partners[role]))].filter((id) => id !== config.agencyId);
 }

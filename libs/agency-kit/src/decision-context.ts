@@ -1,5 +1,5 @@
 import { EntityManager } from 'typeorm';
-import { Classification, Decider, DomainEvent, EventEnvelope, deterministicUuid } from '@interlink/contracts';
+import { AgencyRole, Classification, Decider, DomainError, DomainEvent, EventEnvelope, PERSONAL_DATA_ERASED_TYPES, PersonalDataErased, deterministicUuid } from '@interlink/contracts';
 import { AppendResult, EventStore, EventToAppend, ExpectedVersion } from '@interlink/event-store';
 import { AgencyConfig, Partners } from './config';
 
@@ -94,6 +94,27 @@ export class DecisionContext {
       appended.push(...result.events);
     }
     return appended;
+  }
+
+  /**
+   * Erases the personal data of one of this agency's person records: its data key is destroyed
+   * in this transaction, and the erasure (ids only) goes to every partner, who destroy their copy
+   * of the key and erase what they derived from the record. Returns undefined when this agency
+   * holds no data under `ref`; refuses a record erased before.
+   */
+  async erasePersonalData(ref: string, reason: string, because?: PersonalDataErased['because']): Promise<EventEnvelope[] | undefined> {
+    const type = PERSONAL_DATA_ERASED_TYPES[this.config.role as Exclude<AgencyRole, 'task-force' | 'audit'>];
+    if (!type) throw new Error(`a ${this.config.role} agency holds no personal data to erase`);
+    const [held] = [...(await this.store.keys.find(this.manager, this.agencyId, [ref])).entries()];
+    if (!held) return undefined;
+    if (held[1] === null) throw new DomainError('already-erased', `the personal data of record ${ref} was erased before`);
+    await this.store.keys.erase(this.manager, this.agencyId, ref);
+    const data: PersonalDataErased = { ref, reason, ...(because ? { because } : {}) };
+    const result = await this.append(`personal-data-${ref}`, 0, [{ type, data }], {
+      classification: 'AMBER',
+      to: ['police', 'immigration', 'foreign-ministry', 'task-force'],
+    });
+    return result.events;
   }
 
   /** The current state of a stream, for a decision that spans streams. */

@@ -1,7 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { ContractViolation, DomainError } from '@interlink/contracts';
-import { ConcurrencyError, IdempotencyError } from '@interlink/event-store';
+import { ConcurrencyError, ErasedRecordError, IdempotencyError } from '@interlink/event-store';
 import { CommandIdReused } from './command.service';
 
 export interface ProblemDetails {
@@ -37,6 +37,7 @@ function bodyParserProblem(error: unknown): ProblemDetails | undefined {
 /** Maps every error to `application/problem+json` with a message a person can act on; never leaks internals. */
 export function toProblem(error: unknown): ProblemDetails {
   if (error instanceof DomainError) return problem(422, error.code, 'Refused by a business rule', error.message);
+  if (error instanceof ErasedRecordError) return problem(409, 'erased', 'Personal data erased', error.message);
   if (error instanceof ConcurrencyError) return problem(409, 'stale-version', 'Changed meanwhile', error.message);
   if (error instanceof CommandIdReused || error instanceof IdempotencyError) return problem(409, 'command-id-reused', 'Command id reused', error.message);
   if (error instanceof ContractViolation) return problem(422, 'contract-violation', 'Does not match the event contract', error.message, error.details);

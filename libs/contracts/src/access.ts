@@ -1,5 +1,5 @@
 import { defineEvent } from './registry';
-import { list, object, text } from './schema-parts';
+import { agencyId, list, object, text, uuid } from './schema-parts';
 
 /** Someone read personal data through an agency's API: who, what, when (the event's time), and why. */
 export interface PersonalDataRead {
@@ -35,3 +35,38 @@ export const PERSONAL_DATA_READ_TYPES: Record<'police' | 'immigration' | 'foreig
   immigration: ImmigrationDataRead.type,
   'foreign-ministry': ForeignMinistryDataRead.type,
 };
+
+/**
+ * An agency erased a person record's personal data on a lawful request: the record's data key is
+ * destroyed, so every sealed copy of it (in stores, on topics, in archives) reads as erased.
+ * Recipients destroy the copy of the key they hold and erase what they derived from the record.
+ */
+export interface PersonalDataErased {
+  /** The person record (the id its data key has, e.g. a suspect or a case id). */
+  ref: string;
+  /** The lawful basis and request, e.g. "GDPR art. 17 request 2026-114". */
+  reason: string;
+  /** For a cascade: the partner's erasure this one follows from. */
+  because?: { agency: string; ref: string };
+}
+
+const erasedSchema = object({ ref: uuid, reason: text(500) }, { because: object({ agency: agencyId, ref: uuid }) });
+
+export const PoliceDataErased = defineEvent<PersonalDataErased>()({ type: 'intel.police.personal-data-erased', version: 1, schema: erasedSchema });
+export const ImmigrationDataErased = defineEvent<PersonalDataErased>()({ type: 'intel.immigration.personal-data-erased', version: 1, schema: erasedSchema });
+export const ForeignMinistryDataErased = defineEvent<PersonalDataErased>()({
+  type: 'intel.foreign-ministry.personal-data-erased',
+  version: 1,
+  schema: erasedSchema,
+});
+
+export const PERSONAL_DATA_ERASED_TYPES: Record<'police' | 'immigration' | 'foreign-ministry', string> = {
+  police: PoliceDataErased.type,
+  immigration: ImmigrationDataErased.type,
+  'foreign-ministry': ForeignMinistryDataErased.type,
+};
+
+/** Whether an event type is some agency's erasure of a person record. */
+export function isErasureType(type: string): boolean {
+  return /^intel\.[a-z0-9-]+\.personal-data-erased$/.test(type);
+}

@@ -35,8 +35,25 @@ export function topicFor(from: string, to: string): string {
   return `intel.${assertAgencyId(from)}.${assertAgencyId(to)}`;
 }
 
+/** Sender and recipient of a `<kind>.<from>.<to>` topic. */
+function parseRoute(kind: 'intel' | 'keys', topic: string): { from: string; to: string } | undefined {
+  const match = /^([a-z]+)\.([a-z0-9-]+)\.([a-z0-9-]+)$/.exec(topic);
+  if (!match || match[1] !== kind || !isAgencyId(match[2]) || !isAgencyId(match[3])) return undefined;
+  return { from: match[2], to: match[3] };
+}
+
 export function parseTopic(topic: string): { from: string; to: string } | undefined {
-  const match = /^intel\.([a-z0-9-]+)\.([a-z0-9-]+)$/.exec(topic);
-  if (!match || !isAgencyId(match[1]) || !isAgencyId(match[2])) return undefined;
-  return { from: match[1], to: match[2] };
+  return parseRoute('intel', topic);
+}
+
+/**
+ * Compacted Kafka topic on which `from` delivers to `to` the data keys of the person records whose
+ * sealed personal data it shares (`keys.<from>.<to>`, keyed by record); erasure sends a tombstone.
+ */
+export function keyTopicFor(from: string, to: string): string {
+  return `keys.${assertAgencyId(from)}.${assertAgencyId(to)}`;
+}
+
+export function parseKeyTopic(topic: string): { from: string; to: string } | undefined {
+  return parseRoute('keys', topic);
 }

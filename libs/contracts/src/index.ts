@@ -9,5 +9,6 @@ export * as Immigration from './immigration';
 export * from './markings';
 export * as Police from './police';
 export * from './registry';
+export * from './personal-data';
 export * from './schema-parts';
 export * from './uuid';

@@ -2,6 +2,7 @@ import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { EventEnvelope, dataschemaFor, envelopeSchema, parseDataschema } from './envelope';
 import { ContractViolation, UnknownEventType } from './errors';
+import { PersonalDataSpec } from './personal-data';
 
 type Data = Record<string, unknown>;
 
@@ -13,6 +14,8 @@ export interface EventDefinition<D = Data, T extends string = string> {
   type: T;
   version: number;
   schema: object;
+  /** Where the current version's payload holds personal data, which is sealed when stored. */
+  personal?: readonly PersonalDataSpec[];
   /** Older versions: `upcast` turns version `n` data into version `n + 1` data. */
   history?: Record<number, { schema: object; upcast: (data: Data) => Data }>;
   /** Phantom field carrying the payload's TypeScript type. */

@@ -1,3 +1,5 @@
+import { Withheld, personalPart } from './personal-data';
+
 /**
  * Building blocks of the payload schemas. Every object schema refuses unknown fields, so a
  * payload either matches its contract exactly or is rejected with the field named.
@@ -31,8 +33,8 @@ export interface Passport {
 }
 export const passport: Schema = object({ number: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9 .-]{3,23}$' }, country: countryCode });
 
-/** A person as agencies exchange them: personal data, to be protected and (later) encrypted. */
-export interface Person {
+/** A person as agencies exchange them, when the reader may see their personal data. */
+export interface PersonDetails {
   name: string;
   aliases?: string[];
   /** YYYY-MM-DD */
@@ -40,9 +42,13 @@ export interface Person {
   nationality?: string;
   passports?: Passport[];
 }
-export const person: Schema = object(
-  { name: text() },
-  { aliases: list(text(), 20), birthDate: isoDate, nationality: countryCode, passports: list(passport, 10) },
+/** A person's personal fields: sealed under the person record's key, withheld from readers without it. */
+export const PERSON_FIELDS = ['name', 'aliases', 'birthDate', 'passports'] as const;
+/** A person in a payload: their details, or what is left when they are redacted or erased. */
+export type Person = PersonDetails | (Withheld & Pick<PersonDetails, 'nationality'>);
+export const person: Schema = personalPart(
+  object({ name: text() }, { aliases: list(text(), 20), birthDate: isoDate, nationality: countryCode, passports: list(passport, 10) }),
+  PERSON_FIELDS,
 );
 
 /** Another agency's record, e.g. the police suspect an immigration alert is about. */
@@ -56,21 +62,27 @@ export const agencyRef: Schema = object({ agency: agencyId, id: uuid }, { eventI
 
 export const MATCH_REASONS = ['passport', 'name-and-birth-date'] as const;
 export type MatchReason = (typeof MATCH_REASONS)[number];
-export interface MatchInfo {
+export interface MatchDetails {
   reason: MatchReason;
   score: number;
+  /** Says which names, dates and passport numbers agreed: personal data of both records. */
   explanation: string;
 }
-export const matchInfo: Schema = object({ reason: oneOf(MATCH_REASONS), score, explanation: text(1000) });
+export const MATCH_FIELDS = ['explanation'] as const;
+/** How two records were matched; a reader without the data key sees only the reason and the score. */
+export type MatchInfo = MatchDetails | (Withheld & Pick<MatchDetails, 'reason' | 'score'>);
+export const matchInfo: Schema = personalPart(object({ reason: oneOf(MATCH_REASONS), score, explanation: text(1000) }), MATCH_FIELDS);
 
 export const DIRECTIONS = ['inbound', 'outbound'] as const;
 export type Direction = (typeof DIRECTIONS)[number];
 
 /** A traveller as a passport reader sees them at a checkpoint. */
-export interface Traveller {
+export interface TravellerDetails {
   name: string;
   birthDate: string;
   nationality: string;
   passport: Passport;
 }
-export const traveller: Schema = object({ name: text(), birthDate: isoDate, nationality: countryCode, passport });
+export const TRAVELLER_FIELDS = ['name', 'birthDate', 'passport'] as const;
+export type Traveller = TravellerDetails | (Withheld & Pick<TravellerDetails, 'nationality'>);
+export const traveller: Schema = personalPart(object({ name: text(), birthDate: isoDate, nationality: countryCode, passport }), TRAVELLER_FIELDS);

@@ -7,8 +7,13 @@ import {
   EventRegistry,
   agencySource,
   dataschemaFor,
+  forEachPersonalPart,
+  isSealedPart,
+  isWithheldPart,
   uuidv7,
 } from '@interlink/contracts';
+import { openData, sealData, sealedRefs } from '@interlink/security';
+import { DataKeys } from './data-keys';
 import { ConcurrencyError, IdempotencyError } from './errors';
 import { LOG_START, LogPosition } from './log-position';
 import { EVENTS_CHANNEL } from './schema';
@@ -52,6 +57,8 @@ export interface ReadLogOptions {
   manager?: EntityManager;
   /** Lift old versions to current ones (default). The relay publishes events as written. */
   upcast?: boolean;
+  /** Open sealed personal data with the agency's keys (default). The relay publishes it sealed. */
+  open?: boolean;
 }
 
 /** `any` skips the concurrency check; a number is the version the stream must be at (0: new). */
@@ -68,6 +75,8 @@ interface Row {
  * caller's transaction (pass its EntityManager) so an append and its effects commit together.
  */
 export class EventStore {
+  readonly keys = new DataKeys();
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly registry: EventRegistry,
@@ -102,7 +111,7 @@ export class EventStore {
       `SELECT tx_id::text, position::text, envelope FROM interlink.events WHERE id = ANY($1::uuid[]) ORDER BY events.position`,
       [ids],
     );
-    if (existing.length > 0) return this.replayedAppend(streamId, ids, existing);
+    if (existing.length > 0) return this.replayedAppend(manager, streamId, ids, existing);
     const [{ version }] = await manager.query(
       `SELECT coalesce(max(stream_version), 0)::int AS version FROM interlink.events WHERE stream_id = $1`,
       [streamId],
@@ -136,6 +145,8 @@ export class EventStore {
       return envelope;
     });
 
+    // Personal data is stored sealed, each person record under its own key (crypto-shredding).
+    const sealed = await this.seal(manager, envelopes);
     await manager.query(
       `INSERT INTO interlink.events (id, stream_id, stream_version, type, envelope)
        SELECT * FROM unnest($1::uuid[], $2::text[], $3::int[], $4::text[], $5::jsonb[])`,
@@ -144,14 +155,37 @@ export class EventStore {
         envelopes.map(() => streamId),
         envelopes.map((e) => e.streamversion),
         envelopes.map((e) => e.type),
-        envelopes.map((e) => JSON.stringify(e)),
+        sealed.map((e) => JSON.stringify(e)),
       ],
     );
     await manager.query(`SELECT pg_notify($1, '')`, [EVENTS_CHANNEL]);
     return { streamVersion: version + events.length, events: envelopes, duplicate: false };
   }
 
-  private replayedAppend(streamId: string, ids: string[], existing: Row[]): AppendResult {
+  /** The envelopes with the personal data their types declare sealed under the agency's keys. */
+  private async seal(manager: EntityManager, envelopes: EventEnvelope[]): Promise<EventEnvelope[]> {
+    const refs = new Set<string>();
+    const specs = envelopes.map((e) => this.registry.definition(e.type).personal ?? []);
+    envelopes.forEach((e, i) =>
+      forEachPersonalPart(e.data, specs[i], (part, ref) => {
+        if (!isSealedPart(part) && !isWithheldPart(part)) refs.add(ref);
+      }),
+    );
+    if (refs.size === 0) return envelopes;
+    const keys = await this.keys.forSealing(manager, this.agencyId, refs);
+    return envelopes.map((e, i) => (specs[i].length ? { ...e, data: sealData(e.data, specs[i], (ref) => keys.get(ref)!) } : e));
+  }
+
+  /** Opens the sealed personal data of envelopes read from this store; an erased record reads as erased. */
+  private async open(manager: EntityManager, envelopes: EventEnvelope[]): Promise<EventEnvelope[]> {
+    const refs = new Set<string>();
+    for (const e of envelopes) sealedRefs(e.data, refs);
+    if (refs.size === 0) return envelopes;
+    const keys = await this.keys.find(manager, this.agencyId, refs);
+    return envelopes.map((e) => ({ ...e, data: openData(e.data, (ref) => keys.get(ref)) }));
+  }
+
+  private async replayedAppend(manager: EntityManager, streamId: string, ids: string[], existing: Row[]): Promise<AppendResult> {
     const byId = new Map(existing.map((row) => [row.envelope.id, row.envelope]));
     const stored = ids.map((id) => byId.get(id));
     if (stored.some((e) => e === undefined) || stored.some((e) => e!.subject !== streamId)) {
@@ -160,17 +194,18 @@ export class EventStore {
           `a retry must send exactly the events of the first attempt`,
       );
     }
-    const envelopes = stored as EventEnvelope[];
+    const envelopes = await this.open(manager, stored as EventEnvelope[]);
     return { streamVersion: Math.max(...envelopes.map((e) => e.streamversion)), events: envelopes, duplicate: true };
   }
 
   /** The stream's events in order, upcast to their current versions. */
   async readStream(streamId: string, options: { fromVersion?: number; manager?: EntityManager } = {}): Promise<EventEnvelope[]> {
-    const rows: Row[] = await (options.manager ?? this.dataSource.manager).query(
+    const manager = options.manager ?? this.dataSource.manager;
+    const rows: Row[] = await manager.query(
       `SELECT envelope FROM interlink.events WHERE stream_id = $1 AND stream_version >= $2 ORDER BY stream_version`,
       [streamId, options.fromVersion ?? 1],
     );
-    return rows.map((row) => this.registry.upcast(row.envelope));
+    return (await this.open(manager, rows.map((row) => row.envelope))).map((envelope) => this.registry.upcast(envelope));
   }
 
   /**
@@ -178,8 +213,9 @@ export class EventStore {
    * the oldest one still in flight are read, so an event that commits late is never skipped.
    */
   async readLog(after: LogPosition = LOG_START, options: ReadLogOptions = {}): Promise<StoredEvent[]> {
-    const { limit = 500, manager, upcast = true } = options;
-    const rows: Row[] = await (manager ?? this.dataSource.manager).query(
+    const { limit = 500, upcast = true, open = true } = options;
+    const manager = options.manager ?? this.dataSource.manager;
+    const rows: Row[] = await manager.query(
       `SELECT tx_id::text, position::text, envelope FROM interlink.events
         WHERE (tx_id, position) > ($1::text::xid8, $2::bigint)
           AND tx_id < pg_snapshot_xmin(pg_current_snapshot())
@@ -187,9 +223,10 @@ export class EventStore {
         LIMIT $3`,
       [after.txId, after.position, limit],
     );
-    return rows.map((row) => ({
+    const envelopes = open ? await this.open(manager, rows.map((row) => row.envelope)) : rows.map((row) => row.envelope);
+    return rows.map((row, i) => ({
       logPosition: { txId: row.tx_id, position: row.position },
-      envelope: upcast ? this.registry.upcast(row.envelope) : row.envelope,
+      envelope: upcast ? this.registry.upcast(envelopes[i]) : envelopes[i],
     }));
   }
 

@@ -6,3 +6,4 @@ export * from './log-position';
 export * from './migrations';
 export * from './notifications';
 export * from './schema';
+export * from './data-keys';

@@ -34,4 +34,29 @@ export const eventStoreMigrations: Migration[] = [
         FOR EACH STATEMENT EXECUTE FUNCTION interlink.refuse_event_change();
     `,
   },
+  dataKeysMigration(),
 ];
+
+/**
+ * The data keys table (see DataKeys), for every database that holds sealed personal data: an
+ * agency's event store, and the auditors' archive.
+ */
+export function dataKeysMigration(): Migration {
+  return {
+    id: 'event-store/002-data-keys',
+    sql: `
+      -- One AES-256 key per person record whose personal data an event holds, sealed with it.
+      -- owner is the agency that sealed the data: this agency, or a partner whose key was received.
+      -- Erasure destroys the key and keeps the row, so a key delivered late is refused.
+      CREATE TABLE interlink.data_keys (
+        owner      text NOT NULL,
+        ref        uuid NOT NULL,
+        key        bytea,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        erased_at  timestamptz,
+        PRIMARY KEY (owner, ref),
+        CONSTRAINT data_keys_erased_or_kept CHECK ((key IS NULL) = (erased_at IS NOT NULL))
+      );
+    `,
+  };
+}

@@ -52,7 +52,7 @@ describe('Kafka ACLs per agency (a real broker with SASL/SCRAM on)', () => {
     const police = as('police', USERS.police);
     const policeAdmin = police.admin();
     await policeAdmin.connect();
-    await new TopicManager(policeAdmin).ensure(['intel.police.immigration', 'intel.police.ministry']);
+    await new TopicManager(policeAdmin).ensure(['intel.police.immigration', 'intel.police.ministry', 'keys.police.immigration', 'keys.police.ministry']);
     const producer = police.producer({ createPartitioner: Partitioners.DefaultPartitioner });
     await producer.connect();
     await producer.send({ topic: 'intel.police.immigration', acks: -1, messages: [{ key: 'case-1', value: 'for immigration' }] });
@@ -76,6 +76,8 @@ describe('Kafka ACLs per agency (a real broker with SASL/SCRAM on)', () => {
     const snooping = immigration.consumer({ groupId: 'immigration-snoop' });
     await snooping.connect();
     await expect(snooping.subscribe({ topics: ['intel.police.ministry'], fromBeginning: true })).rejects.toThrow(/not authorized|authoriz/i);
+    // Nor the data keys police deliver to the ministry.
+    await expect(snooping.subscribe({ topics: ['keys.police.ministry'], fromBeginning: true })).rejects.toThrow(/not authorized|authoriz/i);
     await snooping.disconnect();
     const intruder = as('immigration', 'wrong-password').admin();
     await expect(intruder.connect()).rejects.toThrow(/SASL|authentication/i);

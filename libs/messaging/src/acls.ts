@@ -12,9 +12,10 @@ export interface AclEntry {
 
 /**
  * What one agency's Kafka user may do, and nothing more (the broker denies what no ACL allows):
- * read `intel.<sender>.<self>` for each sender it is a recipient of (Kafka patterns are literal
- * or prefixes, so each sender is named), publish and create its own `intel.<self>.*` topics and
- * `dlq.<self>-*` dead letters, and use consumer groups `<self>-*`.
+ * read `intel.<sender>.<self>` and `keys.<sender>.<self>` for each sender it is a recipient of
+ * (Kafka patterns are literal or prefixes, so each sender is named), publish and create its own
+ * `intel.<self>.*` and `keys.<self>.*` topics and `dlq.<self>-*` dead letters, and use consumer
+ * groups `<self>-*`.
  */
 export function agencyAcls(agency: string, senders: string[]): AclEntry[] {
   const principal = `User:${agency}`;
@@ -31,8 +32,10 @@ export function agencyAcls(agency: string, senders: string[]): AclEntry[] {
   const { LITERAL, PREFIXED } = ResourcePatternTypes;
   const { READ, WRITE, CREATE, DESCRIBE, IDEMPOTENT_WRITE } = AclOperationTypes;
   return [
-    ...senders.filter((s) => s !== agency).flatMap((sender) => [READ, DESCRIBE].map((op) => allow(TOPIC, `intel.${sender}.${agency}`, LITERAL, op))),
-    ...[WRITE, CREATE, DESCRIBE].map((op) => allow(TOPIC, `intel.${agency}.`, PREFIXED, op)),
+    ...senders
+      .filter((s) => s !== agency)
+      .flatMap((sender) => ['intel', 'keys'].flatMap((kind) => [READ, DESCRIBE].map((op) => allow(TOPIC, `${kind}.${sender}.${agency}`, LITERAL, op)))),
+    ...['intel', 'keys'].flatMap((kind) => [WRITE, CREATE, DESCRIBE].map((op) => allow(TOPIC, `${kind}.${agency}.`, PREFIXED, op))),
     ...[WRITE, CREATE, DESCRIBE, READ].map((op) => allow(TOPIC, `dlq.${agency}-`, PREFIXED, op)),
     allow(GROUP, `${agency}-`, PREFIXED, READ),
     allow(CLUSTER, 'kafka-cluster', LITERAL, IDEMPOTENT_WRITE),

@@ -38,6 +38,11 @@ export interface EventConsumerOptions {
   sessionTimeout?: number;
   /** Checks each event's seal before it is applied; an event it refuses is parked with the reason. */
   verify?: EnvelopeVerifier;
+  /**
+   * Opens sealed personal data before the handler sees it (see personalDataOpener). The inbox
+   * keeps the event as it arrived, sealed, so that erasing the key erases the inbox's copy too.
+   */
+  open?: (manager: EntityManager, envelope: EventEnvelope) => Promise<EventEnvelope>;
   /** Database URL, to hear replay requests from the `parked` command (off without it). */
   databaseUrl?: string;
   onError?: (error: Error) => void;
@@ -239,7 +244,8 @@ export class EventConsumer {
   ): Promise<void> {
     await tx.query('SAVEPOINT apply_event');
     try {
-      await this.options.handler(envelope, { manager: tx, ...where });
+      const opened = this.options.open ? await this.options.open(tx, envelope) : envelope;
+      await this.options.handler(opened, { manager: tx, ...where });
       await tx.query(
         `INSERT INTO interlink.inbox (consumer, event_id, stream_id, type, topic, kafka_partition, kafka_offset, envelope)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,

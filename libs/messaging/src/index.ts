@@ -6,3 +6,4 @@ export * from './parked';
 export * from './relay';
 export * from './schema';
 export * from './topics';
+export * from './personal-data';

@@ -1,8 +1,8 @@
 import { Client } from 'pg';
-import { CompressionTypes, Kafka, Producer, TopicMessages } from 'kafkajs';
+import { CompressionTypes, Kafka, Message, Producer, TopicMessages } from 'kafkajs';
 import { DataSource } from 'typeorm';
-import { EventEnvelope, listAttribute, recipientsOf, topicFor } from '@interlink/contracts';
-import { GENESIS_HASH, SigningKey, chainBatch, signBatch } from '@interlink/security';
+import { EventEnvelope, isErasureType, keyTopicFor, listAttribute, recipientsOf, topicFor } from '@interlink/contracts';
+import { GENESIS_HASH, SigningKey, chainBatch, redactData, sealedRefs, signBatch } from '@interlink/security';
 import { EventStore, LOG_START, LogFollower, LogPosition } from '@interlink/event-store';
 import { createIdempotentProducer } from './kafka-config';
 import { TopicManager } from './topics';
@@ -19,6 +19,11 @@ export interface RelayOptions {
    * event only a stub without its payload, which still verifies, so the chain has no gaps.
    */
   auditAgencyId?: string;
+  /**
+   * Whether a recipient may read personal data (default: every recipient). Others get each
+   * person part redacted to its pseudonymous ref and digest, which still verifies.
+   */
+  entitledToPersonalData?: (agencyId: string) => boolean;
   /** The agency's signing key; without one the log is chained but not signed. */
   signingKey?: SigningKey;
   /** Called after a batch reached Kafka and before its checkpoint is written (metrics, tests). */
@@ -29,6 +34,15 @@ export interface RelayOptions {
 export interface PublishedMessage {
   topic: string;
   envelope: EventEnvelope;
+  /** The recipient agency. */
+  to: string;
+}
+
+/** What the relay sends on a keys topic: the data key of one person record (a null value erases it). */
+export interface KeyDelivery {
+  ref: string;
+  /** base64 of the 256-bit key. */
+  key: string;
 }
 
 export const CLOUDEVENTS_CONTENT_TYPE = 'application/cloudevents+json; charset=UTF-8';
@@ -115,7 +129,7 @@ export class Relay {
   /** Publishes one batch after the checkpoint; returns how many events it read. */
   async publishNextBatch(): Promise<number> {
     const checkpoint = await this.checkpoint();
-    const batch = await this.store.readLog(checkpoint.position, { limit: this.batchSize, upcast: false });
+    const batch = await this.store.readLog(checkpoint.position, { limit: this.batchSize, upcast: false, open: false });
     if (batch.length === 0) return 0;
 
     const chained = chainBatch(
@@ -123,24 +137,15 @@ export class Relay {
       checkpoint.hash,
     );
     const messages: EventEnvelope[] = this.options.signingKey ? signBatch(this.options.signingKey, chained) : chained;
-    const byTopic = new Map<string, TopicMessages>();
-    for (const { topic, envelope } of this.route(messages)) {
-      let entry = byTopic.get(topic);
-      if (!entry) byTopic.set(topic, (entry = { topic, messages: [] }));
-      entry.messages.push({
-        key: envelope.subject,
-        value: JSON.stringify(envelope),
-        headers: { 'content-type': CLOUDEVENTS_CONTENT_TYPE },
-      });
-    }
-    if (byTopic.size > 0) {
-      await this.topics.ensure(byTopic.keys());
-      await this.producer!.sendBatch({
-        topicMessages: [...byTopic.values()],
-        acks: -1,
-        compression: CompressionTypes.None,
-      });
-    }
+    const routed = this.route(messages);
+    // Keys first: a recipient that reads an event finds the key to open it already on its way.
+    await this.send(await this.keyDeliveries(routed));
+    await this.send(
+      routed.map(({ topic, envelope }) => ({
+        topic,
+        message: { key: envelope.subject, value: JSON.stringify(envelope), headers: { 'content-type': CLOUDEVENTS_CONTENT_TYPE } },
+      })),
+    );
     await this.options.onPublished?.(messages);
 
     const last = batch[batch.length - 1].logPosition;
@@ -154,17 +159,68 @@ export class Relay {
     return batch.length;
   }
 
-  /** Which topics each event goes to: one per recipient its marking allows, and the auditors'. */
+  private async send(messages: { topic: string; message: Message }[]): Promise<void> {
+    if (messages.length === 0) return;
+    const byTopic = new Map<string, TopicMessages>();
+    for (const { topic, message } of messages) {
+      let entry = byTopic.get(topic);
+      if (!entry) byTopic.set(topic, (entry = { topic, messages: [] }));
+      entry.messages.push(message);
+    }
+    await this.topics.ensure(byTopic.keys());
+    await this.producer!.sendBatch({ topicMessages: [...byTopic.values()], acks: -1, compression: CompressionTypes.None });
+  }
+
+  /**
+   * The data keys recipients need to open what they are sent, one per recipient and person
+   * record, and a tombstone to each recipient of an erasure. A key destroyed since is not sent.
+   */
+  private async keyDeliveries(routed: PublishedMessage[]): Promise<{ topic: string; message: Message }[]> {
+    const owner = this.store.agencyId;
+    const wanted = new Map<string, Set<string>>();
+    const erased = new Map<string, Set<string>>();
+    for (const { envelope, to } of routed) {
+      if (isErasureType(envelope.type) && envelope.data) {
+        const ref = (envelope.data as { ref: string }).ref;
+        erased.set(to, (erased.get(to) ?? new Set()).add(ref));
+      }
+      if (!envelope.data) continue;
+      let refs = wanted.get(to);
+      if (!refs) wanted.set(to, (refs = new Set()));
+      sealedRefs(envelope.data, refs);
+    }
+    const refs = new Set([...wanted.values()].flatMap((set) => [...set]));
+    const keys = await this.store.keys.find(this.dataSource.manager, owner, refs);
+    const deliveries: { topic: string; message: Message }[] = [];
+    for (const [to, set] of wanted) {
+      for (const ref of set) {
+        const key = keys.get(ref);
+        if (!key || erased.get(to)?.has(ref)) continue;
+        const delivery: KeyDelivery = { ref, key: key.toString('base64') };
+        deliveries.push({ topic: keyTopicFor(owner, to), message: { key: ref, value: JSON.stringify(delivery) } });
+      }
+    }
+    for (const [to, set] of erased) {
+      for (const ref of set) deliveries.push({ topic: keyTopicFor(owner, to), message: { key: ref, value: null } });
+    }
+    return deliveries;
+  }
+
+  /**
+   * Which topics each event goes to: one per recipient its marking allows, and the auditors'.
+   * A recipient not entitled to personal data gets the event with its person parts redacted.
+   */
   route(envelopes: EventEnvelope[]): PublishedMessage[] {
     const owner = this.store.agencyId;
     const audit = this.options.auditAgencyId;
+    const entitled = this.options.entitledToPersonalData ?? (() => true);
     return envelopes.flatMap((envelope) => {
       const recipients = recipientsOf(owner, { classification: envelope.classification, releasableTo: listAttribute(envelope.releasableto) })
         .filter((to) => to !== audit)
-        .map((to) => ({ topic: topicFor(owner, to), envelope }));
+        .map((to) => ({ topic: topicFor(owner, to), to, envelope: entitled(to) ? envelope : { ...envelope, data: redactData(envelope.data) } }));
       if (!audit || audit === owner) return recipients;
       const forAudit = envelope.classification === 'RED' ? withheld(envelope) : envelope;
-      return [...recipients, { topic: topicFor(owner, audit), envelope: forAudit }];
+      return [...recipients, { topic: topicFor(owner, audit), to: audit, envelope: forAudit }];
     });
   }
 

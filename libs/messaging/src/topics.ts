@@ -6,6 +6,24 @@ export interface TopicSettings {
   replicationFactor: number;
   /** Topics that keep one total order, in one partition (the auditors' copy of each agency's log). */
   singlePartition?: (topic: string) => boolean;
+  /**
+   * How soon a destroyed data key leaves the compacted `keys.*` topics, in ms: their segments
+   * roll and become compactable at least this often (default one hour). An erasure is complete on
+   * Kafka once the log cleaner has compacted the segment that held the key.
+   */
+  keyTopicCompactionLagMs?: number;
+}
+
+/** Topic configuration of a compacted `keys.<from>.<to>` topic (see keyTopicFor). */
+export function keyTopicConfig(compactionLagMs: number): { name: string; value: string }[] {
+  return [
+    { name: 'cleanup.policy', value: 'compact' },
+    { name: 'segment.ms', value: String(compactionLagMs) },
+    { name: 'max.compaction.lag.ms', value: String(compactionLagMs) },
+    { name: 'min.cleanable.dirty.ratio', value: '0.01' },
+    // Tombstones stay readable for 30 days, so a recipient that was offline still learns of an erasure.
+    { name: 'delete.retention.ms', value: String(30 * 24 * 3600 * 1000) },
+  ];
 }
 
 /** The auditors' feed of an agency's whole log, `intel.<agency>.<auditors>`, is one ordered partition. */
@@ -37,8 +55,10 @@ export class TopicManager {
           waitForLeaders: false,
           topics: toCreate.map((topic) => ({
             topic,
-            numPartitions: this.settings.singlePartition?.(topic) ? 1 : this.settings.partitions,
+            // A keys topic is small and compacted; one partition lets any later delivery roll the segment that holds an erased key.
+            numPartitions: topic.startsWith('keys.') || this.settings.singlePartition?.(topic) ? 1 : this.settings.partitions,
             replicationFactor: this.settings.replicationFactor,
+            ...(topic.startsWith('keys.') ? { configEntries: keyTopicConfig(this.settings.keyTopicCompactionLagMs ?? 3600_000) } : {}),
           })),
         })
         .catch(async (error: Error) => {

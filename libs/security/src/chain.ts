@@ -1,4 +1,5 @@
 import { canonicalJson, dataDigest, sha256Text } from './canonical-json';
+import { commitmentForm } from './personal-data';
 import { describeEvent, isDigest, isWithheld } from './event-text';
 
 /** The hash of the empty chain's predecessor: 'sha256:' + 64 zeros. */
@@ -27,7 +28,7 @@ export function eventHash(envelope: Record<string, unknown>): string {
 
 /**
  * Chains a batch in log order: for each envelope (which already has `sequence`) sets `prevhash`
- * (the previous event's hash, `previousHash` for the first), `datahash` = dataDigest(data) and
+ * (the previous event's hash, `previousHash` for the first), `datahash` = payloadDigest(data) and
  * `hash` = eventHash(...). Returns new objects; does not mutate.
  */
 export function chainBatch<E extends { data?: unknown }>(
@@ -42,11 +43,19 @@ export function chainBatch<E extends { data?: unknown }>(
     if (envelope.data === undefined) {
       throw new Error(`chainBatch: ${describeEvent(envelope)} (index ${index} of the batch) has no data to commit to`);
     }
-    const chained = { ...envelope, prevhash, datahash: dataDigest(envelope.data), hash: '' };
+    const chained = { ...envelope, prevhash, datahash: payloadDigest(envelope.data), hash: '' };
     chained.hash = eventHash(chained);
     prevhash = chained.hash;
     return chained;
   });
+}
+
+/**
+ * The digest `datahash` holds: of the payload's commitment form, in which sealed, redacted and
+ * erased person parts all reduce to the digest of their ciphertext (see personal-data.ts).
+ */
+export function payloadDigest(data: unknown): string {
+  return dataDigest(commitmentForm(data));
 }
 
 export type ChainCheck = { ok: true } | { ok: false; firstBadIndex: number; problem: string };
@@ -75,7 +84,7 @@ export function verifyChain(envelopes: Record<string, unknown>[], previousHash: 
       return bad(`${who} was changed after it was sealed: its attributes hash to ${recomputed}, but it records ${String(envelope.hash)}`);
     }
     if (envelope.data !== undefined && !isWithheld(envelope)) {
-      const digest = dataDigest(envelope.data);
+      const digest = payloadDigest(envelope.data);
       if (envelope.datahash !== digest) {
         return bad(`${who} has a payload that was changed after it was sealed: it digests to ${digest}, but datahash is ${String(envelope.datahash)}`);
       }

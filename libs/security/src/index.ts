@@ -1,5 +1,19 @@
 export { canonicalJson, dataDigest } from './canonical-json';
-export { GENESIS_HASH, UNHASHED_ATTRIBUTES, chainBatch, eventHash, verifyChain } from './chain';
+export { GENESIS_HASH, UNHASHED_ATTRIBUTES, chainBatch, eventHash, payloadDigest, verifyChain } from './chain';
+export {
+  DATA_KEY_BYTES,
+  SealedDataError,
+  commitmentForm,
+  newDataKey,
+  openData,
+  openPart,
+  redactData,
+  sealData,
+  sealPart,
+  sealedDigest,
+  sealedRefs,
+  withholdPart,
+} from './personal-data';
 export type { ChainCheck } from './chain';
 export { merkleProof, merkleRoot, rootFromProof } from './merkle';
 export { signBatch, verifyEnvelope } from './signing';

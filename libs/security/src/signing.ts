@@ -1,6 +1,5 @@
 import { sign, verify, type KeyObject } from 'node:crypto';
-import { dataDigest } from './canonical-json';
-import { eventHash } from './chain';
+import { eventHash, payloadDigest } from './chain';
 import { describeEvent, isDigest, isWithheld } from './event-text';
 import { merkleLevels, proofFromLevels, proofLength, rootFromProof, rootOfLevels } from './merkle';
 import { fingerprintOf, type TrustStore } from './trust-store';
@@ -68,7 +67,7 @@ export function signBatch<E extends { hash: string; sequence?: number }>(
     }
     const attributes = envelope as unknown as Record<string, unknown>;
     if (eventHash(attributes) !== envelope.hash) throw new Error(`${who} no longer matches its hash; it was changed after it was chained`);
-    if (attributes.data !== undefined && !isWithheld(attributes) && dataDigest(attributes.data) !== attributes.datahash) {
+    if (attributes.data !== undefined && !isWithheld(attributes) && payloadDigest(attributes.data) !== attributes.datahash) {
       throw new Error(`${who} has a payload that no longer matches its datahash; it was changed after it was chained`);
     }
   });
@@ -116,7 +115,7 @@ function parseSignature(text: string): ParsedSignature | string {
 
 /**
  * Verifies one envelope on its own: (1) `hash` equals eventHash(envelope) ('bad-hash'); (2) when
- * `data` is present and `datawithheld` is not set, `datahash` equals dataDigest(data)
+ * `data` is present and `datawithheld` is not set, `datahash` equals payloadDigest(data)
  * ('bad-data-hash'); (3) the signature string parses ('malformed-signature'); (4) the key id is
  * known ('unknown-key'), belongs to `expectedSigner` ('key-not-of-sender') and, if it has a
  * notAfter, the envelope's `time` is not after it ('key-expired'); (5) the event's sequence is
@@ -149,7 +148,7 @@ export function verifyEnvelope(
   if (envelope.data !== undefined && !isWithheld(envelope)) {
     let digest: string;
     try {
-      digest = dataDigest(envelope.data);
+      digest = payloadDigest(envelope.data);
     } catch (error) {
       return fail('bad-data-hash', `${who} has a payload that cannot be put in canonical form: ${(error as Error).message}`);
     }

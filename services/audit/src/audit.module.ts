@@ -1,11 +1,11 @@
-import { BeforeApplicationShutdown, DynamicModule, Inject, Injectable, Module, OnApplicationBootstrap } from '@nestjs/common';
+import { BeforeApplicationShutdown, DynamicModule, Inject, Injectable, Logger, Module, OnApplicationBootstrap } from '@nestjs/common';
 import { APP_GUARD, APP_INTERCEPTOR, Reflector } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AgencyAuthGuard } from '@interlink/agency-kit';
 import { Kafka } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { ensureDatabase, migrate } from '@interlink/event-store';
-import { TopicManager, auditTopicMatcher, createKafka } from '@interlink/messaging';
+import { KeyReceiver, TopicManager, auditTopicMatcher, createKafka } from '@interlink/messaging';
 import { AuditAccessLogInterceptor } from './access-log.interceptor';
 import { ArchiveConsumer } from './archive/archive.consumer';
 import { archiveMigrations } from './archive/archive.schema';
@@ -36,6 +36,8 @@ export async function openAuditDatabase(config: AuditConfig): Promise<DataSource
 @Injectable()
 export class ArchiveRuntime implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private consumer?: ArchiveConsumer;
+  private keyReceiver?: KeyReceiver;
+  private readonly logger = new Logger('ArchiveRuntime');
   private readonly admin;
 
   constructor(
@@ -48,13 +50,28 @@ export class ArchiveRuntime implements OnApplicationBootstrap, BeforeApplication
 
   async onApplicationBootstrap(): Promise<void> {
     await this.admin.connect();
-    const topics = new TopicManager(this.admin, { partitions: 3, replicationFactor: 1, singlePartition: auditTopicMatcher(this.config.agencyId) });
+    const topics = new TopicManager(this.admin, {
+      partitions: 3,
+      replicationFactor: 1,
+      singlePartition: auditTopicMatcher(this.config.agencyId),
+      // Whoever creates a keys topic first sets its compaction, so the auditors use the agencies' setting.
+      keyTopicCompactionLagMs: this.config.keyTopicCompactionLagMs,
+    });
     this.consumer = new ArchiveConsumer(this.kafka, topics, this.dataSource, this.config.agencyId, this.config.audited.map((a) => a.agencyId));
+    // The keys to the personal data in the archive; an agency's erasure destroys the auditors' copy.
+    this.keyReceiver = new KeyReceiver(this.kafka, topics, this.dataSource, {
+      agencyId: this.config.agencyId,
+      senders: this.config.audited.map((a) => a.agencyId),
+      onError: (error) => this.logger.error(`key receiver: ${error.message}`),
+      onRefused: (reason, where) => this.logger.warn(`key delivery refused at ${where.topic}/${where.partition}@${where.offset}: ${reason}`),
+    });
+    await this.keyReceiver.start();
     await this.consumer.start();
   }
 
   async beforeApplicationShutdown(): Promise<void> {
     await this.consumer?.stop();
+    await this.keyReceiver?.stop();
     await this.admin.disconnect();
   }
 }

@@ -32,7 +32,7 @@ export class AuditService {
   ) {
     this.reader = new ArchiveReader(dataSource);
     this.replays = new ReplayService(dataSource, this.reader, interlinkRegistry());
-    this.histories = new HistoryService(dataSource);
+    this.histories = new HistoryService(dataSource, this.reader);
   }
 
   roleOf(agency: string): AuditedRole {

@@ -15,6 +15,8 @@ export interface AuditConfig {
   /** Public keys of the audited agencies. */
   trustedKeysDir: string;
   auth: AuthSettings;
+  /** Compaction lag of the keys topics, as the agencies create them (KEY_TOPIC_COMPACTION_LAG_MS). */
+  keyTopicCompactionLagMs: number;
 }
 
 export function auditConfigFromEnv(env: NodeJS.ProcessEnv = process.env): AuditConfig {
@@ -33,5 +35,6 @@ export function auditConfigFromEnv(env: NodeJS.ProcessEnv = process.env): AuditC
     ],
     trustedKeysDir: env.TRUSTED_KEYS_DIR || env.KEYS_DIR || 'deploy/local/.data/keys',
     auth: authFromEnv(env),
+    keyTopicCompactionLagMs: integer(env, 'KEY_TOPIC_COMPACTION_LAG_MS', 3600_000, 100, 7 * 24 * 3600_000),
   };
 }

@@ -21,7 +21,7 @@ import { summariseHistory } from './reports/summary';
 const KAFKA_WAIT = { timeoutMs: 60000 };
 
 describe('foreign-ministry service (real Kafka, real Postgres)', () => {
-  const agencies = testAgencies('police', 'immigration', 'foreign-ministry');
+  const agencies = testAgencies('police', 'immigration', 'foreign-ministry', 'task-force');
   const ministryDatabase = `interlink_test_fm_${randomSuffix()}`;
   const keysDir = mkdtempSync(join(tmpdir(), 'interlink-fm-keys-'));
   let app: INestApplication;
@@ -73,6 +73,7 @@ describe('foreign-ministry service (real Kafka, real Postgres)', () => {
       POLICE_AGENCY_ID: agencies.police,
       IMMIGRATION_AGENCY_ID: agencies.immigration,
       FOREIGN_MINISTRY_AGENCY_ID: agencies['foreign-ministry'],
+      TASK_FORCE_AGENCY_ID: agencies['task-force'],
       DATABASE_URL: databaseUrl(ministryDatabase),
       KEYS_DIR: keysDir,
       PORT: '0',
@@ -154,12 +155,12 @@ describe('foreign-ministry service (real Kafka, real Postgres)', () => {
     expect(arranged.status).toBe(201);
     const [, , arrangement] = await store.readStream(caseStream(caseId));
     expect(arrangement.data).toEqual({ caseId, person: nurul, expectedOn: '2024-02-01', checkpoint: 'KLIA' });
-    expect(arrangement).toMatchObject({ releasableto: agencies.immigration, handling: 'personal-data,victim-identity', actor: `${agencies['foreign-ministry']}/caseworker-1` });
+    expect(arrangement).toMatchObject({ releasableto: `${agencies.immigration},${agencies['task-force']}`, handling: 'personal-data,victim-identity', actor: `${agencies['foreign-ministry']}/caseworker-1` });
 
     const closed = await post(`/cases/${caseId}/close`, { commandId: randomUUID(), reason: 'the family brought her home privately' });
     expect(closed.body.result.events.map((e: { type: string }) => e.type)).toEqual([ForeignMinistry.CaseClosed.type]);
     const [closedEvent] = await store.readStream(caseStream(caseId), { fromVersion: 4 });
-    expect(closedEvent).toMatchObject({ releasableto: '', classification: 'AMBER' });
+    expect(closedEvent).toMatchObject({ releasableto: agencies['task-force'], classification: 'AMBER' });
 
     const row = await caseOnceItIs('the closed case in the read model', caseId, (c) => c.status === 'closed');
     expect(row).toMatchObject({ name: nurul.name, birthDate: '1996-08-12', reportedBy: 'mp-office', reporter: 'Beruas MP service centre', country: 'MM', repatriationExpectedOn: '2024-02-01' });

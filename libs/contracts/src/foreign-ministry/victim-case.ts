@@ -1,5 +1,5 @@
 import { defineEvent } from '../registry';
-import { AgencyRef, MatchInfo, Person, agencyRef, countryCode, isoDate, matchInfo, object, oneOf, person, text, uuid } from '../schema-parts';
+import { AgencyRef, MATCH_FIELDS, MatchInfo, PERSON_FIELDS, Person, agencyRef, countryCode, isoDate, matchInfo, object, oneOf, person, text, uuid } from '../schema-parts';
 import { SUSPECT_ROLES, SuspectRole } from '../police/suspect-roles';
 
 /** Who told the ministry that a citizen is missing or held abroad. */
@@ -19,6 +19,7 @@ export interface VictimReported {
 export const VictimReported = defineEvent<VictimReported>()({
   type: 'intel.foreign-ministry.victim-reported',
   version: 1,
+  personal: [{ at: 'person', fields: PERSON_FIELDS, ref: 'caseId' }],
   schema: object(
     { caseId: uuid, person, reportedBy: oneOf(REPORTERS), reportedOn: isoDate },
     { reporter: text(), lastKnownCountry: countryCode, circumstances: text(2000) },
@@ -49,6 +50,7 @@ export interface VictimRescued {
 export const VictimRescued = defineEvent<VictimRescued>()({
   type: 'intel.foreign-ministry.victim-rescued',
   version: 1,
+  personal: [{ at: 'match', fields: MATCH_FIELDS, ref: 'caseId' }],
   schema: object({ caseId: uuid, country: countryCode, rescuedOn: isoDate }, { place: text(), rescue: agencyRef, match: matchInfo }),
 });
 
@@ -62,6 +64,7 @@ export interface RepatriationArranged {
 export const RepatriationArranged = defineEvent<RepatriationArranged>()({
   type: 'intel.foreign-ministry.repatriation-arranged',
   version: 1,
+  personal: [{ at: 'person', fields: PERSON_FIELDS, ref: 'caseId' }],
   schema: object({ caseId: uuid, person, expectedOn: isoDate }, { checkpoint: text(80) }),
 });
 
@@ -97,6 +100,9 @@ export interface CaseFlaggedForReview {
 export const CaseFlaggedForReview = defineEvent<CaseFlaggedForReview>()({
   type: 'intel.foreign-ministry.case-flagged-for-review',
   version: 1,
+  // The explanation quotes the police suspect's data: keyed by the suspect, so that when police
+  // erase the suspect the ministry erases its copy under the same record id.
+  personal: [{ at: 'match', fields: MATCH_FIELDS, ref: 'suspect.id' }],
   schema: object({ caseId: uuid, suspect: agencyRef, role: oneOf(SUSPECT_ROLES), match: matchInfo }),
 });
 

@@ -1,5 +1,5 @@
 import { defineEvent } from '../registry';
-import { AgencyRef, DIRECTIONS, Direction, MatchInfo, Traveller, agencyRef, matchInfo, object, oneOf, text, timestamp, traveller, uuid } from '../schema-parts';
+import { AgencyRef, DIRECTIONS, Direction, MATCH_FIELDS, MatchInfo, TRAVELLER_FIELDS, Traveller, agencyRef, matchInfo, object, oneOf, text, timestamp, traveller, uuid } from '../schema-parts';
 
 /** A traveller passed a checkpoint (e.g. KLIA, Bukit Kayu Hitam). */
 export interface BorderCrossingRecorded {
@@ -12,6 +12,7 @@ export interface BorderCrossingRecorded {
 export const BorderCrossingRecorded = defineEvent<BorderCrossingRecorded>()({
   type: 'intel.immigration.border-crossing-recorded',
   version: 1,
+  personal: [{ at: 'traveller', fields: TRAVELLER_FIELDS, ref: 'crossingId' }],
   schema: object({ crossingId: uuid, traveller, direction: oneOf(DIRECTIONS), checkpoint: text(80), crossedAt: timestamp }),
 });
 
@@ -30,6 +31,11 @@ export interface BorderAlertRaised {
 export const BorderAlertRaised = defineEvent<BorderAlertRaised>()({
   type: 'intel.immigration.border-alert-raised',
   version: 1,
+  // Keyed by the crossing: erasing the traveller's crossing erases the alert's copy with it.
+  personal: [
+    { at: 'traveller', fields: TRAVELLER_FIELDS, ref: 'crossingId' },
+    { at: 'match', fields: MATCH_FIELDS, ref: 'crossingId' },
+  ],
   schema: object(
     {
       alertId: uuid,

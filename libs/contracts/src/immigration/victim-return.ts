@@ -1,5 +1,5 @@
 import { defineEvent } from '../registry';
-import { AgencyRef, MatchInfo, Person, Traveller, agencyRef, isoDate, matchInfo, object, person, text, timestamp, traveller, uuid } from '../schema-parts';
+import { AgencyRef, MATCH_FIELDS, MatchInfo, PERSON_FIELDS, Person, TRAVELLER_FIELDS, Traveller, agencyRef, isoDate, matchInfo, object, person, text, timestamp, traveller, uuid } from '../schema-parts';
 
 /** The foreign ministry arranged a victim's repatriation: checkpoints watch for their arrival. */
 export interface ReturnExpected {
@@ -13,6 +13,7 @@ export interface ReturnExpected {
 export const ReturnExpected = defineEvent<ReturnExpected>()({
   type: 'intel.immigration.return-expected',
   version: 1,
+  personal: [{ at: 'person', fields: PERSON_FIELDS, ref: 'expectationId' }],
   schema: object({ expectationId: uuid, case: agencyRef, person, expectedOn: isoDate }, { checkpoint: text(80) }),
 });
 
@@ -29,6 +30,10 @@ export interface VictimReturnRecorded {
 export const VictimReturnRecorded = defineEvent<VictimReturnRecorded>()({
   type: 'intel.immigration.victim-return-recorded',
   version: 1,
+  personal: [
+    { at: 'traveller', fields: TRAVELLER_FIELDS, ref: 'crossingId' },
+    { at: 'match', fields: MATCH_FIELDS, ref: 'crossingId' },
+  ],
   schema: object({
     expectationId: uuid,
     crossingId: uuid,

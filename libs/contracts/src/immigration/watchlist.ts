@@ -1,5 +1,5 @@
 import { defineEvent } from '../registry';
-import { AgencyRef, Person, agencyRef, object, oneOf, person, text, uuid } from '../schema-parts';
+import { AgencyRef, PERSON_FIELDS, Person, agencyRef, object, oneOf, person, text, uuid } from '../schema-parts';
 import { SUSPECT_ROLES, SuspectRole } from '../police/suspect-roles';
 
 /** A person immigration must look out for at every checkpoint. */
@@ -14,6 +14,7 @@ export interface WatchlistEntryAdded {
 export const WatchlistEntryAdded = defineEvent<WatchlistEntryAdded>()({
   type: 'intel.immigration.watchlist-entry-added',
   version: 1,
+  personal: [{ at: 'person', fields: PERSON_FIELDS, ref: 'entryId' }],
   schema: object({ entryId: uuid, person, reason: text(500) }, { role: oneOf(SUSPECT_ROLES), suspect: agencyRef }),
 });
 

@@ -1,5 +1,5 @@
 import { defineEvent } from '../registry';
-import { AgencyRef, DIRECTIONS, Direction, MatchInfo, agencyRef, matchInfo, object, oneOf, text, timestamp, uuid } from '../schema-parts';
+import { AgencyRef, DIRECTIONS, Direction, MATCH_FIELDS, MatchInfo, agencyRef, matchInfo, object, oneOf, text, timestamp, uuid } from '../schema-parts';
 
 /** Immigration saw a watchlisted suspect at a border; police record where and when. */
 export interface SuspectSighted {
@@ -14,6 +14,7 @@ export interface SuspectSighted {
 export const SuspectSighted = defineEvent<SuspectSighted>()({
   type: 'intel.police.suspect-sighted',
   version: 1,
+  personal: [{ at: 'match', fields: MATCH_FIELDS, ref: 'suspectId' }],
   schema: object({ suspectId: uuid, checkpoint: text(80), direction: oneOf(DIRECTIONS), seenAt: timestamp, match: matchInfo, alert: agencyRef }),
 });
 

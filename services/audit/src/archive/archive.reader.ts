@@ -1,5 +1,7 @@
 import { DataSource } from 'typeorm';
 import { EventEnvelope } from '@interlink/contracts';
+import { DataKeys } from '@interlink/event-store';
+import { openData, sealedRefs } from '@interlink/security';
 import { LogRecord } from '../verify/chain-verifier';
 
 export interface Range {
@@ -14,6 +16,8 @@ export interface Range {
  * events never sits in memory at once.
  */
 export class ArchiveReader {
+  private readonly keys = new DataKeys();
+
   constructor(private readonly dataSource: DataSource) {}
 
   /** Raw records in storage order, for verification. */
@@ -35,7 +39,9 @@ export class ArchiveReader {
 
   /**
    * The agency's events in log order, each sequence once (republished duplicates dropped), in
-   * the range asked for; stubs of withheld (RED) events are left out.
+   * the range asked for; stubs of withheld (RED) events are left out. Sealed personal data is
+   * opened with the keys the agency delivered to the auditors: an erased record reads as erased,
+   * one whose key never arrived as redacted.
    */
   async *events(agency: string, range: Range = {}, pageSize = 2000): AsyncGenerator<EventEnvelope> {
     let after = (range.from ?? 1) - 1;
@@ -47,9 +53,20 @@ export class ArchiveReader {
           ORDER BY a.sequence, a.kafka_partition, a.kafka_offset LIMIT $5`,
         [agency, after, range.to ?? null, range.asOf ?? null, pageSize],
       );
-      for (const r of rows) if (r.envelope.datawithheld === undefined) yield r.envelope;
+      for (const envelope of await this.open(agency, rows.map((r) => r.envelope))) if (envelope.datawithheld === undefined) yield envelope;
       if (rows.length < pageSize) return;
       after = Number(rows[rows.length - 1].sequence);
     }
+  }
+
+  /** Opens the sealed personal data of `agency`'s archived events with the keys the auditors hold. */
+  async open(agency: string, envelopes: EventEnvelope[]): Promise<EventEnvelope[]> {
+    const refs = new Set<string>();
+    for (const e of envelopes) if (e.data !== undefined) sealedRefs(e.data, refs);
+    if (refs.size === 0) return envelopes;
+    const keys = await this.keys.find(this.dataSource.manager, agency, refs);
+    return envelopes.map((e) =>
+      e.data === undefined ? e : { ...e, data: openData(e.data, (ref) => keys.get(ref), { whenMissing: 'redact' }) },
+    );
   }
 }

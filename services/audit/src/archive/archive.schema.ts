@@ -1,4 +1,4 @@
-import { Migration } from '@interlink/event-store';
+import { Migration, dataKeysMigration } from '@interlink/event-store';
 
 export const archiveMigrations: Migration[] = [
   {
@@ -41,4 +41,6 @@ export const archiveMigrations: Migration[] = [
       );
     `,
   },
+  // The data keys the audited agencies deliver, to open the sealed personal data in the archive.
+  dataKeysMigration(),
 ];

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Classification, EventEnvelope, HANDLING, Handling, Immigration, Police, TLP, agencyOfSource, interlinkRegistry, listAttribute } from '@interlink/contracts';
+import { Classification, EventEnvelope, HANDLING, Handling, Immigration, Police, TLP, agencyOfSource, interlinkRegistry, isWithheldPart, listAttribute } from '@interlink/contracts';
 import { INTERLINK_STIX_NAMESPACE, stixId, uuidV5 } from './stix-ids';
 import { PROFILE_EPOCH, TLP2_EXTENSION_DEFINITION, TLP2_MARKING_IDS, handlingMarking, handlingMarkingId, isHandling, tlpMarking } from './stix-markings';
 import {
@@ -325,8 +325,9 @@ function threatActor(id: string, suspect: Suspect): StixThreatActor {
     id,
     ...suspect.prov.common(),
     ...(suspect.cleared ? { revoked: true } : {}),
-    name: person.name,
-    ...(person.aliases && person.aliases.length > 0 ? { aliases: [...person.aliases] } : {}),
+    // An erased (or redacted) person is named by their pseudonymous record id only.
+    name: isWithheldPart(person) ? `Suspect ${person.ref} (personal data ${person.withheld})` : person.name,
+    ...(!isWithheldPart(person) && person.aliases && person.aliases.length > 0 ? { aliases: [...person.aliases] } : {}),
     threat_actor_types: ['criminal'],
     ...(role ? { roles: [role] } : {}),
     description: `Interlink suspect role: ${suspect.role}.${suspect.cleared ? ' Cleared: no longer a suspect.' : ''}`,

@@ -1,4 +1,4 @@
-import { GENESIS_HASH, TrustStore, dataDigest, eventHash, verifyEnvelope } from '@interlink/security';
+import { GENESIS_HASH, TrustStore, eventHash, payloadDigest, verifyEnvelope } from '@interlink/security';
 
 export type Problem = 'edited' | 'missing' | 'inserted' | 'reordered' | 'badly-signed' | 'malformed';
 
@@ -113,7 +113,7 @@ export class ChainVerifier {
     if (recomputed !== envelope.hash) {
       return this.fail('edited', seq, position, `event ${id}: its attributes no longer match its hash (it was changed after it was sealed)`);
     }
-    if ('data' in envelope && envelope.datawithheld === undefined && dataDigest(envelope.data) !== envelope.datahash) {
+    if ('data' in envelope && envelope.datawithheld === undefined && payloadDigest(envelope.data) !== envelope.datahash) {
       return this.fail('edited', seq, position, `event ${id}: its payload no longer matches its data hash (it was changed after it was sealed)`);
     }
     if (this.lastHash !== undefined && envelope.prevhash !== this.lastHash) {
@@ -135,7 +135,7 @@ export class ChainVerifier {
   /** Whether a record is a faithful copy of the event verified with `hash` (not merely claiming its hash). */
   private repeats(envelope: Record<string, unknown>, hash: string): boolean {
     try {
-      const payloadIntact = !('data' in envelope) || envelope.datawithheld !== undefined || dataDigest(envelope.data) === envelope.datahash;
+      const payloadIntact = !('data' in envelope) || envelope.datawithheld !== undefined || payloadDigest(envelope.data) === envelope.datahash;
       return envelope.hash === hash && eventHash(envelope) === hash && payloadIntact;
     } catch {
       return false;

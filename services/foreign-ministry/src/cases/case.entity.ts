@@ -5,7 +5,9 @@ import { AgencyRef, Passport } from '@interlink/contracts';
 @Entity('victim_cases')
 export class VictimCaseRow {
   @PrimaryColumn('uuid', { name: 'case_id' }) caseId!: string;
-  @Column('text') name!: string;
+  @Column('text', { nullable: true }) name!: string | null;
+  /** `disclosed`, or `erased`/`redacted` when the personal columns are empty because the data is withheld. */
+  @Column('text', { name: 'personal_data' }) personalData!: 'disclosed' | 'erased' | 'redacted';
   @Column('date', { name: 'birth_date', nullable: true }) birthDate!: string | null;
   @Column('text', { nullable: true }) nationality!: string | null;
   @Column('jsonb') passports!: Passport[];
@@ -32,7 +34,8 @@ export class VictimCaseRow {
 export const VICTIM_CASES_DDL = `
   CREATE TABLE victim_cases (
     case_id uuid PRIMARY KEY,
-    name text NOT NULL,
+    name text,
+    personal_data text NOT NULL DEFAULT 'disclosed',
     birth_date date,
     nationality text,
     passports jsonb NOT NULL,

@@ -1,5 +1,5 @@
 import { EntityManager } from 'typeorm';
-import { EventEnvelope, ForeignMinistry } from '@interlink/contracts';
+import { EventEnvelope, ForeignMinistry, ForeignMinistryDataErased, PersonDetails, PersonalDataErased, disclosed, isWithheldPart } from '@interlink/contracts';
 import { normalisePassport } from '@interlink/matching';
 import { defineProjection } from '@interlink/projections';
 import { VICTIM_CASES_DDL, VictimCaseRow } from './case.entity';
@@ -16,14 +16,16 @@ export const casesProjection = defineProjection({
   handlers: {
     [ForeignMinistry.VictimReported.type]: async (e: EventEnvelope<ForeignMinistry.VictimReported>, db) => {
       const { person } = e.data;
+      const details = disclosed<PersonDetails>(person);
       await db.insert(VictimCaseRow, {
         caseId: e.data.caseId,
-        name: person.name,
-        birthDate: person.birthDate ?? null,
+        name: details?.name ?? null,
+        birthDate: details?.birthDate ?? null,
         nationality: person.nationality ?? null,
-        passports: person.passports ?? [],
-        passportNumbers: (person.passports ?? []).map((p) => normalisePassport(p.number)),
-        aliases: person.aliases ?? [],
+        passports: details?.passports ?? [],
+        passportNumbers: (details?.passports ?? []).map((p) => normalisePassport(p.number)),
+        aliases: details?.aliases ?? [],
+        personalData: isWithheldPart(person) ? person.withheld : 'disclosed',
         reportedBy: e.data.reportedBy,
         reporter: e.data.reporter ?? null,
         reportedOn: e.data.reportedOn,
@@ -39,6 +41,10 @@ export const casesProjection = defineProjection({
         correlationId: e.correlationid,
         updatedAt: new Date(e.time),
       });
+    },
+    // The victim's case record was erased on a lawful request: what identifies them leaves the read model.
+    [ForeignMinistryDataErased.type]: async (e: EventEnvelope<PersonalDataErased>, db) => {
+      await db.update(VictimCaseRow, { caseId: e.data.ref }, { name: null, birthDate: null, passports: [], passportNumbers: [], aliases: [], personalData: 'erased', updatedAt: new Date(e.time) });
     },
     [ForeignMinistry.VictimLocated.type]: (e: EventEnvelope<ForeignMinistry.VictimLocated>, db) => update(e, db, { status: 'located', country: e.data.country }),
     [ForeignMinistry.VictimRescued.type]: async (e: EventEnvelope<ForeignMinistry.VictimRescued>, db) => {

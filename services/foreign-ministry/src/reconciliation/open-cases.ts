@@ -1,4 +1,5 @@
 import { DecisionContext } from '@interlink/agency-kit';
+import { PersonDetails, disclosed } from '@interlink/contracts';
 import { PersonRecord, normalisePassport } from '@interlink/matching';
 import { awaitsRescue, caseDecider, caseStream, isOpen } from '../cases/case.decider';
 import { OpenCase } from './reconcile';
@@ -34,7 +35,9 @@ export async function findOpenCases(ctx: DecisionContext, persons: PersonRecord[
   const cases: OpenCase[] = [];
   for (const { case_id: caseId } of rows) {
     const { state } = await ctx.load(caseDecider, caseStream(caseId));
-    if (eligible(state)) cases.push({ caseId, person: state.person! });
+    // A case whose person was erased can no longer be matched to anyone.
+    const person = disclosed<PersonDetails>(state.person);
+    if (eligible(state) && person) cases.push({ caseId, person });
   }
   return cases;
 }

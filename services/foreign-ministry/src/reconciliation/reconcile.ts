@@ -1,21 +1,21 @@
-import { MatchInfo, Person } from '@interlink/contracts';
+import { MatchDetails, PersonDetails } from '@interlink/contracts';
 import { Match, PersonRecord, matchPersons, normalisePassport } from '@interlink/matching';
 
 export interface OpenCase {
   caseId: string;
-  person: Person;
+  person: PersonDetails;
 }
 
 export interface Reconciliation<P> {
   /** In the order of the persons given. */
-  matched: { person: P; caseId: string; match: MatchInfo }[];
+  matched: { person: P; caseId: string; match: MatchDetails }[];
   unmatched: P[];
 }
 
 /** The contract caps an explanation; a name of many long tokens could explain itself past it. */
 const MAX_EXPLANATION = 1000;
 
-export function toMatchInfo(match: Match): MatchInfo {
+export function toMatchInfo(match: Match): MatchDetails {
   const explanation = match.explanation.length > MAX_EXPLANATION ? `${match.explanation.slice(0, MAX_EXPLANATION - 1)}…` : match.explanation;
   return { reason: match.reason, score: match.score, explanation };
 }

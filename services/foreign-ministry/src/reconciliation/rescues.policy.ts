@@ -1,5 +1,5 @@
 import { definePolicy } from '@interlink/agency-kit';
-import { EventEnvelope, Police, agencyOfSource, deterministicUuid } from '@interlink/contracts';
+import { EventEnvelope, Police, agencyOfSource, deterministicUuid, isWithheldPart } from '@interlink/contracts';
 import { caseDecider, caseStream } from '../cases/case.decider';
 import { caseRelease } from '../cases/release';
 import { findOpenCases } from './open-cases';
@@ -14,7 +14,9 @@ export const rescuesPolicy = definePolicy({
   name: 'rescue-reconciliation',
   on: {
     [Police.VictimsRescued.type]: async (event: EventEnvelope<Police.VictimsRescued>, ctx) => {
-      const { rescueId, place, country, rescuedOn, persons } = event.data;
+      const { rescueId, place, country, rescuedOn } = event.data;
+      // Persons whose record police erased before it reached us cannot be matched or reported.
+      const persons = event.data.persons.filter((p): p is Police.RescuedPersonDetails => !isWithheldPart(p));
       const police = agencyOfSource(event.source)!;
       const rescue = { type: 'rescue' as const, country, place, rescuedOn, rescue: { agency: police, id: rescueId, eventId: event.id } };
       const { matched, unmatched } = reconcile(persons, await findOpenCases(ctx, persons, { awaitingRescue: true }));

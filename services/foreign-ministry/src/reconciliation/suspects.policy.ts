@@ -1,5 +1,5 @@
 import { definePolicy } from '@interlink/agency-kit';
-import { EventEnvelope, Police, agencyOfSource } from '@interlink/contracts';
+import { EventEnvelope, PersonDetails, PersonalDataErased, Police, PoliceDataErased, agencyOfSource, disclosed } from '@interlink/contracts';
 import { matchPersons } from '@interlink/matching';
 import { caseDecider, caseStream } from '../cases/case.decider';
 import { caseRelease } from '../cases/release';
@@ -15,12 +15,20 @@ export const suspectsPolicy = definePolicy({
   name: 'suspect-screening',
   on: {
     [Police.SuspectIdentified.type]: async (event: EventEnvelope<Police.SuspectIdentified>, ctx) => {
-      const { suspectId, person, role } = event.data;
+      const { suspectId, role } = event.data;
+      const person = disclosed<PersonDetails>(event.data.person);
+      if (!person) return;
       const suspect = { agency: agencyOfSource(event.source)!, id: suspectId, eventId: event.id };
       for (const open of await findOpenCases(ctx, [person], { awaitingRescue: false })) {
         const match = matchPersons(open.person, person);
         if (match) await ctx.decide(caseDecider, caseStream(open.caseId), { type: 'flag-for-review', suspect, role, match: toMatchInfo(match) }, caseRelease);
       }
+    },
+    // Police erased a suspect: flags quote the suspect's data in their explanation, sealed under
+    // the ministry's key for the same record id, which the ministry now destroys.
+    [PoliceDataErased.type]: async (event: EventEnvelope<PersonalDataErased>, ctx) => {
+      const police = agencyOfSource(event.source)!;
+      await ctx.erasePersonalData(event.data.ref, `erased by ${police}: ${event.data.reason}`, { agency: police, ref: event.data.ref });
     },
   },
 });

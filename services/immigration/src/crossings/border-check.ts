@@ -1,11 +1,11 @@
 import { EntityManager } from 'typeorm';
-import { Immigration, MatchInfo, Passport } from '@interlink/contracts';
+import { MatchInfo, Passport, TravellerDetails } from '@interlink/contracts';
 import { PersonRecord, matchPersons } from '@interlink/matching';
 import { ExpectedReturnRow } from '../returns/expected-return.entity';
 import { WatchlistRow } from '../watchlist/watchlist.entity';
 
-const asRecord = (row: { name: string; aliases: string[]; birthDate: string | null; nationality: string | null; passports: Passport[] }): PersonRecord => ({
-  name: row.name,
+const asRecord = (row: { name: string | null; aliases: string[]; birthDate: string | null; nationality: string | null; passports: Passport[] }): PersonRecord => ({
+  name: row.name ?? '',
   aliases: row.aliases,
   birthDate: row.birthDate ?? undefined,
   nationality: row.nationality ?? undefined,
@@ -14,7 +14,7 @@ const asRecord = (row: { name: string; aliases: string[]; birthDate: string | nu
 
 export type TravellerRecord = PersonRecord & { birthDate: string };
 
-export function travellerRecord(traveller: Immigration.BorderCrossingRecorded['traveller']): TravellerRecord {
+export function travellerRecord(traveller: TravellerDetails): TravellerRecord {
   return { name: traveller.name, birthDate: traveller.birthDate, nationality: traveller.nationality, passports: [traveller.passport] };
 }
 
@@ -30,6 +30,7 @@ export async function watchlistHits(db: EntityManager, traveller: TravellerRecor
     .orderBy('w.added_at')
     .getMany();
   return candidates.flatMap((entry) => {
+    if (entry.name === null) return [];
     const match = matchPersons(traveller, asRecord(entry));
     return match ? [{ entry, match }] : [];
   });
@@ -44,6 +45,7 @@ export async function expectedReturnHit(db: EntityManager, traveller: TravellerR
     .getMany();
   let best: { expectation: ExpectedReturnRow; match: MatchInfo } | undefined;
   for (const expectation of candidates) {
+    if (expectation.name === null) continue;
     const match = matchPersons(traveller, asRecord(expectation));
     if (match && (!best || match.score > best.match.score)) best = { expectation, match };
   }

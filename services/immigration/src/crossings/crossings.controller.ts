@@ -37,6 +37,14 @@ export class CrossingQuery {
   @ApiPropertyOptional({ default: 100 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(1000) limit?: number;
 }
 
+/**
+ * A match as the command's result reports it: reason and score. The result is kept to answer
+ * retries, and the explanation quotes personal data, which is kept sealed in the events only.
+ */
+function outline(match: { reason: string; score: number }) {
+  return { reason: match.reason, score: match.score };
+}
+
 @ApiTags('crossings')
 @Controller('crossings')
 export class CrossingsController {
@@ -75,7 +83,7 @@ export class CrossingsController {
             { correlationId: entry.correlationId, causationId: recorded.id },
           )),
         );
-        alerts.push({ alertId, entryId: entry.entryId, suspect: entry.suspect, match });
+        alerts.push({ alertId, entryId: entry.entryId, suspect: entry.suspect, match: outline(match) });
       }
       let victimReturn;
       if (crossing.direction === 'inbound') {
@@ -91,7 +99,7 @@ export class CrossingsController {
               { correlationId: expectation.correlationId, causationId: recorded.id },
             )),
           );
-          victimReturn = { expectationId: expectation.expectationId, case: expectation.caseRef, match };
+          victimReturn = { expectationId: expectation.expectationId, case: expectation.caseRef, match: outline(match) };
         }
       }
       return { crossingId, alerts, ...(victimReturn ? { victimReturn } : {}), events: appended(events) };

@@ -1,4 +1,5 @@
-import { EventEnvelope, Immigration } from '@interlink/contracts';
+import { EventEnvelope, Immigration, ImmigrationDataErased, PersonalDataErased } from '@interlink/contracts';
+import { ERASED_TRAVELLER_COLUMNS, travellerColumns } from '../person-columns';
 import { defineProjection } from '@interlink/projections';
 import { CROSSINGS_DDL, CrossingRow } from './crossing.entity';
 
@@ -8,18 +9,17 @@ export const crossingsProjection = defineProjection({
   schema: [CROSSINGS_DDL],
   handlers: {
     [Immigration.BorderCrossingRecorded.type]: async (e: EventEnvelope<Immigration.BorderCrossingRecorded>, db) => {
-      const { traveller } = e.data;
       await db.insert(CrossingRow, {
         crossingId: e.data.crossingId,
-        name: traveller.name,
-        birthDate: traveller.birthDate,
-        nationality: traveller.nationality,
-        passportNumber: traveller.passport.number,
-        passportCountry: traveller.passport.country,
+        ...travellerColumns(e.data.traveller),
         direction: e.data.direction,
         checkpoint: e.data.checkpoint,
         crossedAt: new Date(e.data.crossedAt),
       });
+    },
+    // The traveller's crossing record was erased: its key, and so each copy of it, is gone.
+    [ImmigrationDataErased.type]: async (e: EventEnvelope<PersonalDataErased>, db) => {
+      await db.update(CrossingRow, { crossingId: e.data.ref }, ERASED_TRAVELLER_COLUMNS);
     },
   },
 });

@@ -6,7 +6,9 @@ import { AgencyRef, Passport } from '@interlink/contracts';
 export class ExpectedReturnRow {
   @PrimaryColumn('uuid', { name: 'expectation_id' }) expectationId!: string;
   @Column('jsonb', { name: 'case_ref' }) caseRef!: AgencyRef;
-  @Column('text') name!: string;
+  @Column('text', { nullable: true }) name!: string | null;
+  /** `disclosed`, or `erased`/`redacted` when the personal columns are empty because the data is withheld. */
+  @Column('text', { name: 'personal_data' }) personalData!: 'disclosed' | 'erased' | 'redacted';
   @Column('jsonb') aliases!: string[];
   @Column('date', { name: 'birth_date', nullable: true }) birthDate!: string | null;
   @Column('text', { nullable: true }) nationality!: string | null;
@@ -24,7 +26,8 @@ export const EXPECTED_RETURNS_DDL = `
   CREATE TABLE expected_returns (
     expectation_id uuid PRIMARY KEY,
     case_ref jsonb NOT NULL,
-    name text NOT NULL,
+    name text,
+    personal_data text NOT NULL DEFAULT 'disclosed',
     aliases jsonb NOT NULL,
     birth_date date,
     nationality text,

@@ -1,6 +1,6 @@
-import { EventEnvelope, Immigration } from '@interlink/contracts';
+import { EventEnvelope, Immigration, ImmigrationDataErased, PersonalDataErased } from '@interlink/contracts';
 import { defineProjection } from '@interlink/projections';
-import { personColumns } from '../person-columns';
+import { ERASED_PERSON_COLUMNS, personColumns } from '../person-columns';
 import { EXPECTED_RETURNS_DDL, ExpectedReturnRow } from './expected-return.entity';
 
 export const returnsProjection = defineProjection({
@@ -20,6 +20,9 @@ export const returnsProjection = defineProjection({
         returnedAt: null,
         correlationId: e.correlationid,
       });
+    },
+    [ImmigrationDataErased.type]: async (e: EventEnvelope<PersonalDataErased>, db) => {
+      await db.update(ExpectedReturnRow, { expectationId: e.data.ref }, ERASED_PERSON_COLUMNS);
     },
     [Immigration.VictimReturnRecorded.type]: async (e: EventEnvelope<Immigration.VictimReturnRecorded>, db) => {
       await db.update(ExpectedReturnRow, { expectationId: e.data.expectationId }, { status: 'returned', crossingId: e.data.crossingId, returnedAt: new Date(e.data.crossedAt) });

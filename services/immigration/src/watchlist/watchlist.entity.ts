@@ -5,7 +5,9 @@ import { AgencyRef, Passport } from '@interlink/contracts';
 @Entity('watchlist')
 export class WatchlistRow {
   @PrimaryColumn('uuid', { name: 'entry_id' }) entryId!: string;
-  @Column('text') name!: string;
+  @Column('text', { nullable: true }) name!: string | null;
+  /** `disclosed`, or `erased`/`redacted` when the personal columns are empty because the data is withheld. */
+  @Column('text', { name: 'personal_data' }) personalData!: 'disclosed' | 'erased' | 'redacted';
   @Column('jsonb') aliases!: string[];
   @Column('date', { name: 'birth_date', nullable: true }) birthDate!: string | null;
   @Column('text', { nullable: true }) nationality!: string | null;
@@ -25,7 +27,8 @@ export class WatchlistRow {
 export const WATCHLIST_DDL = `
   CREATE TABLE watchlist (
     entry_id uuid PRIMARY KEY,
-    name text NOT NULL,
+    name text,
+    personal_data text NOT NULL DEFAULT 'disclosed',
     aliases jsonb NOT NULL,
     birth_date date,
     nationality text,

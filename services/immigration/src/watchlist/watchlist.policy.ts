@@ -1,4 +1,4 @@
-import { EventEnvelope, Police, agencyOfSource, deterministicUuid } from '@interlink/contracts';
+import { EventEnvelope, PersonalDataErased, Police, PoliceDataErased, agencyOfSource, deterministicUuid } from '@interlink/contracts';
 import { Release, definePolicy } from '@interlink/agency-kit';
 import { watchlistDecider, watchlistStream } from './watchlist-entry.decider';
 
@@ -40,6 +40,11 @@ export const watchlistPolicy = definePolicy({
       if (keeps) return;
       const entryId = entryIdForSuspect(agencyOfSource(event.source)!, event.data.suspectId);
       await ctx.decide(watchlistDecider, watchlistStream(entryId), { type: 'withdraw', reason: `police withdrew immigration's access: ${event.data.reason}` }, WATCHLIST_RELEASE);
+    },
+    // Police erased a suspect's personal data: the entry holds a copy of it, which goes too.
+    [PoliceDataErased.type]: async (event: EventEnvelope<PersonalDataErased>, ctx) => {
+      const police = agencyOfSource(event.source)!;
+      await ctx.erasePersonalData(entryIdForSuspect(police, event.data.ref), `erased by ${police}: ${event.data.reason}`, { agency: police, ref: event.data.ref });
     },
     [Police.SuspectRoleChanged.type]: async (event: EventEnvelope<Police.SuspectRoleChanged>, ctx) => {
       const entryId = entryIdForSuspect(agencyOfSource(event.source)!, event.data.suspectId);

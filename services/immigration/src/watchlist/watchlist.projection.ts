@@ -1,6 +1,6 @@
-import { EventEnvelope, Immigration } from '@interlink/contracts';
+import { EventEnvelope, Immigration, ImmigrationDataErased, PersonalDataErased } from '@interlink/contracts';
 import { defineProjection } from '@interlink/projections';
-import { personColumns } from '../person-columns';
+import { ERASED_PERSON_COLUMNS, personColumns } from '../person-columns';
 import { WATCHLIST_DDL, WatchlistRow } from './watchlist.entity';
 
 export const watchlistProjection = defineProjection({
@@ -28,6 +28,9 @@ export const watchlistProjection = defineProjection({
     // The owner took back our access: the personal data leaves the read model.
     [Immigration.WatchlistEntryWithdrawn.type]: async (e: EventEnvelope<Immigration.WatchlistEntryWithdrawn>, db) => {
       await db.delete(WatchlistRow, { entryId: e.data.entryId });
+    },
+    [ImmigrationDataErased.type]: async (e: EventEnvelope<PersonalDataErased>, db) => {
+      await db.update(WatchlistRow, { entryId: e.data.ref }, { ...ERASED_PERSON_COLUMNS, updatedAt: new Date(e.time) });
     },
     [Immigration.WatchlistEntryLifted.type]: async (e: EventEnvelope<Immigration.WatchlistEntryLifted>, db) => {
       await db.update(WatchlistRow, { entryId: e.data.entryId }, { status: 'lifted', liftReason: e.data.reason, updatedAt: new Date(e.time) });

@@ -94,8 +94,8 @@ export class RaidsController {
         stream: raidStream(raidId),
         release: (e: RaidEvent): Release =>
           e.type === 'intel.police.victims-rescued'
-            ? { classification: 'AMBER', to: ['foreign-ministry', 'immigration'], handling: ['personal-data', 'victim-identity'] }
-            : { classification: 'AMBER', to: [] },
+            ? { classification: 'AMBER', to: ['foreign-ministry', 'immigration', 'task-force'], handling: ['personal-data', 'victim-identity'] }
+            : { classification: 'AMBER', to: ['task-force'] },
         ids: { raidId },
       },
       decision,

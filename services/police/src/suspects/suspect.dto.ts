@@ -75,11 +75,11 @@ export class ChangeMarkingDto extends CommandDto {
   @IsIn(TLP as unknown as string[], { message: `classification must be one of ${TLP.join(', ')}` })
   classification!: Classification;
 
-  @ApiPropertyOptional({ enum: ['immigration', 'foreign-ministry'], isArray: true, description: 'Partners that may hold the suspect from now on; the others delete what they hold' })
+  @ApiPropertyOptional({ enum: ['immigration', 'foreign-ministry', 'task-force'], isArray: true, description: 'Partners that may hold the suspect from now on; the others delete what they hold' })
   @IsOptional()
   @IsArray()
-  @IsIn(['immigration', 'foreign-ministry'], { each: true, message: 'releasableTo may name immigration and foreign-ministry' })
-  releasableTo?: ('immigration' | 'foreign-ministry')[];
+  @IsIn(['immigration', 'foreign-ministry', 'task-force'], { each: true, message: 'releasableTo may name immigration, foreign-ministry and task-force' })
+  releasableTo?: ('immigration' | 'foreign-ministry' | 'task-force')[];
 
   @ApiProperty({ example: 'the suspect became an informant' }) @IsString() @Length(1, 500) reason!: string;
 }

@@ -6,7 +6,9 @@ import { Passport } from '@interlink/contracts';
 export class SuspectRow {
   @PrimaryColumn('uuid', { name: 'suspect_id' }) suspectId!: string;
   @Column('uuid', { name: 'syndicate_id', nullable: true }) syndicateId!: string | null;
-  @Column('text') name!: string;
+  @Column('text', { nullable: true }) name!: string | null;
+  /** `disclosed`, or `erased`/`redacted` when the personal columns are empty because the data is withheld. */
+  @Column('text', { name: 'personal_data' }) personalData!: 'disclosed' | 'erased' | 'redacted';
   @Column('jsonb') aliases!: string[];
   @Column('text', { nullable: true }) nationality!: string | null;
   @Column('date', { name: 'birth_date', nullable: true }) birthDate!: string | null;
@@ -26,7 +28,8 @@ export const SUSPECTS_DDL = `
   CREATE TABLE suspects (
     suspect_id uuid PRIMARY KEY,
     syndicate_id uuid,
-    name text NOT NULL,
+    name text,
+    personal_data text NOT NULL DEFAULT 'disclosed',
     aliases jsonb NOT NULL,
     nationality text,
     birth_date date,

@@ -1,5 +1,5 @@
 import { EntityManager } from 'typeorm';
-import { EventEnvelope, Police } from '@interlink/contracts';
+import { EventEnvelope, PersonDetails, PersonalDataErased, Police, PoliceDataErased, disclosed, isWithheldPart } from '@interlink/contracts';
 import { defineProjection } from '@interlink/projections';
 import { SIGHTINGS_DDL, SUSPECTS_DDL, SightingRow, SuspectRow } from './suspect.entity';
 
@@ -15,20 +15,26 @@ export const suspectsProjection = defineProjection({
   handlers: {
     [Police.SuspectIdentified.type]: async (e: EventEnvelope<Police.SuspectIdentified>, db) => {
       const { person } = e.data;
+      const details = disclosed<PersonDetails>(person);
       await db.insert(SuspectRow, {
         suspectId: e.data.suspectId,
         syndicateId: e.data.syndicateId ?? null,
-        name: person.name,
-        aliases: person.aliases ?? [],
+        name: details?.name ?? null,
+        aliases: details?.aliases ?? [],
         nationality: person.nationality ?? null,
-        birthDate: person.birthDate ?? null,
-        passports: person.passports ?? [],
+        birthDate: details?.birthDate ?? null,
+        passports: details?.passports ?? [],
+        personalData: isWithheldPart(person) ? person.withheld : 'disclosed',
         role: e.data.role,
         status: 'identified',
         sightings: 0,
         correlationId: e.correlationid,
         updatedAt: new Date(e.time),
       });
+    },
+    // A suspect's record was erased on a lawful request: what identifies them leaves the read model.
+    [PoliceDataErased.type]: async (e: EventEnvelope<PersonalDataErased>, db: EntityManager) => {
+      await db.update(SuspectRow, { suspectId: e.data.ref }, { name: null, aliases: [], birthDate: null, passports: [], personalData: 'erased', updatedAt: new Date(e.time) });
     },
     [Police.SuspectArrested.type]: status('arrested'),
     [Police.SuspectCharged.type]: status('charged'),

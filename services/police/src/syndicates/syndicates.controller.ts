@@ -48,7 +48,7 @@ export class SyndicatesController {
     const syndicateId = dto.syndicateId ?? deterministicUuid(dto.commandId, 'syndicate');
     return this.commands.decideOn(
       { commandId: dto.commandId, correlationId: dto.correlationId, command: 'identify-syndicate', user },
-      { decider: syndicateDecider, stream: syndicateStream(syndicateId), release: { classification: 'AMBER', to: [] }, ids: { syndicateId } },
+      { decider: syndicateDecider, stream: syndicateStream(syndicateId), release: { classification: 'AMBER', to: ['task-force'] }, ids: { syndicateId } },
       { type: 'identify', syndicateId, name: dto.name, scamTypes: dto.scamTypes, countries: dto.countries, places: dto.places },
     );
   }

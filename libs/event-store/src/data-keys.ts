@@ -1,0 +1,79 @@
+import { EntityManager } from 'typeorm';
+import { newDataKey } from '@interlink/security';
+
+/** A person record's personal data can no longer be recorded: its key was destroyed. */
+export class ErasedRecordError extends Error {
+  constructor(
+    readonly owner: string,
+    readonly ref: string,
+  ) {
+    super(`the personal data of person record ${ref} (${owner}) was erased; it cannot be recorded again`);
+    this.name = 'ErasedRecordError';
+  }
+}
+
+/**
+ * The data keys an agency holds (`interlink.data_keys`): its own, one per person record it
+ * sealed personal data for, and the keys its partners delivered for the records they shared.
+ * A destroyed key is kept as a row without key, so that a late or replayed delivery of it is refused.
+ */
+export class DataKeys {
+  /** The keys of these records of `owner`: a Buffer, null when erased; absent when never held. */
+  async find(manager: EntityManager, owner: string, refs: Iterable<string>): Promise<Map<string, Buffer | null>> {
+    const wanted = [...new Set(refs)];
+    if (wanted.length === 0) return new Map();
+    const rows: { ref: string; key: Buffer | null }[] = await manager.query(
+      `SELECT ref::text, key FROM interlink.data_keys WHERE owner = $1 AND ref = ANY($2::uuid[])`,
+      [owner, wanted],
+    );
+    return new Map(rows.map((row) => [row.ref, row.key]));
+  }
+
+  /** The keys to seal these records of `owner` with, made for records that have none yet. */
+  async forSealing(manager: EntityManager, owner: string, refs: Iterable<string>): Promise<Map<string, Buffer>> {
+    const wanted = [...new Set(refs)];
+    const keys = await this.find(manager, owner, wanted);
+    const missing = wanted.filter((ref) => !keys.has(ref));
+    if (missing.length > 0) {
+      await manager.query(
+        `INSERT INTO interlink.data_keys (owner, ref, key)
+         SELECT $1, ref, key FROM unnest($2::uuid[], $3::bytea[]) AS fresh(ref, key)
+         ON CONFLICT (owner, ref) DO NOTHING`,
+        [owner, missing, missing.map(() => newDataKey())],
+      );
+      // Another transaction may have made a record's key first: read back what is stored.
+      for (const [ref, key] of await this.find(manager, owner, missing)) keys.set(ref, key);
+    }
+    const sealing = new Map<string, Buffer>();
+    for (const ref of wanted) {
+      const key = keys.get(ref);
+      if (!key) throw new ErasedRecordError(owner, ref);
+      sealing.set(ref, key);
+    }
+    return sealing;
+  }
+
+  /** Stores a key a partner delivered, unless that record was erased here already. Returns whether it was stored. */
+  async receive(manager: EntityManager, owner: string, ref: string, key: Buffer): Promise<boolean> {
+    const rows: unknown[] = await manager.query(
+      `INSERT INTO interlink.data_keys (owner, ref, key) VALUES ($1, $2, $3)
+       ON CONFLICT (owner, ref) DO UPDATE SET key = excluded.key WHERE data_keys.erased_at IS NULL
+       RETURNING ref`,
+      [owner, ref, key],
+    );
+    return rows.length > 0;
+  }
+
+  /** Destroys a record's key (or records that it is erased, if it was never held). Returns when it was erased. */
+  async erase(manager: EntityManager, owner: string, ref: string): Promise<{ erasedAt: Date; alreadyErased: boolean }> {
+    const [before] = await manager.query(`SELECT erased_at FROM interlink.data_keys WHERE owner = $1 AND ref = $2 FOR UPDATE`, [owner, ref]);
+    if (before?.erased_at) return { erasedAt: before.erased_at, alreadyErased: true };
+    const [row] = await manager.query(
+      `INSERT INTO interlink.data_keys (owner, ref, key, erased_at) VALUES ($1, $2, NULL, now())
+       ON CONFLICT (owner, ref) DO UPDATE SET key = NULL, erased_at = now()
+       RETURNING erased_at`,
+      [owner, ref],
+    );
+    return { erasedAt: row.erased_at, alreadyErased: false };
+  }
+}

@@ -1,0 +1,168 @@
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { PersonalDataSpec, SealedPart, Withheld, forEachPersonalPart, isSealedPart, isWithheldPart } from '@interlink/contracts';
+import { canonicalJson, sha256Text } from './canonical-json';
+
+/**
+ * Crypto-shredding of personal data in payloads (see libs/contracts personal-data.ts for the
+ * three forms of a person part). Each person record has its own 256-bit data key; its personal
+ * fields are sealed with AES-256-GCM (random 96-bit IV, the record's ref as associated data, so a
+ * sealed part cannot be moved to another record). Destroying the key erases the fields wherever
+ * the sealed part was copied: stores, topics, archives, backups.
+ */
+export const DATA_KEY_BYTES = 32;
+const IV_BYTES = 12;
+const TAG_BYTES = 16;
+
+export function newDataKey(): Buffer {
+  return randomBytes(DATA_KEY_BYTES);
+}
+
+function checkKey(key: Buffer, ref: string): void {
+  if (key.length !== DATA_KEY_BYTES) throw new Error(`the data key of person record ${ref} has ${key.length} bytes, not ${DATA_KEY_BYTES}`);
+}
+
+/** The part with its personal `fields` encrypted under `key`; the other fields stay as they are. */
+export function sealPart(part: Record<string, unknown>, fields: readonly string[], ref: string, key: Buffer): Record<string, unknown> {
+  checkKey(key, ref);
+  const secret: Record<string, unknown> = {};
+  const kept: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(part)) {
+    if (fields.includes(name)) secret[name] = value;
+    else kept[name] = value;
+  }
+  const iv = randomBytes(IV_BYTES);
+  const cipher = createCipheriv('aes-256-gcm', key, iv);
+  cipher.setAAD(Buffer.from(ref, 'utf8'));
+  const body = Buffer.concat([cipher.update(canonicalJson(secret), 'utf8'), cipher.final()]);
+  const sealed: SealedPart = { ref, sealed: Buffer.concat([iv, body, cipher.getAuthTag()]).toString('base64url') };
+  return { ...kept, ...sealed };
+}
+
+/** Digest of a sealed part's ciphertext: what a withheld part keeps, and what the event hash commits to. */
+export function sealedDigest(sealed: string): string {
+  return sha256Text(sealed);
+}
+
+/** The part as a reader without its key sees it. */
+export function withholdPart(part: SealedPart & Record<string, unknown>, reason: Withheld['withheld']): Record<string, unknown> {
+  const { sealed, ref, ...kept } = part;
+  const withheld: Withheld = { withheld: reason, ref, digest: sealedDigest(sealed) };
+  return { ...kept, ...withheld };
+}
+
+export class SealedDataError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SealedDataError';
+  }
+}
+
+/** Decrypts a sealed part with its record's key; `null` (the key was destroyed) gives the erased form. */
+export function openPart(part: SealedPart & Record<string, unknown>, key: Buffer | null): Record<string, unknown> {
+  if (key === null) return withholdPart(part, 'erased');
+  checkKey(key, part.ref);
+  const { sealed, ref, ...kept } = part;
+  const bytes = Buffer.from(sealed, 'base64url');
+  if (bytes.length < IV_BYTES + TAG_BYTES + 2) throw new SealedDataError(`the sealed data of person record ${ref} is too short to be a ciphertext`);
+  const decipher = createDecipheriv('aes-256-gcm', key, bytes.subarray(0, IV_BYTES));
+  decipher.setAAD(Buffer.from(ref, 'utf8'));
+  decipher.setAuthTag(bytes.subarray(bytes.length - TAG_BYTES));
+  let text: string;
+  try {
+    text = Buffer.concat([decipher.update(bytes.subarray(IV_BYTES, bytes.length - TAG_BYTES)), decipher.final()]).toString('utf8');
+  } catch {
+    throw new SealedDataError(`the sealed data of person record ${ref} does not open with its key: it was altered, or sealed under another key`);
+  }
+  return { ...kept, ...(JSON.parse(text) as Record<string, unknown>) };
+}
+
+function clone<T>(data: T): T {
+  return structuredClone(data);
+}
+
+/**
+ * Seals the personal data a payload holds according to its type's specs. `keyFor` gives (or
+ * creates) the key of a person record. Parts already sealed or withheld are left as they are:
+ * a payload may carry a person another agency has erased.
+ */
+export function sealData<D>(data: D, specs: readonly PersonalDataSpec[], keyFor: (ref: string) => Buffer): D {
+  if (specs.length === 0) return data;
+  const copy = clone(data);
+  forEachPersonalPart(copy, specs, (part, ref, spec, replace) => {
+    if (isSealedPart(part) || isWithheldPart(part)) return;
+    replace(sealPart(part, spec.fields, ref, keyFor(ref)));
+  });
+  return copy;
+}
+
+/** The refs of the person records whose sealed parts a payload holds. */
+export function sealedRefs(data: unknown, found: Set<string> = new Set()): Set<string> {
+  walkProtected(data, (part) => {
+    if (isSealedPart(part)) found.add(part.ref);
+    return undefined;
+  });
+  return found;
+}
+
+/**
+ * Opens every sealed part of a payload. `keyFor` returns the record's key, `null` when it was
+ * erased, or undefined when this reader never received it: SealedDataError names the record,
+ * or, with `whenMissing: 'redact'`, the part reads as redacted.
+ */
+export function openData<D>(data: D, keyFor: (ref: string) => Buffer | null | undefined, options: { whenMissing?: 'throw' | 'redact' } = {}): D {
+  return walkProtected(clone(data), (part) => {
+    if (!isSealedPart(part)) return undefined;
+    const key = keyFor(part.ref);
+    if (key === undefined && options.whenMissing === 'redact') return withholdPart(part as SealedPart & Record<string, unknown>, 'redacted');
+    if (key === undefined) throw new SealedDataError(`no data key for person record ${part.ref}: it was never received`);
+    return openPart(part as SealedPart & Record<string, unknown>, key);
+  });
+}
+
+/** The payload as a recipient not entitled to personal data gets it: each sealed part redacted. */
+export function redactData<D>(data: D): D {
+  return walkProtected(clone(data), (part) => (isSealedPart(part) ? withholdPart(part as SealedPart & Record<string, unknown>, 'redacted') : undefined));
+}
+
+/**
+ * What an event's `datahash` commits to: the payload with every sealed or withheld part reduced
+ * to its kept fields, its ref and the digest of its ciphertext. The sealed, redacted and erased
+ * forms of one event therefore have the same digest, and each of them verifies.
+ */
+export function commitmentForm<D>(data: D): D {
+  if (!mayHoldProtectedParts(data)) return data;
+  return walkProtected(clone(data), (part) => {
+    if (isSealedPart(part)) {
+      const { sealed, ...kept } = part as SealedPart & Record<string, unknown>;
+      return { ...kept, sealed: sealedDigest(sealed) };
+    }
+    const { withheld: _reason, digest, ...kept } = part as unknown as Withheld & Record<string, unknown>;
+    return { ...kept, sealed: digest };
+  });
+}
+
+/** Cheap pre-check on the hot path of hashing: only objects with a `ref` can hold protected parts. */
+function mayHoldProtectedParts(data: unknown): boolean {
+  if (Array.isArray(data)) return data.some(mayHoldProtectedParts);
+  if (typeof data !== 'object' || data === null) return false;
+  for (const [name, value] of Object.entries(data)) {
+    if (name === 'ref' || (typeof value === 'object' && value !== null && mayHoldProtectedParts(value))) return true;
+  }
+  return false;
+}
+
+/** Replaces, depth first, each sealed or withheld part by what `replace` returns (undefined: keep). */
+function walkProtected<D>(data: D, replace: (part: Record<string, unknown>) => Record<string, unknown> | undefined): D {
+  const visit = (value: unknown): unknown => {
+    if (Array.isArray(value)) {
+      for (let i = 0; i < value.length; i++) value[i] = visit(value[i]);
+      return value;
+    }
+    if (typeof value !== 'object' || value === null) return value;
+    const record = value as Record<string, unknown>;
+    if (isSealedPart(record) || isWithheldPart(record)) return replace(record) ?? record;
+    for (const [name, child] of Object.entries(record)) record[name] = visit(child);
+    return record;
+  };
+  return visit(data) as D;
+}
