@@ -1,6 +1,7 @@
-// `npm start`: the local infrastructure and the three agency services, until Ctrl-C.
+// `npm start`: the local infrastructure, the agency services, the audit service and the
+// task-force console, until Ctrl-C.
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { createWriteStream, mkdirSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 
 export const ROOT = path.resolve(__dirname, '..');
@@ -11,6 +12,7 @@ export const SERVICES = [
   { role: 'immigration', port: 3002 },
   { role: 'foreign-ministry', port: 3003 },
   { role: 'audit', port: 3005 },
+  { role: 'task-force-console', port: 3004 },
 ] as const;
 
 export type ServiceRole = (typeof SERVICES)[number]['role'];
@@ -49,6 +51,10 @@ export async function startStack(log: (line: string) => void = console.log): Pro
   log('Starting Postgres and Kafka (deploy/local/up.sh)...');
   execFileSync('bash', [path.join(ROOT, 'deploy/local/up.sh')], { stdio: 'inherit' });
   mkdirSync(LOG_DIR, { recursive: true });
+  if (!existsSync(path.join(ROOT, 'services/task-force-console/dist/ui/index.html'))) {
+    log('Building the task-force console page (npm run build:ui -w @interlink/task-force-console)...');
+    execFileSync('npm', ['run', '-s', 'build:ui', '-w', '@interlink/task-force-console'], { cwd: ROOT, stdio: 'inherit' });
+  }
   for (const { role, port } of SERVICES) {
     if (!(await portFree(port))) throw new Error(`port ${port} for ${role} is taken: is the stack already running (npm start / npm run demo)?`);
   }
@@ -97,7 +103,8 @@ if (require.main === module) {
   startStack()
     .then(async (stack) => {
       console.log('\nInterlink is running:');
-      for (const { role } of SERVICES) console.log(`  ${role.padEnd(17)} ${stack.urls[role]}   API docs: ${stack.urls[role]}/docs`);
+      for (const { role } of SERVICES) console.log(`  ${role.padEnd(18)} ${stack.urls[role]}   API docs: ${stack.urls[role]}/docs`);
+      console.log(`\nTask-force console: ${stack.urls['task-force-console']}/ (sign in with: npm run -s token -- --agency task-force --user <you> --roles analyst)`);
       console.log('\nCtrl-C stops it.');
       await untilInterrupted(stack);
     })

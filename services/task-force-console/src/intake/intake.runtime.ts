@@ -1,0 +1,90 @@
+import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { Admin, Kafka } from 'kafkajs';
+import { DataSource } from 'typeorm';
+import { EventRegistry, topicFor } from '@interlink/contracts';
+import { PartnerTrust } from '@interlink/agency-kit';
+import { EventConsumer, KeyReceiver, TopicManager, personalDataOpener } from '@interlink/messaging';
+import { ConsoleConfig } from '../config';
+import { ConsoleProjector } from '../read-model/projector';
+import { CONSOLE_CONFIG, CONSOLE_KAFKA } from '../tokens';
+
+/** The console's consumer group and its key in the inbox and parking tables: `<agency id>-console`. */
+export function consumerName(agencyId: string): string {
+  return `${agencyId}-console`;
+}
+
+/**
+ * Reads what each partner releases to the task force (`intel.<sender>.<task force>`), exactly
+ * once: every event is verified against its sender's key (seal, signature, sender matching the
+ * topic), checked against its contract, and recorded with its inbox entry and the partition's
+ * checkpoint in one transaction (EventConsumer). What cannot be read or applied is parked with
+ * the reason, as in every agency service.
+ *
+ * Personal data comes redacted unless a partner grants it to the task force; then it comes
+ * sealed, with the records' keys on `keys.<sender>.<task force>` (KeyReceiver), and is opened
+ * before it is recorded. An erased record's key is destroyed and its data comes out erased.
+ */
+@Injectable()
+export class IntakeRuntime implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger('Intake');
+  readonly consumer: EventConsumer;
+  readonly keyReceiver: KeyReceiver;
+  readonly admin: Admin;
+  readonly topics: string[];
+  private connected = false;
+
+  constructor(
+    @Inject(CONSOLE_CONFIG) private readonly config: ConsoleConfig,
+    @Inject(CONSOLE_KAFKA) kafka: Kafka,
+    dataSource: DataSource,
+    registry: EventRegistry,
+    projector: ConsoleProjector,
+  ) {
+    this.admin = kafka.admin();
+    const topicManager = new TopicManager(this.admin, {
+      partitions: config.topicPartitions,
+      replicationFactor: config.topicReplicationFactor,
+      keyTopicCompactionLagMs: config.keyTopicCompactionLagMs,
+    });
+    this.topics = config.senders.map((s) => topicFor(s.agencyId, config.agencyId));
+    const trust = new PartnerTrust(config.trustedKeysDir);
+    this.consumer = new EventConsumer(kafka, topicManager, dataSource, registry, {
+      name: consumerName(config.agencyId),
+      agencyId: config.agencyId,
+      topics: this.topics,
+      databaseUrl: config.databaseUrl,
+      maxAttempts: config.consumerMaxAttempts,
+      backoffMs: config.consumerBackoffMs,
+      maxWaitTimeInMs: config.consumerMaxWaitMs,
+      verify: trust.verify,
+      open: personalDataOpener({ keyWaitMs: config.consumerKeyWaitMs, registry }),
+      handler: async (event, { manager }) => {
+        await projector.record(event, manager);
+      },
+      onError: (error) => this.logger.error(`consumer: ${error.message}`),
+    });
+    this.keyReceiver = new KeyReceiver(kafka, topicManager, dataSource, {
+      agencyId: config.agencyId,
+      senders: config.senders.map((s) => s.agencyId),
+      groupId: `${config.agencyId}-console-keys`,
+      maxWaitTimeInMs: config.consumerMaxWaitMs,
+      onError: (error) => this.logger.error(`key receiver: ${error.message}`),
+      onRefused: (reason, where) => this.logger.warn(`key delivery refused at ${where.topic}/${where.partition}@${where.offset}: ${reason}`),
+    });
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.admin.connect();
+    this.connected = true;
+    await this.keyReceiver.start();
+    await this.consumer.start();
+    this.logger.log(`${this.config.agencyId}: reading ${this.topics.join(', ')}`);
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.consumer.stop();
+    await this.keyReceiver.stop();
+    if (this.connected) await this.admin.disconnect();
+    this.connected = false;
+  }
+}
