@@ -3,7 +3,7 @@ import { Admin, Kafka } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { EventRegistry, PersonalDataErased, agencyOfSource, isErasureType, topicFor } from '@interlink/contracts';
 import { EventStore } from '@interlink/event-store';
-import { EventConsumer, KeyReceiver, Relay, TopicManager, auditTopicMatcher, personalDataOpener } from '@interlink/messaging';
+import { EventConsumer, KeyReceiver, PartitionLag, Relay, TopicManager, auditTopicMatcher, consumerLag, personalDataOpener } from '@interlink/messaging';
 import { Projection, ProjectionRunner } from '@interlink/projections';
 import { AgencyConfig, partnerIds } from './config';
 import { DecisionContext } from './decision-context';
@@ -28,6 +28,11 @@ export class AgencyRuntime implements OnApplicationBootstrap, BeforeApplicationS
   readonly keyReceiver: KeyReceiver;
   private admin?: Admin;
   private readonly topics: TopicManager;
+  /** Set once shutdown begins: readiness fails, so a load balancer stops sending work. */
+  private stopping = false;
+  /** Whether the Kafka side (relay, key receiver, consumer) runs; it is retried while Kafka is away. */
+  private kafkaRunning = false;
+  private kafkaStart?: Promise<void>;
 
   constructor(
     @Inject(AGENCY_CONFIG) private readonly config: AgencyConfig,
@@ -101,21 +106,85 @@ export class AgencyRuntime implements OnApplicationBootstrap, BeforeApplicationS
     }
   }
 
+  /**
+   * Projections need only Postgres and start at once. The Kafka side starts too if the brokers
+   * answer; if they do not, the service still starts (commands are recorded: the store is the
+   * outbox) and keeps trying every few seconds, while readiness reports Kafka down.
+   */
   async onApplicationBootstrap(): Promise<void> {
-    await this.admin!.connect();
     await this.projections.start();
+    this.kafkaStart = this.keepStartingKafkaSide();
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.kafkaStart, new Promise((resolve) => (timer = setTimeout(resolve, this.config.kafkaStartupWaitMs)))]);
+    clearTimeout(timer);
+    if (!this.kafkaRunning) {
+      this.logger.warn(`${this.config.agencyId}: Kafka is not reachable yet; commands are recorded and will be published once it is`);
+    }
+  }
+
+  /** Starts the Kafka side, and tries again every 3 s until it runs or the service stops. */
+  private async keepStartingKafkaSide(): Promise<void> {
+    while (!this.stopping && !this.kafkaRunning) {
+      try {
+        await this.startKafkaSide();
+      } catch (error) {
+        this.logger.warn(`${this.config.agencyId}: Kafka not reachable: ${(error as Error).message}`);
+        await this.stopKafkaSide().catch(() => undefined);
+        if (!this.stopping) await new Promise((resolve) => setTimeout(resolve, 3000));
+      }
+    }
+  }
+
+  private async startKafkaSide(): Promise<void> {
+    await this.admin!.connect();
     await this.relay.start();
     await this.keyReceiver.start();
     await this.consumer.start();
+    this.kafkaRunning = true;
     this.logger.log(`${this.config.agencyId}: projections, relay and consumer running`);
   }
 
-  async beforeApplicationShutdown(): Promise<void> {
+  private async stopKafkaSide(): Promise<void> {
     await this.consumer.stop();
     await this.keyReceiver.stop();
     await this.relay.stop();
-    await this.projections.stop();
     await this.admin?.disconnect();
+  }
+
+  /**
+   * Graceful shutdown (SIGTERM): stop taking partners' events (the consumer finishes its batch
+   * and commits), stop publishing (the relay's checkpoint is where it got to), stop projecting.
+   * HTTP requests in flight are answered; what they record is published at the next start.
+   */
+  async beforeApplicationShutdown(): Promise<void> {
+    this.stopping = true;
+    // A start under way (Kafka was away) gets a few seconds to settle, so it cannot start a part after it was stopped.
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.kafkaStart, new Promise((resolve) => (timer = setTimeout(resolve, 5000)))]);
+    clearTimeout(timer);
+    await this.stopKafkaSide();
+    await this.projections.stop();
     this.admin = undefined;
+  }
+
+  get shuttingDown(): boolean {
+    return this.stopping;
+  }
+
+  /** Whether the brokers answer now, and which one leads the cluster. */
+  async kafkaStatus(): Promise<{ brokers: number; controller: number | null; running: boolean }> {
+    if (!this.admin) throw new Error('the service is shutting down');
+    const cluster = await this.admin.describeCluster();
+    return { brokers: cluster.brokers.length, controller: cluster.controller, running: this.kafkaRunning };
+  }
+
+  /** How far the policy consumer is behind on each partner topic. */
+  async lag(): Promise<PartitionLag[]> {
+    if (!this.admin) throw new Error('the service is shutting down');
+    return consumerLag(this.admin, this.consumer.name, this.consumerTopics);
+  }
+
+  private get consumerTopics(): string[] {
+    return partnerIds(this.config).map((partner) => topicFor(partner, this.config.agencyId));
   }
 }

@@ -1,5 +1,6 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
 import { APP_GUARD, APP_INTERCEPTOR, Reflector } from '@nestjs/core';
+import { TerminusModule } from '@nestjs/terminus';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AgencyRole, EventRegistry, interlinkRegistry } from '@interlink/contracts';
@@ -7,6 +8,7 @@ import { EventStore, Migration, ensureDatabase, eventStoreMigrations, migrate } 
 import { createKafka, messagingMigrations } from '@interlink/messaging';
 import { Projection, projectionMigrations } from '@interlink/projections';
 import { AdminController } from './admin.controller';
+import { HealthController } from './health.controller';
 import { PersonalDataController } from './personal-data.controller';
 import { AGENCY_POLICIES, AGENCY_PROJECTIONS, AgencyRuntime } from './agency-runtime';
 import { CommandService } from './command.service';
@@ -59,8 +61,10 @@ export class AgencyModule {
             return dataSource;
           },
         }),
+        // Readiness probes; their errors are logged by the probe's caller, not here.
+        TerminusModule.forRoot({ errorLogStyle: 'pretty', logger: false }),
       ],
-      controllers: [AdminController, PersonalDataController],
+      controllers: [AdminController, HealthController, PersonalDataController],
       providers: [
         { provide: AGENCY_CONFIG, useValue: config },
         { provide: EventRegistry, useValue: interlinkRegistry() },

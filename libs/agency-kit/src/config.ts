@@ -45,6 +45,11 @@ export interface AgencyConfig {
   keyTopicCompactionLagMs: number;
   /** How long a consumer waits for the data key of a partner's event (CONSUMER_KEY_WAIT_MS). */
   consumerKeyWaitMs: number;
+  /**
+   * How long start-up waits for Kafka before the service starts without it (KAFKA_STARTUP_WAIT_MS);
+   * it keeps connecting in the background, and readiness says Kafka is down meanwhile.
+   */
+  kafkaStartupWaitMs: number;
   signing: SigningSettings;
   auth: AuthSettings;
 }
@@ -146,6 +151,7 @@ export function agencyConfigFromEnv(role: AgencyRole, env: NodeJS.ProcessEnv = p
     ]),
     keyTopicCompactionLagMs: integer(env, 'KEY_TOPIC_COMPACTION_LAG_MS', 3600_000, 100, 7 * 24 * 3600_000),
     consumerKeyWaitMs: integer(env, 'CONSUMER_KEY_WAIT_MS', 10_000, 0, 600_000),
+    kafkaStartupWaitMs: integer(env, 'KAFKA_STARTUP_WAIT_MS', 10_000, 0, 600_000),
     signing: signingFromEnv(env),
     auth: authFromEnv(env),
   };

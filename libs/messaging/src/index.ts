@@ -7,3 +7,4 @@ export * from './relay';
 export * from './schema';
 export * from './topics';
 export * from './personal-data';
+export * from './lag';

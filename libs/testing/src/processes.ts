@@ -13,7 +13,15 @@ const root = path.resolve(__dirname, '../../..');
 
 /** Runs one of `processes/*.process.ts` in a child Node process (TypeScript through swc). */
 export function spawnFixture(name: 'relay' | 'consumer', env: Record<string, string>): Fixture {
-  const script = path.join(__dirname, 'processes', `${name}.process.ts`);
+  return spawnTs(path.join(__dirname, 'processes', `${name}.process.ts`), env);
+}
+
+/** Runs an agency service's `main.ts` in a child Node process, as `npm start` would. */
+export function spawnService(role: 'police' | 'immigration' | 'foreign-ministry', env: Record<string, string>): Fixture {
+  return spawnTs(path.join(root, 'services', role, 'src', 'main.ts'), env);
+}
+
+function spawnTs(script: string, env: Record<string, string>): Fixture {
   const child = spawn(process.execPath, ['-r', '@swc-node/register', script], {
     cwd: root,
     env: { ...process.env, SWC_NODE_PROJECT: path.join(root, 'tsconfig.json'), ...env },
@@ -43,3 +51,4 @@ export function runTs(script: string, args: string[], env: Record<string, string
     child.on('exit', (code) => resolve({ code, stdout, stderr }));
   });
 }
+

@@ -1,0 +1,62 @@
+import { Controller, Get, Res, ServiceUnavailableException } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { HealthCheck, HealthCheckService, HealthIndicatorService, TypeOrmHealthIndicator } from '@nestjs/terminus';
+import { AgencyRuntime } from './agency-runtime';
+import { Public } from './auth.guard';
+
+/** How long a readiness probe waits for Postgres or Kafka before it calls them down. */
+const PROBE_TIMEOUT_MS = 2000;
+
+/**
+ * Readiness for orchestrators and load balancers (`/health` is liveness): Postgres answers a
+ * ping, Kafka's brokers answer and the relay and consumer run, and how far the consumer is behind
+ * its partners' topics. 503 while any of that is down, and from the moment shutdown begins.
+ */
+@ApiTags('operations')
+@Controller('health')
+export class HealthController {
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly postgres: TypeOrmHealthIndicator,
+    private readonly indicators: HealthIndicatorService,
+    private readonly runtime: AgencyRuntime,
+  ) {}
+
+  @Get('ready')
+  @Public()
+  @HealthCheck({ swaggerDocumentation: true })
+  @ApiOperation({ summary: 'Readiness: Postgres, Kafka, the relay and consumer, and the consumer lag; 503 when not ready' })
+  async ready(@Res({ passthrough: true }) response: { status(code: number): unknown }) {
+    try {
+      return await this.health.check([
+        () => (this.runtime.shuttingDown ? this.indicators.check('service').down('shutting down') : this.indicators.check('service').up()),
+        () => this.postgres.pingCheck('postgres').withTimeout(PROBE_TIMEOUT_MS),
+        () =>
+          this.indicators
+            .check('kafka')
+            .attempt(async () => {
+              const status = await this.runtime.kafkaStatus();
+              if (!status.running) throw new Error('the brokers answer, but the relay and consumer are still starting');
+              return status;
+            })
+            .withTimeout(PROBE_TIMEOUT_MS),
+        async () => {
+          const session = this.indicators.check('consumer');
+          try {
+            const partitions = await this.runtime.lag();
+            return session.up({ lag: partitions.reduce((sum, p) => sum + p.lag, 0), partitions });
+          } catch (error) {
+            return session.down({ message: `the consumer lag is unknown: ${(error as Error).message}` });
+          }
+        },
+      ]);
+    } catch (error) {
+      // Terminus reports what is down in the exception's body: answer 503 with that body as it is.
+      if (error instanceof ServiceUnavailableException) {
+        response.status(503);
+        return error.getResponse();
+      }
+      throw error;
+    }
+  }
+}
