@@ -41,8 +41,8 @@ function kafkaDoor(port: number) {
 const suspect = (name: string) => ({ commandId: uuidv7(), person: { name, nationality: 'MY', passports: [{ number: `A${Math.floor(Math.random() * 1e8)}`, country: 'MY' }] }, role: 'recruiter' });
 
 describe('operations: readiness, starting without Kafka, graceful shutdown (real Kafka, real Postgres)', () => {
-  it('reports ready with Postgres, Kafka, the consumer and its lag', async () => {
-    const stack = await startStack(['police', 'immigration']);
+  it('reports ready with Postgres, Kafka, the consumer and its lag, in the agency and audit services', async () => {
+    const stack = await startStack(['police', 'immigration'], { audit: true });
     try {
       const ready = await waitFor('readiness', async () => {
         const response = await stack.immigration.http(null).get('/health/ready');
@@ -53,6 +53,12 @@ describe('operations: readiness, starting without Kafka, graceful shutdown (real
         details: { service: { status: 'up' }, postgres: { status: 'up' }, kafka: { status: 'up', running: true }, consumer: { status: 'up', lag: expect.any(Number) } },
       });
       expect(ready.details.consumer.partitions.map((p: { topic: string }) => p.topic)).toContain(`intel.${stack.police.id}.${stack.immigration.id}`);
+      // The auditors' archive reports the same way, its lag on every agency's feed.
+      const audit = await waitFor('the audit service ready', async () => {
+        const response = await stack.audit.http(null).get('/health/ready');
+        return response.status === 200 ? response.body : undefined;
+      });
+      expect(audit.details.consumer.partitions.map((p: { topic: string }) => p.topic)).toContain(`intel.${stack.police.id}.${stack.audit.id}`);
     } finally {
       await stack.stop();
     }

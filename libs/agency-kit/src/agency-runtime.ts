@@ -8,6 +8,7 @@ import { Projection, ProjectionRunner } from '@interlink/projections';
 import { AgencyConfig, partnerIds } from './config';
 import { DecisionContext } from './decision-context';
 import { Policy } from './policies';
+import { Readiness } from './health.controller';
 import { AGENCY_CONFIG, KAFKA } from './tokens';
 import { PartnerTrust, signingKeyFor } from './trust';
 
@@ -20,7 +21,7 @@ export const AGENCY_POLICIES = Symbol('AGENCY_POLICIES');
  * They start after the application has bootstrapped and stop before it shuts down.
  */
 @Injectable()
-export class AgencyRuntime implements OnApplicationBootstrap, BeforeApplicationShutdown {
+export class AgencyRuntime implements OnApplicationBootstrap, BeforeApplicationShutdown, Readiness {
   private readonly logger = new Logger('AgencyRuntime');
   readonly projections: ProjectionRunner;
   readonly relay: Relay;

@@ -8,7 +8,7 @@ import { EventStore, Migration, ensureDatabase, eventStoreMigrations, migrate } 
 import { createKafka, messagingMigrations } from '@interlink/messaging';
 import { Projection, projectionMigrations } from '@interlink/projections';
 import { AdminController } from './admin.controller';
-import { HealthController } from './health.controller';
+import { HealthController, READINESS } from './health.controller';
 import { PersonalDataController } from './personal-data.controller';
 import { AGENCY_POLICIES, AGENCY_PROJECTIONS, AgencyRuntime } from './agency-runtime';
 import { CommandService } from './command.service';
@@ -62,11 +62,12 @@ export class AgencyModule {
           },
         }),
         // Readiness probes; their errors are logged by the probe's caller, not here.
-        TerminusModule.forRoot({ errorLogStyle: 'pretty', logger: false }),
+        TerminusModule.forRoot({ logger: false }),
       ],
       controllers: [AdminController, HealthController, PersonalDataController],
       providers: [
         { provide: AGENCY_CONFIG, useValue: config },
+        { provide: READINESS, useExisting: AgencyRuntime },
         { provide: EventRegistry, useValue: interlinkRegistry() },
         { provide: KAFKA, useFactory: () => createKafka(config.kafka) },
         { provide: AGENCY_PROJECTIONS, useValue: options.projections },

@@ -1,8 +1,19 @@
-import { Controller, Get, Res, ServiceUnavailableException } from '@nestjs/common';
+import { Controller, Get, Inject, Res, ServiceUnavailableException } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService, TypeOrmHealthIndicator } from '@nestjs/terminus';
-import { AgencyRuntime } from './agency-runtime';
+import { PartitionLag } from '@interlink/messaging';
 import { Public } from './auth.guard';
+
+/** What a service tells its readiness probe; every service with a Kafka consumer provides it as READINESS. */
+export interface Readiness {
+  /** True from the moment shutdown begins. */
+  readonly shuttingDown: boolean;
+  /** Throws when the brokers do not answer; `running` is whether the service's Kafka side runs. */
+  kafkaStatus(): Promise<{ brokers: number; controller: number | null; running: boolean }>;
+  /** How far its consumer is behind, per partition. */
+  lag(): Promise<PartitionLag[]>;
+}
+export const READINESS = Symbol('READINESS');
 
 /** How long a readiness probe waits for Postgres or Kafka before it calls them down. */
 const PROBE_TIMEOUT_MS = 2000;
@@ -19,7 +30,7 @@ export class HealthController {
     private readonly health: HealthCheckService,
     private readonly postgres: TypeOrmHealthIndicator,
     private readonly indicators: HealthIndicatorService,
-    private readonly runtime: AgencyRuntime,
+    @Inject(READINESS) private readonly runtime: Readiness,
   ) {}
 
   @Get('ready')

@@ -6,6 +6,7 @@ export * from './bootstrap';
 export * from './command.service';
 export * from './config';
 export * from './decision-context';
+export * from './health.controller';
 export * from './http';
 export * from './person.dto';
 export * from './personal-data.controller';

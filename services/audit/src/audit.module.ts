@@ -1,11 +1,12 @@
 import { BeforeApplicationShutdown, DynamicModule, Inject, Injectable, Logger, Module, OnApplicationBootstrap } from '@nestjs/common';
 import { APP_GUARD, APP_INTERCEPTOR, Reflector } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { AgencyAuthGuard } from '@interlink/agency-kit';
+import { TerminusModule } from '@nestjs/terminus';
+import { AgencyAuthGuard, HealthController, READINESS, Readiness } from '@interlink/agency-kit';
 import { Kafka } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { ensureDatabase, migrate } from '@interlink/event-store';
-import { KeyReceiver, TopicManager, auditTopicMatcher, createKafka } from '@interlink/messaging';
+import { KeyReceiver, PartitionLag, TopicManager, auditTopicMatcher, consumerLag, createKafka } from '@interlink/messaging';
 import { AuditAccessLogInterceptor } from './access-log.interceptor';
 import { ArchiveConsumer } from './archive/archive.consumer';
 import { archiveMigrations } from './archive/archive.schema';
@@ -34,7 +35,7 @@ export async function openAuditDatabase(config: AuditConfig): Promise<DataSource
 
 /** Archives the audited agencies' feeds while the service runs. */
 @Injectable()
-export class ArchiveRuntime implements OnApplicationBootstrap, BeforeApplicationShutdown {
+export class ArchiveRuntime implements OnApplicationBootstrap, BeforeApplicationShutdown, Readiness {
   private consumer?: ArchiveConsumer;
   private keyReceiver?: KeyReceiver;
   private readonly logger = new Logger('ArchiveRuntime');
@@ -69,7 +70,23 @@ export class ArchiveRuntime implements OnApplicationBootstrap, BeforeApplication
     await this.consumer.start();
   }
 
+  private stopping = false;
+
+  get shuttingDown(): boolean {
+    return this.stopping;
+  }
+
+  async kafkaStatus() {
+    const cluster = await this.admin.describeCluster();
+    return { brokers: cluster.brokers.length, controller: cluster.controller, running: this.consumer !== undefined };
+  }
+
+  async lag(): Promise<PartitionLag[]> {
+    return this.consumer ? consumerLag(this.admin, this.consumer.groupId, this.consumer.topicNames) : [];
+  }
+
   async beforeApplicationShutdown(): Promise<void> {
+    this.stopping = true;
     await this.consumer?.stop();
     await this.keyReceiver?.stop();
     await this.admin.disconnect();
@@ -87,8 +104,9 @@ export class AuditModule {
           useFactory: () => ({ type: 'postgres', url: config.databaseUrl, entities: ALL_READ_MODEL_ENTITIES }),
           dataSourceFactory: () => openAuditDatabase(config),
         }),
+        TerminusModule.forRoot({ logger: false }),
       ],
-      controllers: [AuditController],
+      controllers: [AuditController, HealthController],
       providers: [
         { provide: AUDIT_CONFIG, useValue: config },
         { provide: AUDIT_KAFKA, useFactory: () => createKafka(config.kafka) },
@@ -98,6 +116,7 @@ export class AuditModule {
           useFactory: (dataSource: DataSource, kafka: Kafka) => new AuditService(config, dataSource, kafka),
         },
         ArchiveRuntime,
+        { provide: READINESS, useExisting: ArchiveRuntime },
         { provide: APP_INTERCEPTOR, useClass: AuditAccessLogInterceptor },
         {
           provide: APP_GUARD,

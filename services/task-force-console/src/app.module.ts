@@ -1,7 +1,8 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_GUARD, Reflector } from '@nestjs/core';
+import { TerminusModule } from '@nestjs/terminus';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { AgencyAuthGuard } from '@interlink/agency-kit';
+import { AgencyAuthGuard, HealthController, READINESS } from '@interlink/agency-kit';
 import { EventRegistry, interlinkRegistry } from '@interlink/contracts';
 import { createKafka } from '@interlink/messaging';
 import { ConsoleConfig, consoleConfigFromEnv } from './config';
@@ -34,8 +35,9 @@ export class TaskForceConsoleModule {
           useFactory: () => ({ type: 'postgres', url: config.databaseUrl }),
           dataSourceFactory: () => openConsoleDatabase(config),
         }),
+        TerminusModule.forRoot({ logger: false }),
       ],
-      controllers: [FeedController, DashboardController, DossierController, OperationsController],
+      controllers: [FeedController, DashboardController, DossierController, OperationsController, HealthController],
       providers: [
         { provide: CONSOLE_CONFIG, useValue: config },
         { provide: CONSOLE_KAFKA, useFactory: () => createKafka(config.kafka) },
@@ -46,6 +48,7 @@ export class TaskForceConsoleModule {
           useFactory: (registry: EventRegistry) => new ConsoleProjector(config, registry, consumerName(config.agencyId)),
         },
         IntakeRuntime,
+        { provide: READINESS, useExisting: IntakeRuntime },
         FeedService,
         FeedLive,
         DashboardService,

@@ -58,13 +58,17 @@ export class ArchiveConsumer {
     private readonly agencies: string[],
   ) {}
 
+  get groupId(): string {
+    return `${this.auditId}-archive`;
+  }
+
   get topicNames(): string[] {
     return this.agencies.map((agency) => topicFor(agency, this.auditId));
   }
 
   async start(): Promise<void> {
     await this.topics.ensure(this.topicNames);
-    this.consumer = this.kafka.consumer({ groupId: `${this.auditId}-archive`, maxWaitTimeInMs: 100, allowAutoTopicCreation: false });
+    this.consumer = this.kafka.consumer({ groupId: this.groupId, maxWaitTimeInMs: 100, allowAutoTopicCreation: false });
     this.consumer.on(this.consumer.events.CRASH, (e) => this.logger.error(`archive consumer: ${e.payload.error.message}`));
     await this.consumer.connect();
     await this.consumer.subscribe({ topics: this.topicNames, fromBeginning: true });

@@ -2,8 +2,8 @@ import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBoo
 import { Admin, Kafka } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { EventRegistry, topicFor } from '@interlink/contracts';
-import { PartnerTrust } from '@interlink/agency-kit';
-import { EventConsumer, KeyReceiver, TopicManager, personalDataOpener } from '@interlink/messaging';
+import { PartnerTrust, Readiness } from '@interlink/agency-kit';
+import { EventConsumer, KeyReceiver, PartitionLag, TopicManager, consumerLag, personalDataOpener } from '@interlink/messaging';
 import { ConsoleConfig } from '../config';
 import { ConsoleProjector } from '../read-model/projector';
 import { CONSOLE_CONFIG, CONSOLE_KAFKA } from '../tokens';
@@ -25,7 +25,7 @@ export function consumerName(agencyId: string): string {
  * before it is recorded. An erased record's key is destroyed and its data comes out erased.
  */
 @Injectable()
-export class IntakeRuntime implements OnApplicationBootstrap, BeforeApplicationShutdown {
+export class IntakeRuntime implements OnApplicationBootstrap, BeforeApplicationShutdown, Readiness {
   private readonly logger = new Logger('Intake');
   readonly consumer: EventConsumer;
   readonly keyReceiver: KeyReceiver;
@@ -81,7 +81,23 @@ export class IntakeRuntime implements OnApplicationBootstrap, BeforeApplicationS
     this.logger.log(`${this.config.agencyId}: reading ${this.topics.join(', ')}`);
   }
 
+  private stopping = false;
+
+  get shuttingDown(): boolean {
+    return this.stopping;
+  }
+
+  async kafkaStatus() {
+    const cluster = await this.admin.describeCluster();
+    return { brokers: cluster.brokers.length, controller: cluster.controller, running: this.connected };
+  }
+
+  lag(): Promise<PartitionLag[]> {
+    return consumerLag(this.admin, this.consumer.name, this.topics);
+  }
+
   async beforeApplicationShutdown(): Promise<void> {
+    this.stopping = true;
     await this.consumer.stop();
     await this.keyReceiver.stop();
     if (this.connected) await this.admin.disconnect();
