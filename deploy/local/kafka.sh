@@ -14,7 +14,9 @@
 #
 # Environment knobs (defaults in brackets):
 #   KAFKA_VERSION          [3.9.1]  org.apache.kafka:kafka_2.13 version to resolve from Maven Central
-#   KAFKA_PORT             [9092]   client (PLAINTEXT) port on 127.0.0.1, also the advertised one
+#   KAFKA_PORT             [9092]   client (PLAINTEXT) port the broker listens on, on 127.0.0.1
+#   KAFKA_ADVERTISED_PORT  [KAFKA_PORT]  port handed to clients in metadata: all their traffic goes
+#                                   there (e.g. a TCP proxy in front of KAFKA_PORT for fault tests)
 #   KAFKA_CONTROLLER_PORT  [9093]   KRaft controller port on 127.0.0.1
 #   KAFKA_DATA_DIR         [deploy/local/.data/kafka]  config, cluster id, topic data, logs, pid file
 #   KAFKA_CACHE_DIR        [deploy/local/.cache]       resolved jars: <dir>/kafka-<version>/libs
@@ -36,6 +38,7 @@ abspath() { case "$1" in /*) printf '%s\n' "$1" ;; *) printf '%s\n' "$PWD/$1" ;;
 
 KAFKA_VERSION="${KAFKA_VERSION:-3.9.1}"
 KAFKA_PORT="${KAFKA_PORT:-9092}"
+KAFKA_ADVERTISED_PORT="${KAFKA_ADVERTISED_PORT:-$KAFKA_PORT}"
 KAFKA_CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-9093}"
 KAFKA_DATA_DIR="$(abspath "${KAFKA_DATA_DIR:-$SCRIPT_DIR/.data/kafka}")"
 KAFKA_CACHE_DIR="$(abspath "${KAFKA_CACHE_DIR:-$SCRIPT_DIR/.cache}")"
@@ -78,10 +81,11 @@ usage() {
 
 validate_knobs() {
   local name
-  for name in KAFKA_PORT KAFKA_CONTROLLER_PORT KAFKA_START_TIMEOUT KAFKA_STOP_TIMEOUT; do
+  for name in KAFKA_PORT KAFKA_ADVERTISED_PORT KAFKA_CONTROLLER_PORT KAFKA_START_TIMEOUT KAFKA_STOP_TIMEOUT; do
     [[ "${!name}" =~ ^[0-9]+$ && "${!name}" -gt 0 ]] || die "$name must be a positive integer (got '${!name}')"
   done
   [[ "$KAFKA_PORT" != "$KAFKA_CONTROLLER_PORT" ]] || die "KAFKA_PORT and KAFKA_CONTROLLER_PORT must differ"
+  [[ "$KAFKA_ADVERTISED_PORT" != "$KAFKA_CONTROLLER_PORT" ]] || die "KAFKA_ADVERTISED_PORT and KAFKA_CONTROLLER_PORT must differ"
   [[ "$KAFKA_VERSION" =~ ^[0-9A-Za-z._-]+$ ]] || die "KAFKA_VERSION looks wrong: '$KAFKA_VERSION'"
   [[ -z "${KAFKA_SASL:-}" || "$KAFKA_SASL" == scram ]] || die "KAFKA_SASL must be empty or 'scram' (got '$KAFKA_SASL')"
   [[ -z "${KAFKA_SASL_USERS:-}" || "$KAFKA_SASL_USERS" =~ ^[a-z][a-z0-9-]*:[^,:\"\ ]+(,[a-z][a-z0-9-]*:[^,:\"\ ]+)*$ ]] ||
@@ -223,6 +227,7 @@ render_config() {
   mkdir -p "$KAFKA_DATA_DIR" "$STORAGE_DIR" "$LOG_DIR"
   [[ -f "$TEMPLATE" ]] || die "missing $TEMPLATE"
   sed -e "s|\${KAFKA_PORT}|$(sed_escape "$KAFKA_PORT")|g" \
+    -e "s|\${KAFKA_ADVERTISED_PORT}|$(sed_escape "$KAFKA_ADVERTISED_PORT")|g" \
     -e "s|\${KAFKA_CONTROLLER_PORT}|$(sed_escape "$KAFKA_CONTROLLER_PORT")|g" \
     -e "s|\${KAFKA_LOG_DIRS}|$(sed_escape "$STORAGE_DIR")|g" \
     "$TEMPLATE" >"$CONFIG.tmp"
@@ -337,7 +342,7 @@ cmd_start() {
   kafka_answers "$KAFKA_START_TIMEOUT" --pid "$pid" || rc=$?
   case "$rc" in
     0)
-      say "Kafka is up in $(elapsed "$t0")s: KAFKA_BROKERS=127.0.0.1:$KAFKA_PORT (pid $pid, logs: $0 logs)"
+      say "Kafka is up in $(elapsed "$t0")s: KAFKA_BROKERS=127.0.0.1:$KAFKA_ADVERTISED_PORT (pid $pid, logs: $0 logs)"
       ;;
     3)
       rm -f -- "$PID_FILE"
@@ -403,7 +408,7 @@ cmd_status() {
   validate_knobs
   if pid="$(managed_pid)"; then
     if kafka_answers 5 --quiet; then
-      say "running: pid $pid, KAFKA_BROKERS=127.0.0.1:$KAFKA_PORT, cluster id $(cat "$CLUSTER_ID_FILE" 2>/dev/null || echo '?'), data $KAFKA_DATA_DIR"
+      say "running: pid $pid, KAFKA_BROKERS=127.0.0.1:$KAFKA_ADVERTISED_PORT, cluster id $(cat "$CLUSTER_ID_FILE" 2>/dev/null || echo '?'), data $KAFKA_DATA_DIR"
       return 0
     fi
     say "process $pid is alive but does not answer on 127.0.0.1:$KAFKA_PORT (starting up, or unhealthy: see '$0 logs')"

@@ -74,6 +74,7 @@ export class AgencyRuntime implements OnApplicationBootstrap, BeforeApplicationS
       maxAttempts: config.consumerMaxAttempts,
       backoffMs: config.consumerBackoffMs,
       maxWaitTimeInMs: config.consumerMaxWaitMs,
+      sessionTimeout: config.consumerSessionTimeoutMs,
       handler: (event, { manager }) => this.applyPolicies(event, manager),
       open: personalDataOpener({ keyWaitMs: config.consumerKeyWaitMs, registry }),
       verify: trust.verify,

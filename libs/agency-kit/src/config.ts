@@ -31,6 +31,12 @@ export interface AgencyConfig {
   consumerMaxWaitMs: number;
   consumerMaxAttempts: number;
   consumerBackoffMs: number;
+  /**
+   * How long a silent policy consumer keeps its partitions before the group rebalances them
+   * (CONSUMER_SESSION_TIMEOUT_MS, default 30000; the broker refuses less than its
+   * group.min.session.timeout.ms, 6000 by default).
+   */
+  consumerSessionTimeoutMs: number;
   topicPartitions: number;
   topicReplicationFactor: number;
   /** The auditors' agency id: they receive the whole log (AUDIT_AGENCY_ID, default `audit`). */
@@ -140,6 +146,7 @@ export function agencyConfigFromEnv(role: AgencyRole, env: NodeJS.ProcessEnv = p
     consumerMaxWaitMs: integer(env, 'CONSUMER_MAX_WAIT_MS', 100, 0, 10000),
     consumerMaxAttempts: integer(env, 'CONSUMER_MAX_ATTEMPTS', 3, 1, 100),
     consumerBackoffMs: integer(env, 'CONSUMER_BACKOFF_MS', 200, 0, 60000),
+    consumerSessionTimeoutMs: integer(env, 'CONSUMER_SESSION_TIMEOUT_MS', 30000, 6000, 3600_000),
     topicPartitions: integer(env, 'KAFKA_TOPIC_PARTITIONS', 3, 1, 1000),
     topicReplicationFactor: integer(env, 'KAFKA_REPLICATION_FACTOR', 1, 1, 10),
     auditAgencyId,

@@ -34,8 +34,26 @@ function bodyParserProblem(error: unknown): ProblemDetails | undefined {
   return undefined;
 }
 
+/**
+ * Whether an error means the database could not be reached or went away (a restart, a failover,
+ * a dropped connection) rather than that the request was wrong: Postgres's connection-exception
+ * (08xxx) and operator-intervention (57P0x) classes, and the driver's own connection errors.
+ */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  const e = error as { code?: unknown; message?: unknown; driverError?: unknown } | undefined;
+  if (!e) return false;
+  const code = typeof e.code === 'string' ? e.code : '';
+  if (/^08/.test(code) || /^57P0[1-3]$/.test(code) || ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE'].includes(code)) return true;
+  const message = typeof e.message === 'string' ? e.message : '';
+  if (/Connection terminated|connection timeout|Client has encountered a connection error|terminating connection due to administrator command/i.test(message)) return true;
+  return e.driverError !== undefined && e.driverError !== error && isDatabaseUnavailable(e.driverError);
+}
+
 /** Maps every error to `application/problem+json` with a message a person can act on; never leaks internals. */
 export function toProblem(error: unknown): ProblemDetails {
+  if (isDatabaseUnavailable(error)) {
+    return problem(503, 'unavailable', 'Temporarily unavailable', 'The database cannot be reached just now; nothing was recorded. Retry shortly with the same commandId.');
+  }
   if (error instanceof DomainError) return problem(422, error.code, 'Refused by a business rule', error.message);
   if (error instanceof ErasedRecordError) return problem(409, 'erased', 'Personal data erased', error.message);
   if (error instanceof ConcurrencyError) return problem(409, 'stale-version', 'Changed meanwhile', error.message);
@@ -72,6 +90,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       this.logger.error(`${request.method} ${request.url} failed, reference ${reference}: ${(exception as Error)?.stack ?? exception}`);
     }
     body.instance = request.url;
+    if (body.status === 503) response.setHeader('Retry-After', '2');
     response.status(body.status).type('application/problem+json').send(JSON.stringify(body));
   }
 }

@@ -199,6 +199,11 @@ export class EventConsumer {
           }
         }
         last = message.offset;
+        // A long batch must not outlive the group session (kafkajs heartbeats for eachBatch only
+        // when asked; it sends one only once heartbeatInterval has passed). If the group is
+        // rebalancing or has dropped this member, this throws: the transaction rolls back and the
+        // batch is delivered again to whoever owns the partition.
+        await heartbeat();
       }
       if (last !== undefined) {
         await tx.query(
@@ -213,7 +218,7 @@ export class EventConsumer {
     });
     if (last !== undefined) {
       resolveOffset(last);
-      await this.consumer!.commitOffsets([{ topic, partition, offset: (BigInt(last) + 1n).toString() }]);
+      await commitAfterTransaction(this.consumer!, topic, partition, last, this.options.onError);
     }
   }
 
@@ -418,6 +423,28 @@ export class EventConsumer {
     }
   }
 
+}
+
+/**
+ * Commits a partition's offset once its batch is committed in Postgres. The database (checkpoint
+ * and inbox) is what makes delivery exactly-once; Kafka's offset only spares a redelivery. So a
+ * commit that fails because the group moved on (a rebalance, or this member's session expired
+ * while the batch ran) is reported, not thrown: thrown from eachBatch, kafkajs wraps it as
+ * non-retriable and stops the consumer for good. kafkajs rejoins the group at its next heartbeat,
+ * and the partition's next owner skips the batch by the checkpoint.
+ */
+export async function commitAfterTransaction(
+  consumer: Consumer,
+  topic: string,
+  partition: number,
+  lastOffset: string,
+  onError?: (error: Error) => void,
+): Promise<void> {
+  try {
+    await consumer.commitOffsets([{ topic, partition, offset: (BigInt(lastOffset) + 1n).toString() }]);
+  } catch (error) {
+    onError?.(new Error(`offset ${lastOffset} of ${topic}/${partition} is applied but its Kafka commit failed (a redelivery will be skipped): ${(error as Error).message}`));
+  }
 }
 
 /** Text safe to store and show: no NUL or other control characters (they come from hostile input), at most 2,000 characters. */

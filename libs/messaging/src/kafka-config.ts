@@ -35,7 +35,9 @@ export function createKafka(settings: KafkaSettings, overrides: Partial<KafkaCon
     brokers: settings.brokers,
     ...(settings.sasl ? { sasl: settings.sasl } : {}),
     logLevel: logLevel.WARN,
-    retry: { initialRetryTime: 200, retries: 8 },
+    // Waits between retries capped at 5 s (kafkajs's default is 30 s), so a client resumes within
+    // seconds of a broker coming back rather than half a minute.
+    retry: { initialRetryTime: 200, retries: 8, maxRetryTime: 5000 },
     ...overrides,
   });
 }

@@ -3,6 +3,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { EventEnvelope, EventRegistry, agencyOfSource, keyTopicFor, parseDataschema, parseKeyTopic } from '@interlink/contracts';
 import { DataKeys } from '@interlink/event-store';
 import { DATA_KEY_BYTES, SealedDataError, openData, sealedRefs } from '@interlink/security';
+import { commitAfterTransaction } from './consumer';
 import { TopicManager } from './topics';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -112,7 +113,8 @@ export class KeyReceiver {
     });
     const last = batch.messages[batch.messages.length - 1].offset;
     resolveOffset(last);
-    await this.consumer!.commitOffsets([{ topic, partition, offset: (BigInt(last) + 1n).toString() }]);
+    // Receiving a key again is harmless: a failed commit must not stop the receiver for good.
+    await commitAfterTransaction(this.consumer!, topic, partition, last, this.options.onError);
   }
 }
 

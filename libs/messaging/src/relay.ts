@@ -161,13 +161,32 @@ export class Relay {
 
   private async send(messages: { topic: string; message: Message }[]): Promise<void> {
     if (messages.length === 0) return;
+    await this.topics.ensure(new Set(messages.map((m) => m.topic)));
+    // A full batch to one partition (the auditors' topic has one) can exceed the broker's
+    // message.max.bytes (1 MB by default), which the producer would retry for ever: send it in
+    // requests of at most SEND_CHUNK_BYTES, in order (one request in flight keeps the order).
+    let chunk: { topic: string; message: Message }[] = [];
+    let bytes = 0;
+    for (const m of messages) {
+      const size = byteLength(m.message.value) + byteLength(m.message.key);
+      if (chunk.length > 0 && bytes + size > SEND_CHUNK_BYTES) {
+        await this.sendChunk(chunk);
+        chunk = [];
+        bytes = 0;
+      }
+      chunk.push(m);
+      bytes += size;
+    }
+    await this.sendChunk(chunk);
+  }
+
+  private async sendChunk(messages: { topic: string; message: Message }[]): Promise<void> {
     const byTopic = new Map<string, TopicMessages>();
     for (const { topic, message } of messages) {
       let entry = byTopic.get(topic);
       if (!entry) byTopic.set(topic, (entry = { topic, messages: [] }));
       entry.messages.push(message);
     }
-    await this.topics.ensure(byTopic.keys());
     await this.producer!.sendBatch({ topicMessages: [...byTopic.values()], acks: -1, compression: CompressionTypes.None });
   }
 
@@ -232,6 +251,14 @@ export class Relay {
     if (rows.length === 0) return { position: LOG_START, sequence: 0, hash: GENESIS_HASH };
     return { position: { txId: rows[0].tx_id, position: rows[0].position }, sequence: Number(rows[0].sequence), hash: rows[0].hash ?? GENESIS_HASH };
   }
+}
+
+/** Largest payload of one produce request, well under the broker's default message.max.bytes (1 MB). */
+const SEND_CHUNK_BYTES = 512 * 1024;
+
+function byteLength(value: Message['value'] | Message['key']): number {
+  if (value === null || value === undefined) return 0;
+  return typeof value === 'string' ? Buffer.byteLength(value) : value.length;
 }
 
 /** What the auditors get of a RED event: everything but the payload, which its `datahash` still commits to. */

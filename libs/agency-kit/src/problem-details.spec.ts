@@ -1,0 +1,25 @@
+import { NotFoundException } from '@nestjs/common';
+import { isDatabaseUnavailable, toProblem } from './problem-details.filter';
+
+describe('toProblem', () => {
+  it.each([
+    ['Postgres shutting down (57P01)', Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' })],
+    ['Postgres starting up (57P03)', Object.assign(new Error('the database system is starting up'), { code: '57P03' })],
+    ['a refused connection', Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' })],
+    ['a connection that went away', new Error('Connection terminated unexpectedly')],
+    ['a wrapped driver error', Object.assign(new Error('query failed'), { driverError: Object.assign(new Error('x'), { code: '08006' }) })],
+  ])('answers 503 with a reason to retry for %s, and names no internals', (_what, error) => {
+    expect(isDatabaseUnavailable(error)).toBe(true);
+    const problem = toProblem(error);
+    expect(problem).toMatchObject({ status: 503, type: 'urn:interlink:problem:unavailable' });
+    expect(problem.detail).toMatch(/nothing was recorded.*Retry/);
+    expect(JSON.stringify(problem)).not.toMatch(/ECONNREFUSED|5432|57P0|administrator/);
+  });
+
+  it('leaves other errors as they were: a bug is a 500, a missing record a 404', () => {
+    expect(isDatabaseUnavailable(new TypeError("Cannot read properties of undefined (reading 'x')"))).toBe(false);
+    expect(toProblem(new TypeError('x')).status).toBe(500);
+    expect(toProblem(Object.assign(new Error('duplicate key value'), { code: '23505' })).status).toBe(500);
+    expect(toProblem(new NotFoundException('no such suspect')).status).toBe(404);
+  });
+});
