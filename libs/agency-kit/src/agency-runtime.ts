@@ -3,7 +3,7 @@ import { Admin, Kafka } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { EventRegistry, PersonalDataErased, agencyOfSource, isErasureType, topicFor } from '@interlink/contracts';
 import { EventStore } from '@interlink/event-store';
-import { EventConsumer, KeyReceiver, PartitionLag, Relay, TopicManager, auditTopicMatcher, consumerLag, personalDataOpener } from '@interlink/messaging';
+import { EventConsumer, KeyReceiver, PartitionLag, Relay, TopicManager, auditTopicMatcher, awaitDataKeys, consumerLag, personalDataOpener } from '@interlink/messaging';
 import { Projection, ProjectionRunner } from '@interlink/projections';
 import { AgencyConfig, partnerIds } from './config';
 import { DecisionContext } from './decision-context';
@@ -76,7 +76,9 @@ export class AgencyRuntime implements OnApplicationBootstrap, BeforeApplicationS
       maxWaitTimeInMs: config.consumerMaxWaitMs,
       sessionTimeout: config.consumerSessionTimeoutMs,
       handler: (event, { manager }) => this.applyPolicies(event, manager),
-      open: personalDataOpener({ keyWaitMs: config.consumerKeyWaitMs, registry }),
+      // Keys still on their way are waited for before the batch's transaction, then opened inside it.
+      beforeBatch: awaitDataKeys(dataSource, { keyWaitMs: config.consumerKeyWaitMs }),
+      open: personalDataOpener({ keyWaitMs: 0, registry }),
       verify: trust.verify,
       onError: onError('consumer'),
     });

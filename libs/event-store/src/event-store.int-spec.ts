@@ -1,5 +1,5 @@
 import { DomainError, uuidv7 } from '@interlink/contracts';
-import { TestDatabase, caseFileDecider, caseFileRegistry, createTestDatabase } from '@interlink/testing';
+import { TestDatabase, caseFileDecider, caseFileRegistry, createTestDatabase, waitFor } from '@interlink/testing';
 import { AppendContext, ConcurrencyError, EventStore, IdempotencyError, LOG_START, LogPosition, StoredEvent } from './index';
 
 const context = (): AppendContext => ({
@@ -151,13 +151,21 @@ describe('reading the log while transactions commit out of order (real Postgres)
 
     await slow.commitTransaction();
     await slow.release();
-    const after = await store.readLog(LOG_START);
+    const after = await waitFor('both events readable', async () => {
+      const log = await store.readLog(LOG_START);
+      return log.length === 2 ? log : undefined;
+    });
     expect(after.map((e) => e.envelope.subject)).toEqual(['slow-stream', 'fast-stream']);
   });
 
   it('reads the log in numeric order of positions (9 before 10)', async () => {
     await store.append('long-stream', 0, [opened(), ...Array.from({ length: 11 }, (_, i) => note(`note ${i + 1}`))], context());
-    const read = await store.readLog(LOG_START, { limit: 5 });
+    // Transaction ids are cluster-wide: a transaction in flight in another database (another test
+    // file) holds the log back for a moment, as it should, so wait until the append is readable.
+    const read = await waitFor('the appended events readable', async () => {
+      const page = await store.readLog(LOG_START, { limit: 5 });
+      return page.length === 5 ? page : undefined;
+    });
     const rest = await store.readLog(read[read.length - 1].logPosition);
     expect([...read, ...rest].map((e) => e.envelope.streamversion)).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
   });

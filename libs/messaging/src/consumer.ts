@@ -43,6 +43,11 @@ export interface EventConsumerOptions {
    * keeps the event as it arrived, sealed, so that erasing the key erases the inbox's copy too.
    */
   open?: (manager: EntityManager, envelope: EventEnvelope) => Promise<EventEnvelope>;
+  /**
+   * Called with a batch's events before its transaction begins, e.g. to wait for data keys still
+   * on their way: waiting inside the transaction would hold back every log reader of the cluster.
+   */
+  beforeBatch?: (envelopes: EventEnvelope[]) => Promise<void>;
   /** Database URL, to hear replay requests from the `parked` command (off without it). */
   databaseUrl?: string;
   onError?: (error: Error) => void;
@@ -155,6 +160,8 @@ export class EventConsumer {
         }
       }),
     );
+
+    await this.options.beforeBatch?.([...decoded.values()].flatMap((d) => ('envelope' in d ? [d.envelope] : [])));
 
     let last: string | undefined;
     const deadLetters: { message: KafkaMessage; reason: string }[] = [];

@@ -125,6 +125,31 @@ export interface PersonalDataOpenerOptions {
 }
 
 /**
+ * Waits, outside any transaction, until the keys of the sealed parts of `envelopes` have arrived
+ * (or `keyWaitMs` has passed): give it to EventConsumer as `beforeBatch`, so that opening inside
+ * the batch's transaction finds them at once.
+ */
+export function awaitDataKeys(dataSource: DataSource, options: Pick<PersonalDataOpenerOptions, 'keyWaitMs'> = {}) {
+  const keys = new DataKeys();
+  const waitMs = options.keyWaitMs ?? 10_000;
+  return async (envelopes: EventEnvelope[]): Promise<void> => {
+    const wanted = new Map<string, Set<string>>();
+    for (const envelope of envelopes) {
+      const owner = agencyOfSource(envelope.source);
+      if (!owner || envelope.data === undefined) continue;
+      const refs = sealedRefs(envelope.data);
+      if (refs.size > 0) wanted.set(owner, new Set([...(wanted.get(owner) ?? []), ...refs]));
+    }
+    const deadline = Date.now() + waitMs;
+    for (const [owner, refs] of wanted) {
+      while ((await keys.find(dataSource.manager, owner, refs)).size < refs.size && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    }
+  };
+}
+
+/**
  * Opens the sealed personal data of a partner's event with the keys that partner delivered
  * (see KeyReceiver). Keys travel ahead of events on their own topic, so a key not stored yet is
  * waited for a while; an erased record opens as erased. The opened payload is checked against
@@ -132,6 +157,7 @@ export interface PersonalDataOpenerOptions {
  */
 export function personalDataOpener(options: PersonalDataOpenerOptions = {}) {
   const keys = new DataKeys();
+  // With awaitDataKeys before the batch, the keys are here; without it, wait here (in the transaction).
   const waitMs = options.keyWaitMs ?? 10_000;
   return async (manager: EntityManager, envelope: EventEnvelope): Promise<EventEnvelope> => {
     const refs = sealedRefs(envelope.data);

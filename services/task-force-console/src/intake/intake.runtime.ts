@@ -3,7 +3,7 @@ import { Admin, Kafka } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { EventRegistry, topicFor } from '@interlink/contracts';
 import { PartnerTrust, Readiness } from '@interlink/agency-kit';
-import { EventConsumer, KeyReceiver, PartitionLag, TopicManager, consumerLag, personalDataOpener } from '@interlink/messaging';
+import { EventConsumer, KeyReceiver, PartitionLag, TopicManager, awaitDataKeys, consumerLag, personalDataOpener } from '@interlink/messaging';
 import { ConsoleConfig } from '../config';
 import { ConsoleProjector } from '../read-model/projector';
 import { CONSOLE_CONFIG, CONSOLE_KAFKA } from '../tokens';
@@ -57,7 +57,8 @@ export class IntakeRuntime implements OnApplicationBootstrap, BeforeApplicationS
       backoffMs: config.consumerBackoffMs,
       maxWaitTimeInMs: config.consumerMaxWaitMs,
       verify: trust.verify,
-      open: personalDataOpener({ keyWaitMs: config.consumerKeyWaitMs, registry }),
+      beforeBatch: awaitDataKeys(dataSource, { keyWaitMs: config.consumerKeyWaitMs }),
+      open: personalDataOpener({ keyWaitMs: 0, registry }),
       handler: async (event, { manager }) => {
         await projector.record(event, manager);
       },
