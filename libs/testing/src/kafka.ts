@@ -1,5 +1,6 @@
 import { Kafka } from 'kafkajs';
 import { createKafka, kafkaSettingsFromEnv } from '@interlink/messaging';
+import { testRunId } from './names';
 
 export function testKafka(clientId = 'interlink-test'): Kafka {
   return createKafka(kafkaSettingsFromEnv(clientId));
@@ -16,7 +17,7 @@ export interface RawRecord {
 /** Every record now on `topics`, read from the beginning with a throw-away consumer group. */
 export async function readTopics(kafka: Kafka, topics: string[], expectAtLeast: number, timeoutMs = 20000): Promise<RawRecord[]> {
   const records: RawRecord[] = [];
-  const consumer = kafka.consumer({ groupId: `reader-${Date.now()}-${Math.random()}`, maxWaitTimeInMs: 100 });
+  const consumer = kafka.consumer({ groupId: `reader-${testRunId()}-${Date.now()}-${Math.random()}`, maxWaitTimeInMs: 100 });
   await consumer.connect();
   await consumer.subscribe({ topics, fromBeginning: true });
   let enough: () => void = () => undefined;
