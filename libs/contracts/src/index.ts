@@ -11,4 +11,5 @@ export * as Police from './police';
 export * from './registry';
 export * from './personal-data';
 export * from './schema-parts';
+export * from './storable-text';
 export * from './uuid';

@@ -3,6 +3,7 @@ import addFormats from 'ajv-formats';
 import { EventEnvelope, dataschemaFor, envelopeSchema, parseDataschema } from './envelope';
 import { ContractViolation, UnknownEventType } from './errors';
 import { PersonalDataSpec } from './personal-data';
+import { unstorableText } from './storable-text';
 
 type Data = Record<string, unknown>;
 
@@ -120,10 +121,8 @@ export class EventRegistry {
       throw new ContractViolation('not a valid Interlink event envelope', describeSchemaErrors(this.validateEnvelope.errors));
     }
     const e = envelope as EventEnvelope;
-    // Postgres cannot store U+0000 in text or jsonb; refuse it here with a clear reason.
-    if (JSON.stringify(e).includes('\\u0000')) {
-      throw new ContractViolation('event contains a NUL character (U+0000), which no field may hold');
-    }
+    const unstorable = unstorableText(e);
+    if (unstorable) throw new ContractViolation('the event holds text that cannot be stored', [unstorable]);
     const schema = parseDataschema(e.dataschema);
     if (!schema || schema.type !== e.type) {
       throw new ContractViolation(`dataschema "${e.dataschema}" does not name the event's type "${e.type}"`);
