@@ -3,7 +3,7 @@ import { Admin, Kafka } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { EventRegistry, PersonalDataErased, agencyOfSource, isErasureType, topicFor } from '@interlink/contracts';
 import { EventStore } from '@interlink/event-store';
-import { EventConsumer, KeyReceiver, PartitionLag, Relay, TopicManager, auditTopicMatcher, awaitDataKeys, consumerLag, personalDataOpener } from '@interlink/messaging';
+import { ConsumerHealth, EventConsumer, KeyReceiver, PartitionLag, Relay, RelayStatus, TopicManager, auditTopicMatcher, awaitDataKeys, consumerLag, personalDataOpener } from '@interlink/messaging';
 import { Projection, ProjectionRunner } from '@interlink/projections';
 import { AgencyConfig, partnerIds } from './config';
 import { DecisionContext } from './decision-context';
@@ -186,6 +186,14 @@ export class AgencyRuntime implements OnApplicationBootstrap, BeforeApplicationS
   async lag(): Promise<PartitionLag[]> {
     if (!this.admin) throw new Error('the service is shutting down');
     return consumerLag(this.admin, this.consumer.name, this.consumerTopics);
+  }
+
+  consumers(): Record<string, ConsumerHealth> {
+    return { [this.consumer.name]: this.consumer.health(), [this.keyReceiver.name]: this.keyReceiver.health() };
+  }
+
+  relayStatus(): Promise<RelayStatus> {
+    return this.relay.status();
   }
 
   private get consumerTopics(): string[] {

@@ -1,7 +1,7 @@
 import { Controller, Get, Inject, Res, ServiceUnavailableException } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService, TypeOrmHealthIndicator } from '@nestjs/terminus';
-import { PartitionLag } from '@interlink/messaging';
+import { ConsumerHealth, PartitionLag, RelayStatus } from '@interlink/messaging';
 import { Public } from './auth.guard';
 
 /** What a service tells its readiness probe; every service with a Kafka consumer provides it as READINESS. */
@@ -12,6 +12,10 @@ export interface Readiness {
   kafkaStatus(): Promise<{ brokers: number; controller: number | null; running: boolean }>;
   /** How far its consumer is behind, per partition. */
   lag(): Promise<PartitionLag[]>;
+  /** Each of its Kafka consumers by name: whether it is in its group, its crashes and restarts. */
+  consumers(): Record<string, ConsumerHealth>;
+  /** How its relay publishes, where the service publishes a log of its own. */
+  relayStatus?(): Promise<RelayStatus>;
 }
 export const READINESS = Symbol('READINESS');
 
@@ -20,8 +24,10 @@ const PROBE_TIMEOUT_MS = 2000;
 
 /**
  * Readiness for orchestrators and load balancers (`/health` is liveness): Postgres answers a
- * ping, Kafka's brokers answer and the relay and consumer run, and how far the consumer is behind
- * its partners' topics. 503 while any of that is down, and from the moment shutdown begins.
+ * ping, Kafka's brokers answer, every consumer is in its group (a crashed one is reported with
+ * its error while it is restarted), how far the consumer is behind its partners' topics, and the
+ * relay publishes (what waits, and its error while publishing fails). 503 while any of that is
+ * down, and from the moment shutdown begins.
  */
 @ApiTags('operations')
 @Controller('health')
@@ -53,13 +59,21 @@ export class HealthController {
             .withTimeout(PROBE_TIMEOUT_MS),
         async () => {
           const session = this.indicators.check('consumer');
+          const consumers = this.runtime.consumers();
+          const stopped = Object.entries(consumers).filter(([, health]) => !health.running);
+          if (stopped.length > 0) {
+            const why = stopped.map(([name, { lastCrash }]) =>
+              lastCrash ? `${name} crashed at ${lastCrash.at} (${lastCrash.message}) and is being restarted by ${lastCrash.restartedBy}` : `${name} has not joined its group yet`);
+            return session.down({ message: `not consuming: ${why.join('; ')}`, consumers });
+          }
           try {
             const partitions = await this.runtime.lag();
-            return session.up({ lag: partitions.reduce((sum, p) => sum + p.lag, 0), partitions });
+            return session.up({ lag: partitions.reduce((sum, p) => sum + p.lag, 0), partitions, consumers });
           } catch (error) {
-            return session.down({ message: `the consumer lag is unknown: ${(error as Error).message}` });
+            return session.down({ message: `the consumer lag is unknown: ${(error as Error).message}`, consumers });
           }
         },
+        ...(this.runtime.relayStatus ? [() => this.relayIndicator(this.runtime.relayStatus!())] : []),
       ]);
     } catch (error) {
       // Terminus reports what is down in the exception's body: answer 503 with that body as it is.
@@ -70,4 +84,24 @@ export class HealthController {
       throw error;
     }
   }
+
+  /** Down while publishing fails with events waiting; a standby instance reports the leader's progress. */
+  private async relayIndicator(status: Promise<RelayStatus>) {
+    const session = this.indicators.check('relay');
+    try {
+      const relay = await withTimeout(status, PROBE_TIMEOUT_MS, 'the relay status');
+      if (relay.failing && relay.waiting > 0) {
+        return session.down({ message: `publishing has failed since ${relay.failing.since}: ${relay.failing.message}`, ...relay });
+      }
+      return session.up({ ...relay });
+    } catch (error) {
+      return session.down({ message: `the relay's progress is unknown: ${(error as Error).message}` });
+    }
+  }
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what} took longer than ${ms} ms`)), ms)));
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

@@ -6,6 +6,7 @@ import { EnvelopeVerifier, PoisonMessage, decodeMessage } from './decode';
 import { ParkedEvent, ReplayReport, consumerLockKey, discardParkedEvent, listParkedEvents } from './parked';
 import { REPLAY_CHANNEL } from './schema';
 import { createIdempotentProducer } from './kafka-config';
+import { ConsumerHealth, SupervisedConsumer } from './supervisor';
 import { TopicManager } from './topics';
 
 export interface HandlerContext {
@@ -87,7 +88,7 @@ interface ParkRow {
  * order is kept while other streams go on. `replayParked` applies them again, in order.
  */
 export class EventConsumer {
-  private consumer?: Consumer;
+  private consumer?: SupervisedConsumer;
   private producer?: Producer;
   private replayListener?: NotificationListener;
   readonly deadLetterTopic: string;
@@ -116,32 +117,39 @@ export class EventConsumer {
     }
     this.producer = createIdempotentProducer(this.kafka);
     await this.producer.connect();
-    this.consumer = this.kafka.consumer({
-      groupId: this.options.name,
-      allowAutoTopicCreation: false,
-      maxWaitTimeInMs: this.options.maxWaitTimeInMs ?? 100,
-      sessionTimeout: this.options.sessionTimeout ?? 30000,
-    });
-    this.consumer.on(this.consumer.events.CRASH, (event) => this.options.onError?.(event.payload.error));
-    await this.consumer.connect();
-    await this.consumer.subscribe({ topics: this.options.topics, fromBeginning: true });
     if (this.options.databaseUrl) {
       const serve = () => void this.serveReplayRequests().catch((error: Error) => this.options.onError?.(error));
       this.replayListener = new NotificationListener(this.options.databaseUrl, REPLAY_CHANNEL, serve, this.options.onError);
       await this.replayListener.start();
       serve();
     }
-    await this.consumer.run({
-      autoCommit: false,
-      eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: 1,
-      eachBatch: (payload) => this.processBatch(payload),
+    this.consumer = new SupervisedConsumer(this.kafka, {
+      config: {
+        groupId: this.options.name,
+        allowAutoTopicCreation: false,
+        maxWaitTimeInMs: this.options.maxWaitTimeInMs ?? 100,
+        sessionTimeout: this.options.sessionTimeout ?? 30000,
+      },
+      subscription: { topics: this.options.topics, fromBeginning: true },
+      run: {
+        autoCommit: false,
+        eachBatchAutoResolve: false,
+        partitionsConsumedConcurrently: 1,
+        eachBatch: (payload) => this.processBatch(payload),
+      },
+      onError: this.options.onError,
     });
+    await this.consumer.start();
+  }
+
+  /** Whether the consumer is in its group, and its crashes and restarts. */
+  health(): ConsumerHealth {
+    return this.consumer?.health() ?? { running: false, restarts: 0 };
   }
 
   async stop(): Promise<void> {
     await this.replayListener?.stop();
-    await this.consumer?.disconnect();
+    await this.consumer?.stop();
     await this.producer?.disconnect();
     this.consumer = undefined;
     this.producer = undefined;
@@ -225,7 +233,7 @@ export class EventConsumer {
     });
     if (last !== undefined) {
       resolveOffset(last);
-      await commitAfterTransaction(this.consumer!, topic, partition, last, this.options.onError);
+      await commitAfterTransaction(this.consumer!.current, topic, partition, last, this.options.onError);
     }
   }
 

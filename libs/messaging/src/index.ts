@@ -5,6 +5,7 @@ export * from './kafka-config';
 export * from './parked';
 export * from './relay';
 export * from './schema';
+export * from './supervisor';
 export * from './topics';
 export * from './personal-data';
 export * from './lag';

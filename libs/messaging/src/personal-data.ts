@@ -1,9 +1,10 @@
-import { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
+import { EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import { DataSource, EntityManager } from 'typeorm';
 import { EventEnvelope, EventRegistry, agencyOfSource, keyTopicFor, parseDataschema, parseKeyTopic } from '@interlink/contracts';
 import { DataKeys } from '@interlink/event-store';
 import { DATA_KEY_BYTES, SealedDataError, openData, sealedRefs } from '@interlink/security';
 import { commitAfterTransaction } from './consumer';
+import { ConsumerHealth, SupervisedConsumer } from './supervisor';
 import { TopicManager } from './topics';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -60,7 +61,7 @@ export interface KeyReceiverOptions {
  * The offsets are committed after the keys are stored, so none is lost.
  */
 export class KeyReceiver {
-  private consumer?: Consumer;
+  private consumer?: SupervisedConsumer;
   private readonly keys = new DataKeys();
 
   constructor(
@@ -74,24 +75,32 @@ export class KeyReceiver {
     return [...new Set(this.options.senders.filter((s) => s !== this.options.agencyId))].map((s) => keyTopicFor(s, this.options.agencyId));
   }
 
+  /** Its consumer group. */
+  get name(): string {
+    return this.options.groupId ?? `${this.options.agencyId}-keys`;
+  }
+
   async start(): Promise<void> {
     const topics = this.topicNames;
     if (topics.length === 0) return;
     if (this.options.createTopics ?? true) await this.topics.ensure(topics);
-    this.consumer = this.kafka.consumer({
-      groupId: this.options.groupId ?? `${this.options.agencyId}-keys`,
-      allowAutoTopicCreation: false,
-      maxWaitTimeInMs: this.options.maxWaitTimeInMs ?? 100,
+    this.consumer = new SupervisedConsumer(this.kafka, {
+      config: { groupId: this.name, allowAutoTopicCreation: false, maxWaitTimeInMs: this.options.maxWaitTimeInMs ?? 100 },
+      subscription: { topics, fromBeginning: true },
+      run: { autoCommit: false, eachBatchAutoResolve: false, eachBatch: (payload) => this.processBatch(payload) },
+      onError: this.options.onError,
     });
-    this.consumer.on(this.consumer.events.CRASH, (event) => this.options.onError?.(event.payload.error));
-    await this.consumer.connect();
-    await this.consumer.subscribe({ topics, fromBeginning: true });
-    await this.consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: (payload) => this.processBatch(payload) });
+    await this.consumer.start();
   }
 
   async stop(): Promise<void> {
-    await this.consumer?.disconnect();
+    await this.consumer?.stop();
     this.consumer = undefined;
+  }
+
+  health(): ConsumerHealth {
+    // With no sender to receive keys from there is nothing to run, and nothing missing.
+    return this.consumer?.health() ?? { running: this.topicNames.length === 0, restarts: 0 };
   }
 
   private async processBatch({ batch, resolveOffset }: EachBatchPayload): Promise<void> {
@@ -114,7 +123,7 @@ export class KeyReceiver {
     const last = batch.messages[batch.messages.length - 1].offset;
     resolveOffset(last);
     // Receiving a key again is harmless: a failed commit must not stop the receiver for good.
-    await commitAfterTransaction(this.consumer!, topic, partition, last, this.options.onError);
+    await commitAfterTransaction(this.consumer!.current, topic, partition, last, this.options.onError);
   }
 }
 

@@ -45,6 +45,21 @@ export interface KeyDelivery {
   key: string;
 }
 
+/** See Relay.status. */
+export interface RelayStatus {
+  /** Whether this instance holds the agency's relay lock; another instance may lead instead. */
+  leader: boolean;
+  /** Sequence number of the last event published. */
+  published: number;
+  /** Events recorded and not yet published, counted up to 10,000. */
+  waiting: number;
+  /** Set while publishing fails: since when, and the latest error. */
+  failing?: { since: string; message: string };
+}
+
+/** Readiness counts waiting events up to this many, so that a large backlog costs a probe little. */
+const STATUS_COUNT_LIMIT = 10_000;
+
 export const CLOUDEVENTS_CONTENT_TYPE = 'application/cloudevents+json; charset=UTF-8';
 
 /**
@@ -63,6 +78,7 @@ export class Relay {
   private producer?: Producer;
   private follower?: LogFollower;
   private lockClient?: Client;
+  private failing?: { since: string; message: string };
 
   constructor(
     private readonly kafka: Kafka,
@@ -92,14 +108,33 @@ export class Relay {
   }
 
   private async step(): Promise<boolean> {
-    if (!(await this.lead())) return false;
     try {
-      return (await this.publishNextBatch()) === this.batchSize;
+      if (!(await this.lead())) return false;
+      const more = (await this.publishNextBatch()) === this.batchSize;
+      this.failing = undefined;
+      return more;
     } catch (error) {
+      this.failing ??= { since: new Date().toISOString(), message: '' };
+      this.failing.message = (error as Error).message;
       // Whatever failed, lead again from a fresh connection and the stored checkpoint.
       await this.releaseLead();
       throw error;
     }
+  }
+
+  /**
+   * How publishing goes, for readiness: whether this instance leads, how far the agency's relay
+   * (this instance or the leader) has published, how many recorded events wait, and the error of
+   * the rounds failing since `since`, if the last one failed.
+   */
+  async status(): Promise<RelayStatus> {
+    const checkpoint = await this.checkpoint();
+    const [{ waiting }] = await this.dataSource.query(
+      `SELECT count(*)::int AS waiting FROM (
+         SELECT 1 FROM interlink.events WHERE (tx_id, position) > ($1::text::xid8, $2::bigint) LIMIT ${STATUS_COUNT_LIMIT}) AS w`,
+      [checkpoint.position.txId, checkpoint.position.position],
+    );
+    return { leader: this.lockClient !== undefined, published: checkpoint.sequence, waiting, ...(this.failing ? { failing: { ...this.failing } } : {}) };
   }
 
   private async releaseLead(): Promise<void> {

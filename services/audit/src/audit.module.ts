@@ -6,7 +6,7 @@ import { AgencyAuthGuard, HealthController, READINESS, Readiness } from '@interl
 import { Kafka } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { ensureDatabase, migrate } from '@interlink/event-store';
-import { KeyReceiver, PartitionLag, TopicManager, auditTopicMatcher, consumerLag, createKafka } from '@interlink/messaging';
+import { ConsumerHealth, KeyReceiver, PartitionLag, TopicManager, auditTopicMatcher, consumerLag, createKafka } from '@interlink/messaging';
 import { AuditAccessLogInterceptor } from './access-log.interceptor';
 import { ArchiveConsumer } from './archive/archive.consumer';
 import { archiveMigrations } from './archive/archive.schema';
@@ -83,6 +83,14 @@ export class ArchiveRuntime implements OnApplicationBootstrap, BeforeApplication
 
   async lag(): Promise<PartitionLag[]> {
     return this.consumer ? consumerLag(this.admin, this.consumer.groupId, this.consumer.topicNames) : [];
+  }
+
+  consumers(): Record<string, ConsumerHealth> {
+    const idle = { running: false, restarts: 0 };
+    return {
+      [this.consumer?.groupId ?? 'archive']: this.consumer?.health() ?? idle,
+      [this.keyReceiver?.name ?? 'keys']: this.keyReceiver?.health() ?? idle,
+    };
   }
 
   async beforeApplicationShutdown(): Promise<void> {

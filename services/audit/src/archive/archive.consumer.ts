@@ -1,8 +1,8 @@
 import { Logger } from '@nestjs/common';
-import { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import { EachBatchPayload, Kafka } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { topicFor } from '@interlink/contracts';
-import { TopicManager } from '@interlink/messaging';
+import { ConsumerHealth, SupervisedConsumer, TopicManager, commitAfterTransaction } from '@interlink/messaging';
 
 interface Parsed {
   envelope: Record<string, unknown> | null;
@@ -48,7 +48,7 @@ export function parseRecord(value: Buffer | null): Parsed {
  */
 export class ArchiveConsumer {
   private readonly logger = new Logger('ArchiveConsumer');
-  private consumer?: Consumer;
+  private consumer?: SupervisedConsumer;
 
   constructor(
     private readonly kafka: Kafka,
@@ -68,16 +68,22 @@ export class ArchiveConsumer {
 
   async start(): Promise<void> {
     await this.topics.ensure(this.topicNames);
-    this.consumer = this.kafka.consumer({ groupId: this.groupId, maxWaitTimeInMs: 100, allowAutoTopicCreation: false });
-    this.consumer.on(this.consumer.events.CRASH, (e) => this.logger.error(`archive consumer: ${e.payload.error.message}`));
-    await this.consumer.connect();
-    await this.consumer.subscribe({ topics: this.topicNames, fromBeginning: true });
-    await this.consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: (payload) => this.archive(payload) });
+    this.consumer = new SupervisedConsumer(this.kafka, {
+      config: { groupId: this.groupId, maxWaitTimeInMs: 100, allowAutoTopicCreation: false },
+      subscription: { topics: this.topicNames, fromBeginning: true },
+      run: { autoCommit: false, eachBatchAutoResolve: false, eachBatch: (payload) => this.archive(payload) },
+      onError: (error) => this.logger.error(`archive consumer: ${error.message}`),
+    });
+    await this.consumer.start();
   }
 
   async stop(): Promise<void> {
-    await this.consumer?.disconnect();
+    await this.consumer?.stop();
     this.consumer = undefined;
+  }
+
+  health(): ConsumerHealth {
+    return this.consumer?.health() ?? { running: false, restarts: 0 };
   }
 
   private async archive({ batch, resolveOffset }: EachBatchPayload): Promise<void> {
@@ -106,6 +112,7 @@ export class ArchiveConsumer {
     );
     const last = batch.messages[batch.messages.length - 1].offset;
     resolveOffset(last);
-    await this.consumer!.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() }]);
+    // Archiving again is harmless (one row per offset): a failed commit must not stop the archive.
+    await commitAfterTransaction(this.consumer!.current, batch.topic, batch.partition, last, (error) => this.logger.warn(error.message));
   }
 }

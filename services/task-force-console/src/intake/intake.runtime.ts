@@ -3,7 +3,7 @@ import { Admin, Kafka } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { EventRegistry, topicFor } from '@interlink/contracts';
 import { PartnerTrust, Readiness } from '@interlink/agency-kit';
-import { EventConsumer, KeyReceiver, PartitionLag, TopicManager, awaitDataKeys, consumerLag, personalDataOpener } from '@interlink/messaging';
+import { ConsumerHealth, EventConsumer, KeyReceiver, PartitionLag, TopicManager, awaitDataKeys, consumerLag, personalDataOpener } from '@interlink/messaging';
 import { ConsoleConfig } from '../config';
 import { ConsoleProjector } from '../read-model/projector';
 import { CONSOLE_CONFIG, CONSOLE_KAFKA } from '../tokens';
@@ -95,6 +95,10 @@ export class IntakeRuntime implements OnApplicationBootstrap, BeforeApplicationS
 
   lag(): Promise<PartitionLag[]> {
     return consumerLag(this.admin, this.consumer.name, this.topics);
+  }
+
+  consumers(): Record<string, ConsumerHealth> {
+    return { [this.consumer.name]: this.consumer.health(), [this.keyReceiver.name]: this.keyReceiver.health() };
   }
 
   async beforeApplicationShutdown(): Promise<void> {
