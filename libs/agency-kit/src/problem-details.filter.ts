@@ -37,13 +37,17 @@ function bodyParserProblem(error: unknown): ProblemDetails | undefined {
 /**
  * Whether an error means the database could not be reached or went away (a restart, a failover,
  * a dropped connection) rather than that the request was wrong: Postgres's connection-exception
- * (08xxx) and operator-intervention (57P0x) classes, and the driver's own connection errors.
+ * (08xxx) and operator-intervention (57P0x) classes, the driver's own connection errors, and
+ * TypeORM's for a transaction whose connection was dropped.
  */
 export function isDatabaseUnavailable(error: unknown): boolean {
   const e = error as { code?: unknown; message?: unknown; driverError?: unknown } | undefined;
   if (!e) return false;
   const code = typeof e.code === 'string' ? e.code : '';
   if (/^08/.test(code) || /^57P0[1-3]$/.test(code) || ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE'].includes(code)) return true;
+  // TypeORM's errors for a transaction whose connection the pool dropped when the server went away.
+  const name = typeof (e as { name?: unknown }).name === 'string' ? (e as { name: string }).name : '';
+  if (name === 'QueryRunnerAlreadyReleasedError' || name === 'QueryRunnerProviderAlreadyReleasedError') return true;
   const message = typeof e.message === 'string' ? e.message : '';
   if (/Connection terminated|connection timeout|Client has encountered a connection error|terminating connection due to administrator command/i.test(message)) return true;
   return e.driverError !== undefined && e.driverError !== error && isDatabaseUnavailable(e.driverError);
@@ -52,7 +56,7 @@ export function isDatabaseUnavailable(error: unknown): boolean {
 /** Maps every error to `application/problem+json` with a message a person can act on; never leaks internals. */
 export function toProblem(error: unknown): ProblemDetails {
   if (isDatabaseUnavailable(error)) {
-    return problem(503, 'unavailable', 'Temporarily unavailable', 'The database cannot be reached just now; nothing was recorded. Retry shortly with the same commandId.');
+    return problem(503, 'unavailable', 'Temporarily unavailable', 'The database cannot be reached just now. Retry shortly with the same commandId: a command that was recorded after all is answered with its first result, never done twice.');
   }
   if (error instanceof DomainError) return problem(422, error.code, 'Refused by a business rule', error.message);
   if (error instanceof ErasedRecordError) return problem(409, 'erased', 'Personal data erased', error.message);

@@ -8,11 +8,13 @@ describe('toProblem', () => {
     ['a refused connection', Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' })],
     ['a connection that went away', new Error('Connection terminated unexpectedly')],
     ['a wrapped driver error', Object.assign(new Error('query failed'), { driverError: Object.assign(new Error('x'), { code: '08006' }) })],
+    ['a transaction whose connection the pool dropped', Object.assign(new Error('Query runner already released. Cannot run queries anymore.'), { name: 'QueryRunnerAlreadyReleasedError' })],
+    ['a query runner whose connection was released', Object.assign(new Error('Database connection provided by a query runner was already released'), { name: 'QueryRunnerProviderAlreadyReleasedError' })],
   ])('answers 503 with a reason to retry for %s, and names no internals', (_what, error) => {
     expect(isDatabaseUnavailable(error)).toBe(true);
     const problem = toProblem(error);
     expect(problem).toMatchObject({ status: 503, type: 'urn:interlink:problem:unavailable' });
-    expect(problem.detail).toMatch(/nothing was recorded.*Retry/);
+    expect(problem.detail).toMatch(/Retry shortly with the same commandId: a command that was recorded after all is answered with its first result/);
     expect(JSON.stringify(problem)).not.toMatch(/ECONNREFUSED|5432|57P0|administrator/);
   });
 
