@@ -3,12 +3,14 @@
  * Wait until a Kafka cluster really answers a metadata request (not merely an open port).
  *
  *   node deploy/local/wait-for-kafka.js [--brokers host:port[,host:port]] [--timeout SECONDS]
- *                                       [--pid PID] [--quiet]
+ *                                       [--pid PID] [--expect-brokers N] [--quiet]
  *
  *   --brokers  bootstrap servers; default $KAFKA_BROKERS, else 127.0.0.1:${KAFKA_PORT:-9092}
  *   --timeout  give up after this many seconds; default $KAFKA_START_TIMEOUT, else 60
  *   --pid      also give up (exit 3) as soon as this process is gone (used by kafka.sh to
  *              notice a broker that died during start-up instead of waiting for the timeout)
+ *   --expect-brokers  wait until the cluster lists at least N brokers (a cluster whose nodes are
+ *              still registering answers with fewer)
  *   --quiet    print nothing on success
  *
  * Uses kafkajs (admin.connect() + admin.describeCluster()), resolved from the repository's
@@ -18,13 +20,14 @@
 'use strict';
 
 const USAGE =
-  'usage: wait-for-kafka.js [--brokers host:port[,...]] [--timeout SECONDS] [--pid PID] [--quiet]';
+  'usage: wait-for-kafka.js [--brokers host:port[,...]] [--timeout SECONDS] [--pid PID] [--expect-brokers N] [--quiet]';
 
 function parseArgs(argv) {
   const opts = {
     brokers: process.env.KAFKA_BROKERS || `127.0.0.1:${process.env.KAFKA_PORT || 9092}`,
     timeout: Number(process.env.KAFKA_START_TIMEOUT || 60),
     pid: undefined,
+    expectBrokers: 1,
     quiet: false,
   };
   for (let i = 0; i < argv.length; i++) {
@@ -36,6 +39,7 @@ function parseArgs(argv) {
     if (arg === '--brokers') opts.brokers = value();
     else if (arg === '--timeout') opts.timeout = Number(value());
     else if (arg === '--pid') opts.pid = Number(value());
+    else if (arg === '--expect-brokers') opts.expectBrokers = Number(value());
     else if (arg === '--quiet') opts.quiet = true;
     else if (arg === '-h' || arg === '--help') {
       console.log(USAGE);
@@ -44,6 +48,7 @@ function parseArgs(argv) {
   }
   if (!Number.isFinite(opts.timeout) || opts.timeout <= 0) fail(2, '--timeout must be a positive number of seconds');
   if (opts.pid !== undefined && !(Number.isInteger(opts.pid) && opts.pid > 0)) fail(2, '--pid must be a process id');
+  if (!(Number.isInteger(opts.expectBrokers) && opts.expectBrokers > 0)) fail(2, '--expect-brokers must be a whole number from 1');
   opts.brokers = opts.brokers
     .split(',')
     .map((b) => b.trim())
@@ -121,6 +126,9 @@ async function main() {
     attempts++;
     try {
       const cluster = await probe(Kafka, logLevel, opts.brokers, deadline - Date.now());
+      if (cluster.brokers.length < opts.expectBrokers) {
+        throw new Error(`the cluster lists ${cluster.brokers.length} of ${opts.expectBrokers} brokers`);
+      }
       if (!opts.quiet) {
         const brokers = cluster.brokers.map((b) => `${b.nodeId}@${b.host}:${b.port}`).join(', ');
         const secs = ((Date.now() - started) / 1000).toFixed(1);

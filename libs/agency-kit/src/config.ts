@@ -148,7 +148,8 @@ export function agencyConfigFromEnv(role: AgencyRole, env: NodeJS.ProcessEnv = p
     consumerBackoffMs: integer(env, 'CONSUMER_BACKOFF_MS', 200, 0, 60000),
     consumerSessionTimeoutMs: integer(env, 'CONSUMER_SESSION_TIMEOUT_MS', 30000, 6000, 3600_000),
     topicPartitions: integer(env, 'KAFKA_TOPIC_PARTITIONS', 3, 1, 1000),
-    topicReplicationFactor: integer(env, 'KAFKA_REPLICATION_FACTOR', 1, 1, 10),
+    // -1: the cluster's default.replication.factor (3 on the local 3-node cluster).
+    topicReplicationFactor: integer(env, 'KAFKA_REPLICATION_FACTOR', -1, 1, 10),
     auditAgencyId,
     personalDataRecipients: agencyList(env, 'PERSONAL_DATA_RECIPIENTS', [
       agency(env, 'POLICE_AGENCY_ID', 'police'),

@@ -3,6 +3,7 @@ import { Admin } from 'kafkajs';
 export interface TopicSettings {
   /** Partitions per topic (default 3): one case's events share a key and so a partition. */
   partitions: number;
+  /** Replicas per partition; -1 takes the cluster's `default.replication.factor`. */
   replicationFactor: number;
   /** Topics that keep one total order, in one partition (the auditors' copy of each agency's log). */
   singlePartition?: (topic: string) => boolean;
@@ -31,7 +32,7 @@ export function auditTopicMatcher(auditAgencyId: string): (topic: string) => boo
   return (topic) => topic.endsWith(`.${auditAgencyId}`) && topic.startsWith('intel.');
 }
 
-export const DEFAULT_TOPIC_SETTINGS: TopicSettings = { partitions: 3, replicationFactor: 1 };
+export const DEFAULT_TOPIC_SETTINGS: TopicSettings = { partitions: 3, replicationFactor: -1 };
 
 /** Creates topics that do not exist yet; remembers what it has seen so the hot path asks once. */
 export class TopicManager {

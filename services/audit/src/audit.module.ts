@@ -53,7 +53,7 @@ export class ArchiveRuntime implements OnApplicationBootstrap, BeforeApplication
     await this.admin.connect();
     const topics = new TopicManager(this.admin, {
       partitions: 3,
-      replicationFactor: 1,
+      replicationFactor: -1,
       singlePartition: auditTopicMatcher(this.config.agencyId),
       // Whoever creates a keys topic first sets its compaction, so the auditors use the agencies' setting.
       keyTopicCompactionLagMs: this.config.keyTopicCompactionLagMs,

@@ -74,7 +74,8 @@ export function consoleConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Cons
     consumerBackoffMs: integer(env, 'CONSUMER_BACKOFF_MS', 200, 0, 60000),
     consumerKeyWaitMs: integer(env, 'CONSUMER_KEY_WAIT_MS', 10_000, 0, 600_000),
     topicPartitions: integer(env, 'KAFKA_TOPIC_PARTITIONS', 3, 1, 1000),
-    topicReplicationFactor: integer(env, 'KAFKA_REPLICATION_FACTOR', 1, 1, 10),
+    // -1: the cluster's default.replication.factor (3 on the local 3-node cluster).
+    topicReplicationFactor: integer(env, 'KAFKA_REPLICATION_FACTOR', -1, 1, 10),
     keyTopicCompactionLagMs: integer(env, 'KEY_TOPIC_COMPACTION_LAG_MS', 3600_000, 100, 7 * 24 * 3600_000),
     trustedKeysDir: env.TRUSTED_KEYS_DIR || keysDir,
     auth: authFromEnv(env),
