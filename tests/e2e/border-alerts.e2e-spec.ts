@@ -168,4 +168,23 @@ describe('border alerts between police and immigration (HTTP, real Kafka, real P
     const crossing = await cross({ name: 'Ong Boon Hua', birthDate: '1968-10-10', nationality: 'MY', passport: { number: 'A4444444', country: 'MY' } }).expect(201);
     expect(crossing.body.result.alerts).toEqual([]);
   });
+
+  it('commands and partners\' events on one suspect at the same moment take turns: none refused, none lost', async () => {
+    const { suspectId } = await identify({ ...recruiter, passports: [{ number: 'A 7700 1234', country: 'MY' }] }, 'operator');
+    await watchlisted(suspectId);
+    const roles = ['recruiter', 'money-mule', 'ringleader', 'operator', 'recruiter', 'money-mule'];
+    const traveller = { name: recruiter.name, birthDate: recruiter.birthDate, nationality: 'MY', passport: { number: 'A77001234', country: 'MY' } };
+    // Officers change the role while crossings raise alerts that police record on the same stream.
+    const responses = await Promise.all([
+      ...roles.map((role, i) => stack.police.http().post(`/suspects/${suspectId}/role`).send({ commandId: uuidv7(), role, reason: `interview ${i + 1}` })),
+      ...[1, 2, 3].map(() => cross(traveller)),
+    ]);
+    expect(responses.map((r) => r.status)).toEqual([...roles.map(() => 201), 201, 201, 201]);
+    await waitFor('the three sightings on the suspect', async () => {
+      const stream = await stack.police.store.readStream(`suspect-${suspectId}`);
+      return stream.filter((e) => e.type === 'intel.police.suspect-sighted').length === 3;
+    });
+    const stream = await stack.police.store.readStream(`suspect-${suspectId}`);
+    expect(stream.map((e) => e.streamversion)).toEqual(stream.map((_e, i) => i + 1));
+  });
 });

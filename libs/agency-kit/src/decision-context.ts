@@ -74,7 +74,11 @@ export class DecisionContext {
     );
   }
 
-  /** Load the stream, decide, append at the version loaded. Returns the new events (none if the decider had nothing to say). */
+  /**
+   * Lock the stream, load it, decide, append at the version loaded: concurrent decisions on one
+   * stream (two officers, or an officer and a partner's event) take turns rather than conflict.
+   * Returns the new events (none if the decider had nothing to say).
+   */
   async decide<C, E extends DomainEvent, S>(
     decider: Decider<C, E, S>,
     streamId: string,
@@ -82,6 +86,7 @@ export class DecisionContext {
     release: Release | ((event: E, state: S) => Release),
     thread: Thread = {},
   ): Promise<EventEnvelope[]> {
+    await this.store.lockStream(streamId, this.manager);
     const { state, version } = await this.store.load(decider, streamId, this.manager);
     const events = decider.decide(command, state);
     const appended: EventEnvelope[] = [];

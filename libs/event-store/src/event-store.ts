@@ -105,8 +105,7 @@ export class EventStore {
     context: AppendContext,
   ): Promise<AppendResult> {
     const ids = events.map((e) => e.id ?? uuidv7());
-    // Serialise appends to one stream until this transaction ends; other streams are not blocked.
-    await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`stream:${streamId}`]);
+    await this.lockStream(streamId, manager);
     const existing: Row[] = await manager.query(
       `SELECT tx_id::text, position::text, envelope FROM interlink.events WHERE id = ANY($1::uuid[]) ORDER BY events.position`,
       [ids],
@@ -198,6 +197,17 @@ export class EventStore {
     return { streamVersion: Math.max(...envelopes.map((e) => e.streamversion)), events: envelopes, duplicate: true };
   }
 
+  /**
+   * Serialises writers of one stream until the transaction of `manager` ends; other streams are
+   * not blocked, and a transaction may take it again. Taken before loading a stream to decide on
+   * it, it makes load, decide and append one step, so writers that do not state an expected
+   * version (commands and policies deciding on the current state) wait for each other instead of
+   * failing with a ConcurrencyError.
+   */
+  async lockStream(streamId: string, manager: EntityManager): Promise<void> {
+    await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`stream:${streamId}`]);
+  }
+
   /** The stream's events in order, upcast to their current versions. */
   async readStream(streamId: string, options: { fromVersion?: number; manager?: EntityManager } = {}): Promise<EventEnvelope[]> {
     const manager = options.manager ?? this.dataSource.manager;
@@ -252,8 +262,8 @@ export class EventStore {
   }
 
   /**
-   * Runs a command against a stream: load, decide, append with the version that was loaded.
-   * A concurrent change to the stream makes the append fail with ConcurrencyError.
+   * Runs a command against a stream: lock it, load, decide, append with the version that was
+   * loaded. Concurrent decisions on one stream take turns.
    */
   async decide<C, E extends DomainEvent, S>(
     decider: Decider<C, E, S>,
@@ -263,6 +273,7 @@ export class EventStore {
     manager?: EntityManager,
   ): Promise<AppendResult> {
     const run = async (m: EntityManager): Promise<AppendResult> => {
+      await this.lockStream(streamId, m);
       const { state, version } = await this.load(decider, streamId, m);
       const events = decider.decide(command, state);
       if (events.length === 0) return { streamVersion: version, events: [], duplicate: false };
