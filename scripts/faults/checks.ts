@@ -84,6 +84,7 @@ export class Checker {
     const steps: [string, () => Promise<void>][] = [
       ['commands', () => this.commandsOnce()],
       ['deliveries', () => this.deliveriesOnce()],
+      ['order', () => this.streamsInOrder()],
       ['policies', () => this.policyEffectsOnce()],
       ['kafka topics', () => this.topicsHoldEverything()],
       ['audit', () => this.auditVerifies()],
@@ -160,6 +161,34 @@ export class Checker {
   }
 
   /** The policies' effects: one watchlist entry per suspect, one sighting per alert, one flag per matching case. */
+  /**
+   * Each recipient applied every partner stream in the stream's own order: by the time of each
+   * batch's transaction and the offset within it, stream versions only go up. (A consumer that
+   * lost its partitions while a batch was in flight, or a stream split across partitions, would
+   * show here.)
+   */
+  private async streamsInOrder(): Promise<void> {
+    for (const a of this.agencies) {
+      const { streams, longest, disorders } = await withDb(a.dbUrl, async (db) => {
+        const rows: { stream_id: string; versions: number[] }[] = (
+          await db.query(
+            `SELECT stream_id, array_agg((envelope->>'streamversion')::int ORDER BY received_at, kafka_offset) AS versions
+               FROM interlink.inbox WHERE consumer = $1 GROUP BY stream_id`,
+            [a.consumer],
+          )
+        ).rows;
+        const out = rows.filter((r) => r.versions.some((v, i) => i > 0 && v <= r.versions[i - 1]));
+        return {
+          streams: rows.length,
+          longest: Math.max(0, ...rows.map((r) => r.versions.length)),
+          disorders: out.map((r) => `${r.stream_id} applied as versions ${r.versions.join(',')}`),
+        };
+      });
+      this.check(`${a.role}: every partner stream applied in its order`, disorders.length === 0,
+        disorders.length === 0 ? `${streams} streams, the longest ${longest} events` : `${disorders.length} out of order: ${preview(disorders, 3)}`);
+    }
+  }
+
   private async policyEffectsOnce(): Promise<void> {
     const police = this.log('police');
     const immigration = this.log('immigration');

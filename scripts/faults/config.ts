@@ -4,7 +4,21 @@ import path from 'node:path';
 
 export const ROOT = path.resolve(__dirname, '../..');
 
+export type Scenario = 'single' | 'cluster';
+
 export interface FaultsConfig {
+  /**
+   * FAULTS_SCENARIO: `single` (default) is one broker, two ministry replicas and every fault;
+   * `cluster` is a 3-node Kafka cluster and two immigration instances, of which one broker node and
+   * one immigration instance are killed during the load (what `npm run test:cluster` runs).
+   */
+  scenario: Scenario;
+  /** Kafka nodes (FAULTS_KAFKA_NODES): node I listens on kafkaPort + 2(I-1), behind its own proxy on kafkaProxyPort + 2(I-1). */
+  kafkaNodes: number;
+  /** How long a killed node stays down in a cluster before it is started again (FAULTS_NODE_DOWN_S). */
+  nodeDownS: number;
+  /** Instances of the immigration service (FAULTS_IMMIGRATION_REPLICAS): they share its consumer group, and one leads its relay. */
+  immigrationReplicas: number;
   /** Commands per second the generator issues, over all three agencies (FAULTS_RATE). */
   rate: number;
   /** How long the load runs, in seconds (FAULTS_DURATION_S); the faults are placed within it. */
@@ -36,7 +50,7 @@ export interface FaultsConfig {
   sequential: boolean;
   /** Faults to inject, comma-separated names, or `all` (FAULTS_ONLY); `none` runs the load alone. */
   only: string[] | 'all';
-  /** The suite's own broker: listener, controller, and the proxy's port that the broker advertises. */
+  /** The suite's own broker (node 1 of its cluster): listener, controller, and the proxy's port that the broker advertises. */
   kafkaPort: number;
   kafkaControllerPort: number;
   kafkaProxyPort: number;
@@ -68,8 +82,12 @@ export const FAULT_NAMES = ['kafka-kill', 'proxy-delay', 'proxy-drop', 'postgres
 export type FaultName = (typeof FAULT_NAMES)[number];
 
 export function faultsConfig(): FaultsConfig {
-  const outDir = path.resolve(ROOT, process.env.FAULTS_OUT_DIR || 'deploy/local/.data/faults');
-  const onlyRaw = (process.env.FAULTS_ONLY || 'all').trim();
+  const outDir = path.resolve(ROOT, process.env.FAULTS_OUT_DIR || (process.env.FAULTS_SCENARIO === 'cluster' ? 'deploy/local/.data/faults-cluster' : 'deploy/local/.data/faults'));
+  const scenarioRaw = process.env.FAULTS_SCENARIO || 'single';
+  if (scenarioRaw !== 'single' && scenarioRaw !== 'cluster') throw new Error(`FAULTS_SCENARIO must be single or cluster, got "${scenarioRaw}"`);
+  const scenario: Scenario = scenarioRaw;
+  const cluster = scenario === 'cluster';
+  const onlyRaw = (process.env.FAULTS_ONLY || (cluster ? 'kafka-kill,service-kill,duplicates' : 'all')).trim();
   let only: FaultsConfig['only'] = 'all';
   if (onlyRaw === 'none') only = [];
   else if (onlyRaw !== 'all') {
@@ -81,20 +99,24 @@ export function faultsConfig(): FaultsConfig {
   if (!/^[A-Za-z0-9_-]+$/.test(pgCluster)) throw new Error(`FAULTS_PG_CLUSTER must be a cluster name, got "${pgCluster}"`);
   const sessionTimeoutMs = num('FAULTS_SESSION_TIMEOUT_MS', 6000, 6000, 60000);
   return {
+    scenario,
+    kafkaNodes: num('FAULTS_KAFKA_NODES', cluster ? 3 : 1, 1, 5),
+    nodeDownS: num('FAULTS_NODE_DOWN_S', 15, 0, 600),
+    immigrationReplicas: num('FAULTS_IMMIGRATION_REPLICAS', cluster ? 2 : 1, 1, 4),
     rate: num('FAULTS_RATE', 20, 1, 2000),
-    durationS: num('FAULTS_DURATION_S', 90, 5, 3600),
+    durationS: num('FAULTS_DURATION_S', cluster ? 60 : 90, 5, 3600),
     requestTimeoutMs: num('FAULTS_REQUEST_TIMEOUT_MS', 5000, 200, 120000),
     maxInFlight: num('FAULTS_MAX_IN_FLIGHT', 32, 1, 10000),
     giveUpS: num('FAULTS_GIVE_UP_S', 90, 5, 3600),
     drainTimeoutS: num('FAULTS_DRAIN_TIMEOUT_S', 90, 5, 3600),
     recoveryTimeoutS: num('FAULTS_RECOVERY_TIMEOUT_S', 120, 5, 3600),
     duplicatesPerTopic: num('FAULTS_DUPLICATES', 40, 0, 100000),
-    ministryReplicas: num('FAULTS_MINISTRY_REPLICAS', 2, 1, 4),
+    ministryReplicas: num('FAULTS_MINISTRY_REPLICAS', cluster ? 1 : 2, 1, 4),
     only,
     sequential: process.env.FAULTS_SEQUENTIAL === '1',
     kafkaPort: num('FAULTS_KAFKA_PORT', 19192, 1, 65535),
     kafkaControllerPort: num('FAULTS_KAFKA_CONTROLLER_PORT', 19193, 1, 65535),
-    kafkaProxyPort: num('FAULTS_KAFKA_PROXY_PORT', 19194, 1, 65535),
+    kafkaProxyPort: num('FAULTS_KAFKA_PROXY_PORT', 19292, 1, 65535),
     kafkaDataDir: path.join(outDir, 'kafka'),
     pgCluster,
     pgPort: pgCluster === 'main' ? 5432 : num('FAULTS_PG_PORT', 5439, 1, 65535),

@@ -24,7 +24,7 @@ async function must(command: string, args: string[], env?: NodeJS.ProcessEnv, ti
   return out;
 }
 
-/** The suite's broker, run by deploy/local/kafka.sh on its own ports and data dir. */
+/** The suite's broker (or cluster), run by deploy/local/kafka.sh on its own ports and data dir; `start` starts whichever nodes are not running. */
 export class Broker {
   constructor(private readonly config: FaultsConfig) {}
 
@@ -35,6 +35,7 @@ export class Broker {
       KAFKA_ADVERTISED_PORT: String(this.config.kafkaProxyPort),
       KAFKA_CONTROLLER_PORT: String(this.config.kafkaControllerPort),
       KAFKA_DATA_DIR: this.config.kafkaDataDir,
+      KAFKA_NODES: String(this.config.kafkaNodes),
       KAFKA_HEAP_OPTS: process.env.FAULTS_KAFKA_HEAP_OPTS || '-Xms256m -Xmx512m',
     };
   }
@@ -50,9 +51,9 @@ export class Broker {
     await must('bash', [KAFKA_SH, 'start'], this.env, 180_000);
   }
 
-  /** SIGKILL, as a crash would. */
-  async kill(): Promise<void> {
-    await must('bash', [KAFKA_SH, 'kill'], this.env);
+  /** SIGKILL, as a crash would: every node, or node `node` of a cluster. */
+  async kill(node?: number): Promise<void> {
+    await must('bash', [KAFKA_SH, 'kill', ...(node ? [String(node)] : [])], this.env);
   }
 
   async stop(): Promise<void> {

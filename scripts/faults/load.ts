@@ -14,7 +14,7 @@ export interface Person {
   passports: { number: string; country: string }[];
 }
 
-export type CommandKind = 'suspect' | 'crossing' | 'case';
+export type CommandKind = 'suspect' | 'role' | 'crossing' | 'case';
 
 export interface CommandRecord {
   commandId: string;
@@ -35,6 +35,8 @@ export interface CommandRecord {
   expectAlertFor?: string;
   /** A suspect made of the person of an open victim case: that case is expected to be flagged once. */
   matchesCase?: string;
+  /** A role change: the suspect it changes. */
+  roleOf?: string;
 }
 
 export interface LoadStats {
@@ -113,6 +115,9 @@ export class LoadGenerator {
   private readonly counters = { suspect: 0, case: 0, traveller: 0 };
   /** Suspects acknowledged by police: id -> person. */
   private readonly suspects = new Map<string, Person>();
+  /** Their role as last acknowledged, and those with a role change in flight (one at a time, so none finds the role it asks for). */
+  private readonly roles = new Map<string, string>();
+  private readonly changingRole = new Set<string>();
   /** Cases acknowledged by the ministry and not yet used for a matching suspect: id -> person. */
   private readonly cases = new Map<string, Person>();
   /** Suspect ids on immigration's watchlist (read model), refreshed every second. */
@@ -184,7 +189,21 @@ export class LoadGenerator {
 
   private issue(n: number): void {
     const r = this.random();
-    const kind: CommandKind = r < 0.4 ? 'suspect' : r < 0.75 ? 'crossing' : 'case';
+    // A role change makes a suspect's stream longer than one event, so that partners' order per stream is put to the test.
+    const changeable = r >= 0.3 && r < 0.4 ? [...this.roles.keys()].filter((id) => !this.changingRole.has(id)) : [];
+    const kind: CommandKind = r < 0.3 ? 'suspect' : r < 0.4 ? (changeable.length > 0 ? 'role' : 'suspect') : r < 0.75 ? 'crossing' : 'case';
+    if (kind === 'role') {
+      const suspectId = this.pick(changeable);
+      const command = this.roleChange(suspectId);
+      this.commands.push(command);
+      this.changingRole.add(suspectId);
+      const p = this.send(command).finally(() => {
+        this.changingRole.delete(suspectId);
+        this.pending.delete(p);
+      });
+      this.pending.add(p);
+      return;
+    }
     const command = this.build(kind, n);
     this.commands.push(command);
     const p = this.send(command).finally(() => this.pending.delete(p));
@@ -209,7 +228,16 @@ export class LoadGenerator {
     return items[Math.floor(this.random() * items.length)];
   }
 
-  private build(kind: CommandKind, n: number): CommandRecord {
+  private roleChange(suspectId: string): CommandRecord {
+    const commandId = randomUUID();
+    const role = this.pick(ROLES.filter((r) => r !== this.roles.get(suspectId)));
+    return {
+      commandId, kind: 'role', issuedAt: this.now(), attempts: 0, status: 'pending', agency: 'police',
+      path: `/suspects/${suspectId}/role`, body: { commandId, role, reason: 'new evidence from the load' }, roleOf: suspectId,
+    };
+  }
+
+  private build(kind: Exclude<CommandKind, 'role'>, n: number): CommandRecord {
     const commandId = randomUUID();
     const base = { commandId, kind, issuedAt: this.now(), attempts: 0, status: 'pending' as const };
     if (kind === 'suspect') {
@@ -307,7 +335,11 @@ export class LoadGenerator {
           command.ackedAt = this.now();
           command.replayedAck = json.replayed;
           command.result = json.result;
-          if (command.kind === 'suspect' && json.result?.suspectId) this.suspects.set(json.result.suspectId, (command.body as { person: Person }).person);
+          if (command.kind === 'suspect' && json.result?.suspectId) {
+            this.suspects.set(json.result.suspectId, (command.body as { person: Person }).person);
+            this.roles.set(json.result.suspectId, (command.body as { role: string }).role);
+          }
+          if (command.kind === 'role') this.roles.set(command.roleOf!, (command.body as { role: string }).role);
           if (command.kind === 'case' && json.result?.caseId) this.cases.set(json.result.caseId, (command.body as { person: Person }).person);
           return;
         }
@@ -358,7 +390,7 @@ export class LoadGenerator {
   stats(): LoadStats {
     const acked = this.commands.filter((c) => c.status === 'acked');
     const latencies = acked.map((c) => c.ackedAt! - c.issuedAt).sort((a, b) => a - b);
-    const byKind = { suspect: 0, crossing: 0, case: 0 };
+    const byKind = { suspect: 0, role: 0, crossing: 0, case: 0 };
     for (const c of this.commands) byKind[c.kind]++;
     const attempts = this.commands.reduce((n, c) => n + c.attempts, 0);
     return {

@@ -50,7 +50,7 @@ export function printReport(report: FaultsReport, print: (line: string) => void)
   const { load, deliveries } = report;
   print('');
   print(`Interlink fault suite: ${report.ok ? 'PASSED' : 'FAILED'} in ${report.wallSeconds.toFixed(0)} s`);
-  print(`  load       ${load.issued} commands in ${load.issueSeconds} s = ${load.achievedRate}/s (asked ${report.settings.rate}/s; ${load.byKind.suspect} suspects, ${load.byKind.crossing} crossings, ${load.byKind.case} cases)`);
+  print(`  load       ${load.issued} commands in ${load.issueSeconds} s = ${load.achievedRate}/s (asked ${report.settings.rate}/s; ${load.byKind.suspect} suspects, ${load.byKind.role ?? 0} role changes, ${load.byKind.crossing} crossings, ${load.byKind.case} cases)`);
   print(`             accepted ${load.acked} (${load.ackedDuringLoad} during the load = ${(load.ackedDuringLoad / Math.max(load.issueSeconds, 0.001)).toFixed(1)}/s), at most ${load.maxQueued} waiting for a request slot; refused ${load.refused}, not acknowledged ${load.abandoned}; ${load.retried} retried (${load.attempts} attempts), ${load.replayedAcks} answered "replayed"`);
   print(`             latency p50 ${load.latencyMs.p50} ms, p95 ${load.latencyMs.p95} ms, max ${load.latencyMs.max} ms; errors seen: ${Object.entries(load.errors).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'}`);
   print(`  events     stored ${Object.entries(deliveries.eventsStored).map(([k, v]) => `${k} ${v}`).join(', ')}; applied by partners ${Object.entries(deliveries.applied).map(([k, v]) => `${k} ${v}`).join(', ')}`);

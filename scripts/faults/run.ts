@@ -48,11 +48,12 @@ async function main(): Promise<number> {
   const logDir = path.join(config.outDir, 'logs');
   rmSync(logDir, { recursive: true, force: true });
   mkdirSync(logDir, { recursive: true });
-  say(`run ${run}: ${config.rate} commands/s for ${config.durationS} s; own broker 127.0.0.1:${config.kafkaPort} behind proxy :${config.kafkaProxyPort}; own Postgres cluster ${config.pgCluster} on :${config.pgPort}; logs in ${path.relative(ROOT, logDir)}`);
+  const nodes = Array.from({ length: config.kafkaNodes }, (_, i) => ({ id: i + 1, port: config.kafkaPort + 2 * i, controller: config.kafkaControllerPort + 2 * i, proxy: config.kafkaProxyPort + 2 * i }));
+  say(`run ${run} (${config.scenario}): ${config.rate} commands/s for ${config.durationS} s; own Kafka ${nodes.length === 1 ? 'broker' : `cluster of ${nodes.length} nodes`} on 127.0.0.1:${nodes.map((n) => n.port).join(',')} behind proxies :${nodes.map((n) => n.proxy).join(',')}; own Postgres cluster ${config.pgCluster} on :${config.pgPort}; logs in ${path.relative(ROOT, logDir)}`);
 
   // A broker left behind by an interrupted run (same data dir) is stopped; anything else on the ports is not ours.
   await new Broker(config).stop().catch(() => undefined);
-  for (const port of [config.kafkaPort, config.kafkaControllerPort, config.kafkaProxyPort]) {
+  for (const port of nodes.flatMap((n) => [n.port, n.controller, n.proxy])) {
     if (await portTaken(port)) throw new Error(`port ${port} is taken: another fault run, or choose FAULTS_KAFKA_PORT / FAULTS_KAFKA_CONTROLLER_PORT / FAULTS_KAFKA_PROXY_PORT`);
   }
 
@@ -68,7 +69,7 @@ async function main(): Promise<number> {
 
   const report: Partial<FaultsReport> = {
     startedAt: new Date(wallStart).toISOString(),
-    settings: { rate: config.rate, durationS: config.durationS, sequential: config.sequential, maxInFlight: config.maxInFlight, ministryReplicas: config.ministryReplicas, sessionTimeoutMs: config.sessionTimeoutMs, stallMs: config.stallMs, duplicatesPerTopic: config.duplicatesPerTopic, faults: config.only, seed: config.seed, run },
+    settings: { scenario: config.scenario, kafkaNodes: config.kafkaNodes, immigrationReplicas: config.immigrationReplicas, rate: config.rate, durationS: config.durationS, sequential: config.sequential, maxInFlight: config.maxInFlight, ministryReplicas: config.ministryReplicas, sessionTimeoutMs: config.sessionTimeoutMs, stallMs: config.stallMs, duplicatesPerTopic: config.duplicatesPerTopic, faults: config.only, seed: config.seed, run },
     faults: [],
     checks: [],
     logs: path.relative(ROOT, logDir),
@@ -81,12 +82,15 @@ async function main(): Promise<number> {
     await pg.ensure();
     if (!config.keep) cleanups.push(() => pg.remove());
 
-    const proxy = new TcpProxy(config.kafkaProxyPort, config.kafkaPort);
-    await proxy.start();
-    cleanups.push(() => proxy.stop());
+    // One proxy per node: each node advertises its proxy, so every client connection goes through one.
+    const proxies = nodes.map((n) => new TcpProxy(n.proxy, n.port));
+    for (const proxy of proxies) {
+      await proxy.start();
+      cleanups.push(() => proxy.stop());
+    }
 
     const broker = new Broker(config);
-    say(`Kafka: starting a fresh broker in ${path.relative(ROOT, config.kafkaDataDir)}`);
+    say(`Kafka: starting a fresh ${nodes.length === 1 ? 'broker' : `${nodes.length}-node cluster`} in ${path.relative(ROOT, config.kafkaDataDir)}`);
     await broker.startFresh();
     cleanups.push(() => (config.keep ? broker.stop() : broker.remove()));
 
@@ -101,7 +105,7 @@ async function main(): Promise<number> {
     // Keys made before the services start, so that two replicas of one agency do not both make one.
     for (const role of ['police', 'immigration', 'foreign-ministry'] as const) loadOrCreateDevKey(keysDir, ids[role]);
     const issuer = devIssuer(keysDir);
-    const brokers = `127.0.0.1:${config.kafkaProxyPort}`;
+    const brokers = nodes.map((n) => `127.0.0.1:${n.proxy}`).join(',');
     const shared: Record<string, string> = {
       POLICE_AGENCY_ID: ids.police,
       IMMIGRATION_AGENCY_ID: ids.immigration,
@@ -125,7 +129,9 @@ async function main(): Promise<number> {
       return s;
     };
     const police = await make('police', 'police');
-    const immigration = await make('immigration', 'immigration');
+    const immigrations: ServiceProcess[] = [];
+    for (let i = 1; i <= config.immigrationReplicas; i++) immigrations.push(await make('immigration', i === 1 ? 'immigration' : `immigration#${i}`));
+    const [immigration] = immigrations;
     const ministries: ServiceProcess[] = [];
     for (let i = 1; i <= config.ministryReplicas; i++) ministries.push(await make('foreign-ministry', i === 1 ? 'foreign-ministry' : `foreign-ministry#${i}`));
     const audit = await make('audit', 'audit');
@@ -137,8 +143,9 @@ async function main(): Promise<number> {
     // The first replica creates and migrates the database; the others follow.
     for (const s of [police, immigration, ministries[0], audit]) s.start();
     await Promise.all([police, immigration, ministries[0]].map((s) => waitHealthy(s, '/health/ready', 240_000)).concat(waitHealthy(audit, '/health', 240_000)));
-    for (const s of ministries.slice(1)) s.start();
-    await Promise.all(ministries.slice(1).map((s) => waitHealthy(s, '/health/ready', 240_000)));
+    const replicas = [...immigrations.slice(1), ...ministries.slice(1)];
+    for (const s of replicas) s.start();
+    await Promise.all(replicas.map((s) => waitHealthy(s, '/health/ready', 240_000)));
     say(`services ready in ${((Date.now() - bootStart) / 1000).toFixed(0)} s: ${services.map((s) => `${s.name} :${s.port}`).join(', ')}`);
 
     const tokens = {
@@ -148,7 +155,7 @@ async function main(): Promise<number> {
     };
     const auditToken = issueToken(issuer, { sub: 'faults-auditor', agency: ids.audit, roles: ['auditor'] });
 
-    const kafka: Kafka = suiteKafka([brokers]);
+    const kafka: Kafka = suiteKafka(brokers.split(","));
     const admin: Admin = kafka.admin();
     await admin.connect();
     cleanups.push(() => admin.disconnect());
@@ -159,7 +166,7 @@ async function main(): Promise<number> {
       durationS: config.durationS,
       requestTimeoutMs: config.requestTimeoutMs,
       maxInFlight: config.maxInFlight,
-      endpoints: { police: [police], immigration: [immigration], 'foreign-ministry': ministries },
+      endpoints: { police: [police], immigration: immigrations, 'foreign-ministry': ministries },
       tokens,
       immigrationDbUrl: pg.databaseUrl(db('immigration')),
       ministryDbUrl: pg.databaseUrl(db('foreign-ministry')),
@@ -180,13 +187,17 @@ async function main(): Promise<number> {
       return targets;
     };
     const stalled = ministries[ministries.length - 1];
+    // In a cluster one node dies and the others carry on; a single broker comes back at once.
+    const killedNode = nodes.length > 1 ? 2 : undefined;
+    const killedImmigration = immigrations[immigrations.length - 1];
     const D = config.durationS;
     const faults: Fault[] = [
       {
-        name: 'kafka-kill', at: 0.74 * D, what: 'broker SIGKILLed, restarted 1 s later',
+        name: 'kafka-kill', at: (killedNode ? 0.3 : 0.74) * D,
+        what: killedNode ? `node ${killedNode} of ${nodes.length} SIGKILLed, started again ${config.nodeDownS} s later` : 'broker SIGKILLed, restarted 1 s later',
         inject: async () => {
-          await broker.kill();
-          await sleep(1000);
+          await broker.kill(killedNode);
+          await sleep(killedNode ? config.nodeDownS * 1000 : 1000);
           await broker.start();
         },
       },
@@ -201,15 +212,15 @@ async function main(): Promise<number> {
       {
         name: 'proxy-delay', at: 0.1 * D, what: 'every broker connection delayed 300 ms each way for 4 s',
         inject: async () => {
-          proxy.setDelay(300);
+          proxies.forEach((p) => p.setDelay(300));
           await sleep(4000);
-          proxy.setDelay(0);
+          proxies.forEach((p) => p.setDelay(0));
         },
       },
       {
         name: 'proxy-drop', at: 0.2 * D, what: 'every broker connection reset, new ones refused for 3 s',
         inject: async () => {
-          const dropped = proxy.dropAll(3000);
+          const dropped = proxies.reduce((n, p) => n + p.dropAll(3000), 0);
           await sleep(3000);
           return { dropped };
         },
@@ -221,10 +232,11 @@ async function main(): Promise<number> {
         },
       },
       {
-        name: 'service-kill', at: 0.56 * D, what: 'immigration SIGKILLed and started again',
+        name: 'service-kill', at: (killedNode ? 0.6 : 0.56) * D,
+        what: `${killedImmigration.name} SIGKILLed and started again${immigrations.length > 1 ? ` (${immigrations.length - 1} other instance(s) carry on)` : ''}`,
         inject: async () => {
-          await immigration.kill();
-          immigration.start();
+          await killedImmigration.kill();
+          killedImmigration.start();
         },
       },
       {
@@ -377,7 +389,7 @@ async function main(): Promise<number> {
   }
   report.wallSeconds = (Date.now() - wallStart) / 1000;
   const full = report as FaultsReport;
-  full.load ??= { issued: 0, acked: 0, refused: 0, abandoned: 0, replayedAcks: 0, attempts: 0, retried: 0, errors: {}, byKind: { suspect: 0, crossing: 0, case: 0 }, issueSeconds: 0, achievedRate: 0, ackedDuringLoad: 0, latencyMs: { p50: 0, p95: 0, p99: 0, max: 0 }, matchingCrossings: 0, matchingSuspects: 0, maxQueued: 0 };
+  full.load ??= { issued: 0, acked: 0, refused: 0, abandoned: 0, replayedAcks: 0, attempts: 0, retried: 0, errors: {}, byKind: { suspect: 0, role: 0, crossing: 0, case: 0 }, issueSeconds: 0, achievedRate: 0, ackedDuringLoad: 0, latencyMs: { p50: 0, p95: 0, p99: 0, max: 0 }, matchingCrossings: 0, matchingSuspects: 0, maxQueued: 0 };
   full.deliveries ??= { topics: {}, applied: {}, skipped: 0, lost: 0, auditDuplicates: {}, eventsStored: {}, duplicatesInjected: 0 };
   full.maxLag ??= { lag: 0, atSecond: 0, service: '' };
   full.timeline ??= [];

@@ -169,7 +169,16 @@ export class EventConsumer {
       }),
     );
 
-    await this.options.beforeBatch?.([...decoded.values()].flatMap((d) => ('envelope' in d ? [d.envelope] : [])));
+    if (this.options.beforeBatch) {
+      // The wait (for data keys) may outlast the group session: keep heartbeating through it, or the
+      // group drops this member, the batch comes back, and it waits again, for ever.
+      const keepAlive = setInterval(() => void heartbeat().catch(() => undefined), 1000);
+      try {
+        await this.options.beforeBatch([...decoded.values()].flatMap((d) => ('envelope' in d ? [d.envelope] : [])));
+      } finally {
+        clearInterval(keepAlive);
+      }
+    }
 
     let last: string | undefined;
     const deadLetters: { message: KafkaMessage; reason: string }[] = [];

@@ -112,5 +112,24 @@ describe('consumers started again after kafkajs gives up on them (real Kafka, re
       ]);
       expect(consumer.health()).toMatchObject({ running: true, restarts: 1, lastCrash: { restartedBy: 'supervisor' } });
     });
+
+    it('stays in its group through a wait before the batch that outlasts the session (data keys on their way)', async () => {
+      const consumer = new EventConsumer(kafka, new TopicManager(admin), db.dataSource, caseFileRegistry(), {
+        name: `${agencies.immigration}-slow-keys`,
+        agencyId: agencies.immigration,
+        topics: [topic],
+        sessionTimeout: 6000,
+        handler: receivedCasesHandler('received_cases'),
+        // Every batch waits longer than the session; without heartbeats the member would be dropped each time.
+        beforeBatch: () => new Promise((resolve) => setTimeout(resolve, 9000)),
+      });
+      running.push(consumer);
+      const opened = envelopeFrom(agencies.police, 'case-9', 1, { type: 'intel.testing.case-opened', data: { title: 'Slow keys', country: 'KH' } });
+      await producer.send({ topic, messages: [{ key: opened.subject, value: JSON.stringify(opened) }] });
+      await consumer.start();
+      await waitFor('the event applied after the long wait', async () => (await readCases(db.dataSource.manager, 'received_cases')).length === 1, { timeoutMs: 60_000 });
+      expect(consumer.health()).toMatchObject({ running: true, restarts: 0 });
+      expect(consumer.health().lastCrash).toBeUndefined();
+    }, 90_000);
   });
 });
