@@ -47,6 +47,13 @@ export function networkUsers(profiles: ServiceProfile[]): { agencyId: string; ac
   return profiles.map((p) => ({ agencyId: p.agencyId, acls: agencyAcls(p.agencyId, p.senders) }));
 }
 
+/** The one bootstrap address every service is given (KAFKA_BROKERS). */
+export function networkBrokers(profiles: ServiceProfile[]): string[] {
+  const all = [...new Set(profiles.map((p) => p.kafka.brokers.join(',')))];
+  if (all.length !== 1) throw new Error(`the services are given different KAFKA_BROKERS: ${all.join(' / ')}`);
+  return all[0].split(',');
+}
+
 /** The container environment of each service as deploy/k8s runs it, with what could not be resolved. */
 export function deployedEnvironments(): { name: string; deployment?: Manifest; env: Record<string, string>; set: string[]; problems: string[] }[] {
   // Not the generated Kafka manifests: they are made from these environments.

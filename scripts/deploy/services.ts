@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { DynamicModule, RequestMethod, Type } from '@nestjs/common';
 import { METHOD_METADATA, MODULE_METADATA, PATH_METADATA } from '@nestjs/common/constants';
 import { AgencyRole } from '@interlink/contracts';
-import { AgencyConfig, AuthSettings, SigningSettings, agencyConfigFromEnv, partnerIds } from '@interlink/agency-kit';
+import { AGENCY_POLICIES, AgencyConfig, AuthSettings, Policy, SigningSettings, agencyConfigFromEnv, partnerIds } from '@interlink/agency-kit';
 import { KafkaSettings, TopicSettings, auditTopicMatcher } from '@interlink/messaging';
 import { AuditModule } from '../../services/audit/src/audit.module';
 import { auditConfigFromEnv } from '../../services/audit/src/config';
@@ -36,6 +36,8 @@ export interface ServiceProfile {
   signing?: SigningSettings;
   /** The auditors, to whom an agency's relay sends its whole log. */
   auditAgencyId?: string;
+  /** The recipients an agency's relay sends personal data to, sealed; the others get it redacted. */
+  personalDataRecipients?: string[];
   /** Where it finds its partners' public keys: `<dir>/<agency id>/<key id>.pub.pem`. */
   trustedKeysDir: string;
   auth: AuthSettings;
@@ -75,6 +77,7 @@ function agencyService(role: Extract<AgencyRole, 'police' | 'immigration' | 'for
         },
         signing: config.signing,
         auditAgencyId: config.auditAgencyId,
+        personalDataRecipients: config.personalDataRecipients,
         trustedKeysDir: config.signing.trustedKeysDir,
       };
     },
@@ -167,4 +170,12 @@ export function routesOf(root: DynamicModule): string[] {
     }
   }
   return [...new Set(routes)].sort();
+}
+
+/** The policies an agency service applies to its partners' events, by name, with the event types each acts on. */
+export function policiesOf(root: DynamicModule): { name: string; types: string[] }[] {
+  return walk(root)
+    .providers.filter((p): p is { provide: unknown; useValue: Policy[] } => typeof p === 'object' && p !== null && (p as { provide?: unknown }).provide === AGENCY_POLICIES)
+    .flatMap((p) => p.useValue)
+    .map((policy) => ({ name: policy.name, types: Object.keys(policy.on).sort() }));
 }

@@ -1,17 +1,17 @@
 import { AclOperationTypes, AclPermissionTypes, AclResourceTypes, ITopicConfig, ResourcePatternTypes } from 'kafkajs';
 import { stringify } from 'yaml';
 import { AclEntry } from '@interlink/messaging';
-import { K8S_DIR, TOPICS_FILE, USERS_FILE, readYaml } from './manifests';
+import { K8S_DIR, TOPICS_FILE, USERS_FILE, Yaml, readYaml } from './manifests';
 import { deployedProfiles, networkTopicSpecs, networkUsers } from './network';
 
 export const STRIMZI_API = 'kafka.strimzi.io/v1beta2';
 export const CLUSTER_FILE = `${K8S_DIR}/kafka/cluster.yaml`;
 
-/** The name of the Kafka cluster of deploy/k8s, which KafkaTopics and KafkaUsers name in their label. */
-export function clusterName(): string {
+/** The Kafka custom resource of deploy/k8s (the cluster's name, Kafka version and settings). */
+export function kafkaCluster(): Yaml {
   const kafka = readYaml(CLUSTER_FILE).find((doc) => doc?.kind === 'Kafka');
   if (!kafka) throw new Error(`${CLUSTER_FILE} has no Kafka`);
-  return kafka.metadata.name;
+  return kafka;
 }
 
 /** A topic config value as Kafka takes it (a string), written as a number where it is one. */
@@ -99,7 +99,7 @@ export function renderObjects(comment: string, objects: object[]): string {
 
 /** The generated files under deploy/k8s/kafka, by path, with their text. */
 export function kafkaManifests(): Record<string, string> {
-  const cluster = clusterName();
+  const cluster = kafkaCluster().metadata.name;
   const profiles = deployedProfiles();
   return {
     [TOPICS_FILE]: renderObjects(
