@@ -1,4 +1,4 @@
-import { Admin } from 'kafkajs';
+import { Admin, ITopicConfig } from 'kafkajs';
 
 export interface TopicSettings {
   /** Partitions per topic (default 3): one case's events share a key and so a partition. */
@@ -34,6 +34,21 @@ export function auditTopicMatcher(auditAgencyId: string): (topic: string) => boo
 
 export const DEFAULT_TOPIC_SETTINGS: TopicSettings = { partitions: 3, replicationFactor: -1 };
 
+/**
+ * How TopicManager creates `topic` under `settings`; exported so that topics provisioned by a
+ * platform (deploy/k8s) are made exactly as the services would make them.
+ */
+export function topicSpec(topic: string, settings: TopicSettings): ITopicConfig {
+  const keys = topic.startsWith('keys.');
+  return {
+    topic,
+    // A keys topic is small and compacted; one partition lets any later delivery roll the segment that holds an erased key.
+    numPartitions: keys || settings.singlePartition?.(topic) ? 1 : settings.partitions,
+    replicationFactor: settings.replicationFactor,
+    ...(keys ? { configEntries: keyTopicConfig(settings.keyTopicCompactionLagMs ?? 3600_000) } : {}),
+  };
+}
+
 /** Creates topics that do not exist yet; remembers what it has seen so the hot path asks once. */
 export class TopicManager {
   private readonly known = new Set<string>();
@@ -54,13 +69,7 @@ export class TopicManager {
       await this.admin
         .createTopics({
           waitForLeaders: false,
-          topics: toCreate.map((topic) => ({
-            topic,
-            // A keys topic is small and compacted; one partition lets any later delivery roll the segment that holds an erased key.
-            numPartitions: topic.startsWith('keys.') || this.settings.singlePartition?.(topic) ? 1 : this.settings.partitions,
-            replicationFactor: this.settings.replicationFactor,
-            ...(topic.startsWith('keys.') ? { configEntries: keyTopicConfig(this.settings.keyTopicCompactionLagMs ?? 3600_000) } : {}),
-          })),
+          topics: toCreate.map((topic) => topicSpec(topic, this.settings)),
         })
         .catch(async (error: Error) => {
           const now = new Set(await this.admin.listTopics());
