@@ -57,6 +57,7 @@ export class DecisionContext {
     events: DomainEvent[],
     release: Release,
     thread: Thread = {},
+    streamLocked = false,
   ): Promise<AppendResult> {
     const withIds: EventToAppend[] = events.map((event) => ({ ...event, id: deterministicUuid(this.idSeed, String(this.appended++)) }));
     return this.store.append(
@@ -71,6 +72,7 @@ export class DecisionContext {
         releasableTo: release.agencies ?? this.partnersFor(release.to),
       },
       this.manager,
+      { streamLocked },
     );
   }
 
@@ -94,7 +96,7 @@ export class DecisionContext {
     let expected = version;
     for (const event of events) {
       const marking = typeof release === 'function' ? release(event, state) : release;
-      const result = await this.append(streamId, expected, [event], marking, thread);
+      const result = await this.append(streamId, expected, [event], marking, thread, true);
       expected = result.streamVersion;
       appended.push(...result.events);
     }

@@ -35,14 +35,17 @@ export class DataKeys {
     const keys = await this.find(manager, owner, wanted);
     const missing = wanted.filter((ref) => !keys.has(ref));
     if (missing.length > 0) {
-      await manager.query(
+      const made: { ref: string; key: Buffer }[] = await manager.query(
         `INSERT INTO interlink.data_keys (owner, ref, key)
          SELECT $1, ref, key FROM unnest($2::uuid[], $3::bytea[]) AS fresh(ref, key)
-         ON CONFLICT (owner, ref) DO NOTHING`,
+         ON CONFLICT (owner, ref) DO NOTHING
+         RETURNING ref::text, key`,
         [owner, missing, missing.map(() => newDataKey())],
       );
-      // Another transaction may have made a record's key first: read back what is stored.
-      for (const [ref, key] of await this.find(manager, owner, missing)) keys.set(ref, key);
+      for (const { ref, key } of made) keys.set(ref, key);
+      // Another transaction made a record's key first: read back what it stored.
+      const raced = missing.filter((ref) => !keys.has(ref));
+      if (raced.length > 0) for (const [ref, key] of await this.find(manager, owner, raced)) keys.set(ref, key);
     }
     const sealing = new Map<string, Buffer>();
     for (const ref of wanted) {

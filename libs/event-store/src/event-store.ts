@@ -89,11 +89,13 @@ export class EventStore {
     events: EventToAppend[],
     context: AppendContext,
     manager?: EntityManager,
+    /** `streamLocked`: the caller took lockStream in this transaction (and savepoint) already. */
+    options: { streamLocked?: boolean } = {},
   ): Promise<AppendResult> {
     if (events.length === 0) {
       throw new Error(`append to stream "${streamId}" was given no events`);
     }
-    const run = (m: EntityManager) => this.appendIn(m, streamId, expectedVersion, events, context);
+    const run = (m: EntityManager) => this.appendIn(m, streamId, expectedVersion, events, context, options.streamLocked === true && manager !== undefined);
     return manager ? run(manager) : this.dataSource.transaction(run);
   }
 
@@ -103,18 +105,18 @@ export class EventStore {
     expectedVersion: ExpectedVersion,
     events: EventToAppend[],
     context: AppendContext,
+    streamLocked: boolean,
   ): Promise<AppendResult> {
     const ids = events.map((e) => e.id ?? uuidv7());
-    await this.lockStream(streamId, manager);
-    const existing: Row[] = await manager.query(
-      `SELECT tx_id::text, position::text, envelope FROM interlink.events WHERE id = ANY($1::uuid[]) ORDER BY events.position`,
-      [ids],
+    if (!streamLocked) await this.lockStream(streamId, manager);
+    // One round trip: events already stored under these ids (a retried append), and the stream's version.
+    const [{ version, existing }]: { version: number; existing: Row[] | null }[] = await manager.query(
+      `SELECT (SELECT coalesce(max(stream_version), 0)::int FROM interlink.events WHERE stream_id = $2) AS version,
+              (SELECT json_agg(json_build_object('tx_id', tx_id::text, 'position', position::text, 'envelope', envelope) ORDER BY position)
+                 FROM interlink.events WHERE id = ANY($1::uuid[])) AS existing`,
+      [ids, streamId],
     );
-    if (existing.length > 0) return this.replayedAppend(manager, streamId, ids, existing);
-    const [{ version }] = await manager.query(
-      `SELECT coalesce(max(stream_version), 0)::int AS version FROM interlink.events WHERE stream_id = $1`,
-      [streamId],
-    );
+    if (existing) return this.replayedAppend(manager, streamId, ids, existing);
     if (expectedVersion !== 'any' && expectedVersion !== version) {
       throw new ConcurrencyError(streamId, expectedVersion, version);
     }
@@ -146,18 +148,22 @@ export class EventStore {
 
     // Personal data is stored sealed, each person record under its own key (crypto-shredding).
     const sealed = await this.seal(manager, envelopes);
+    // The insert and the notification that wakes readers (delivered at commit) in one round trip.
     await manager.query(
-      `INSERT INTO interlink.events (id, stream_id, stream_version, type, envelope)
-       SELECT * FROM unnest($1::uuid[], $2::text[], $3::int[], $4::text[], $5::jsonb[])`,
+      `WITH inserted AS (
+         INSERT INTO interlink.events (id, stream_id, stream_version, type, envelope)
+         SELECT * FROM unnest($1::uuid[], $2::text[], $3::int[], $4::text[], $5::jsonb[])
+         RETURNING 1)
+       SELECT pg_notify($6, '') FROM (SELECT 1 FROM inserted LIMIT 1) AS any_row`,
       [
         ids,
         envelopes.map(() => streamId),
         envelopes.map((e) => e.streamversion),
         envelopes.map((e) => e.type),
         sealed.map((e) => JSON.stringify(e)),
+        EVENTS_CHANNEL,
       ],
     );
-    await manager.query(`SELECT pg_notify($1, '')`, [EVENTS_CHANNEL]);
     return { streamVersion: version + events.length, events: envelopes, duplicate: false };
   }
 
@@ -277,7 +283,7 @@ export class EventStore {
       const { state, version } = await this.load(decider, streamId, m);
       const events = decider.decide(command, state);
       if (events.length === 0) return { streamVersion: version, events: [], duplicate: false };
-      return this.append(streamId, version, events, context, m);
+      return this.append(streamId, version, events, context, m, { streamLocked: true });
     };
     return manager ? run(manager) : this.dataSource.transaction(run);
   }
