@@ -7,7 +7,7 @@ import path from 'node:path';
 import { ROOT } from './config';
 
 export type AgencyRole = 'police' | 'immigration' | 'foreign-ministry';
-export type ServiceRole = AgencyRole | 'audit';
+export type ServiceRole = AgencyRole | 'audit' | 'task-force-console';
 
 /** A loopback port nothing listens on now. */
 export async function freePort(): Promise<number> {

@@ -1,0 +1,340 @@
+// End to end: latency from a police command over HTTP (POST /suspects, released to immigration and
+// the task force) to (a) immigration's watchlist row and (b) the task-force console's live feed
+// (SSE), at steady rates, with every service a child process. A 2-core machine cannot carry
+// hundreds of HTTP commands/s, so the rate is made by appending suspects in-process into the
+// police store (the same EventStore code the service runs) and latency is measured on HTTP probe
+// commands on top. Also the services' memory, idle and under that load (the memory benchmark).
+import { randomUUID } from 'node:crypto';
+import { Client } from 'pg';
+import { interlinkRegistry, topicFor } from '@interlink/contracts';
+import { EventStore, createDataSource } from '@interlink/event-store';
+import { consumerLag } from '@interlink/messaging';
+import { entryIdForSuspect } from '../services/immigration/src/watchlist/watchlist.policy';
+import { ServiceProcess } from '../scripts/faults/services';
+import { BenchContext } from './context';
+import { PoliceEvents, suspectContext } from './events';
+import { rssMiB, say, sleep } from './infra';
+import { Figure } from './report';
+import { Distribution, distribution, nowMs } from './stats';
+
+/** Background appends in flight at most; beyond it the generator falls behind and says so. */
+const LOAD_IN_FLIGHT = 32;
+const LATENCY_TARGET_MS = 50;
+
+interface Probe {
+  suspectId: string;
+  entryId: string;
+  sentAt: number;
+  ackedAt?: number;
+  watchlistAt?: number;
+  feedAt?: number;
+  failed?: string;
+}
+
+interface StepResult {
+  rate: number;
+  seconds: number;
+  /** Events/s actually appended in the background, and by probes. */
+  background: { target: number; achieved: number };
+  probes: number;
+  watchlist: Distribution & { lost: number };
+  feed: Distribution & { lost: number };
+  command: Distribution;
+  /** Immigration's and the console's consumer lag (events), sampled through the step. */
+  lag: { t: number; immigration: number; console: number }[];
+  sustainable: boolean;
+  why: string[];
+}
+
+/** The console's live feed over SSE, read in this process: arrival time of each event's subject. */
+class FeedReader {
+  private readonly abort = new AbortController();
+  private done?: Promise<void>;
+  events = 0;
+
+  constructor(
+    private readonly url: string,
+    private readonly token: string,
+    private readonly onEvent: (subject: string, at: number) => void,
+  ) {}
+
+  async start(): Promise<void> {
+    const res = await fetch(`${this.url}/api/feed/stream?type=intel.police.suspect-identified`, {
+      headers: { authorization: `Bearer ${this.token}`, accept: 'text/event-stream' },
+      signal: this.abort.signal,
+    });
+    if (res.status !== 200 || !res.body) throw new Error(`GET /api/feed/stream answered ${res.status}`);
+    const reader = res.body.getReader();
+    const decoder = new TextDecoder();
+    let buffer = '';
+    this.done = (async () => {
+      try {
+        for (;;) {
+          const { value, done } = await reader.read();
+          if (done) return;
+          const at = nowMs();
+          buffer += decoder.decode(value, { stream: true });
+          let end: number;
+          while ((end = buffer.indexOf('\n\n')) >= 0) {
+            const block = buffer.slice(0, end);
+            buffer = buffer.slice(end + 2);
+            const data = block.split('\n').filter((l) => l.startsWith('data:')).map((l) => l.slice(5)).join('\n');
+            if (!data) continue;
+            this.events++;
+            this.onEvent((JSON.parse(data) as { subject: string }).subject, at);
+          }
+        }
+      } catch (error) {
+        if (!this.abort.signal.aborted) say(`feed stream ended: ${(error as Error).message}`);
+      }
+    })();
+  }
+
+  async stop(): Promise<void> {
+    this.abort.abort();
+    await this.done;
+  }
+}
+
+export async function endToEnd(ctx: BenchContext): Promise<void> {
+  const { run, options } = ctx;
+  const sizes = options.sizes;
+  const measureLatency = options.only.includes('e2e');
+  const measureMemory = options.only.includes('memory');
+  const profileDir = ctx.profileDir('e2e');
+  const ids = run.ids;
+
+  say(`e2e: starting police, immigration, foreign ministry, audit and the console as child processes${profileDir ? ' under --cpu-prof' : ''}`);
+  const roles = ['police', 'immigration', 'foreign-ministry', 'audit', 'task-force-console'] as const;
+  const services = Object.fromEntries(
+    (await Promise.all(roles.map((role) => run.startService(role, { profileDir })))).map((s) => [s.role, s]),
+  ) as Record<(typeof roles)[number], ServiceProcess>;
+  const memory: Record<string, { idle: number | null; loaded: number | null }> = {};
+  await sleep(5000);
+  for (const s of Object.values(services)) memory[s.name] = { idle: rssMiB(s.pid!), loaded: null };
+  say(`e2e: idle RSS ${Object.entries(memory).map(([n, m]) => `${n} ${m.idle?.toFixed(0)} MiB`).join(', ')}`);
+
+  const policeDb = createDataSource({ url: run.databaseUrl('police'), poolSize: 16, applicationName: 'bench-load' });
+  await policeDb.initialize();
+  run.defer(() => policeDb.destroy());
+  const store = new EventStore(policeDb, interlinkRegistry(), ids.police);
+  const watchlist = new Client({ connectionString: run.databaseUrl('immigration') });
+  await watchlist.connect();
+  run.defer(() => watchlist.end());
+  const admin = run.kafka('bench-e2e').admin();
+  await admin.connect();
+  run.defer(() => admin.disconnect());
+  const immigrationTopics = [topicFor(ids.police, ids.immigration), topicFor(ids['foreign-ministry'], ids.immigration)];
+  const consoleTopics = [ids.police, ids.immigration, ids['foreign-ministry']].map((from) => topicFor(from, ids['task-force']));
+  const lagOf = async (group: string, topics: string[]) => {
+    try {
+      return (await consumerLag(admin, group, topics)).reduce((n, p) => n + p.lag, 0);
+    } catch {
+      return -1;
+    }
+  };
+
+  const policeToken = run.token('police', ['officer']);
+  const generator = new PoliceEvents(`${run.id}e`, ids.immigration, 6);
+  const pending = new Map<string, Probe>();
+  const bySubject = new Map<string, Probe>();
+  const feed = new FeedReader(services['task-force-console'].url, run.token('task-force', ['analyst']), (subject, at) => {
+    const probe = bySubject.get(subject);
+    if (probe && probe.feedAt === undefined) probe.feedAt = at;
+  });
+  await feed.start();
+  run.defer(() => feed.stop());
+
+  // The watchlist poll: one query for every probe still awaited, as often as BENCH_POLL_MS allows.
+  let polling = true;
+  const poller = (async () => {
+    while (polling) {
+      const waiting = [...pending.values()].filter((p) => p.watchlistAt === undefined);
+      if (waiting.length > 0) {
+        const rows: { entry_id: string }[] = (await watchlist.query(`SELECT entry_id::text FROM watchlist WHERE entry_id = ANY($1::uuid[])`, [waiting.map((p) => p.entryId)])).rows;
+        const at = nowMs();
+        const found = new Set(rows.map((r) => r.entry_id));
+        for (const p of waiting) if (found.has(p.entryId)) p.watchlistAt = at;
+      }
+      await sleep(sizes.pollMs);
+    }
+  })();
+
+  const probe = async (into: Probe[]) => {
+    const suspectId = randomUUID();
+    const p: Probe = { suspectId, entryId: entryIdForSuspect(ids.police, suspectId), sentAt: nowMs() };
+    into.push(p);
+    pending.set(suspectId, p);
+    bySubject.set(`suspect-${suspectId}`, p);
+    try {
+      const res = await fetch(`${services.police.url}/suspects`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${policeToken}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ commandId: randomUUID(), suspectId, person: generator.person(), role: 'recruiter' }),
+      });
+      await res.arrayBuffer();
+      if (res.status !== 201 && res.status !== 200) throw new Error(`POST /suspects answered ${res.status}`);
+      p.ackedAt = nowMs();
+    } catch (error) {
+      p.failed = (error as Error).message;
+    }
+  };
+
+  const step = async (rate: number, seconds: number): Promise<StepResult> => {
+    const probeRate = Math.min(sizes.e2eProbeRate, rate);
+    const backgroundRate = rate - probeRate;
+    const probes: Probe[] = [];
+    const lag: StepResult['lag'] = [];
+    let appended = 0;
+    let inFlight = 0;
+    const start = nowMs();
+    const end = start + seconds * 1000;
+    const work: Promise<unknown>[] = [];
+    say(`e2e: ${rate} events/s for ${seconds} s: ${backgroundRate} appended in-process + ${probeRate} HTTP probe commands/s`);
+    const sampler = setInterval(() => {
+      for (const s of Object.values(services)) {
+        const rss = rssMiB(s.pid!);
+        if (rss !== null) memory[s.name].loaded = Math.max(memory[s.name].loaded ?? 0, rss);
+      }
+    }, 1000);
+    const lagSampler = (async () => {
+      while (nowMs() < end) {
+        lag.push({ t: (nowMs() - start) / 1000, immigration: await lagOf(`${ids.immigration}-policies`, immigrationTopics), console: await lagOf(`${ids['task-force']}-console`, consoleTopics) });
+        await sleep(2000);
+      }
+    })();
+    let issuedProbes = 0;
+    while (nowMs() < end) {
+      const elapsed = (nowMs() - start) / 1000;
+      while (issuedProbes < Math.floor(elapsed * probeRate)) {
+        issuedProbes++;
+        work.push(probe(probes));
+      }
+      while (appended + inFlight < Math.floor(elapsed * backgroundRate) && inFlight < LOAD_IN_FLIGHT) {
+        inFlight++;
+        const suspectId = randomUUID();
+        work.push(
+          store
+            .append(`suspect-${suspectId}`, 0, [generator.identified(suspectId)], suspectContext(ids))
+            .then(() => appended++)
+            .catch((error: Error) => say(`background append failed: ${error.message}`))
+            .finally(() => inFlight--),
+        );
+      }
+      await sleep(2);
+    }
+    const issueSeconds = (nowMs() - start) / 1000;
+    await Promise.all(work);
+    await lagSampler;
+    // Probes of this step may still arrive; later steps wait until the network has drained.
+    const deadline = nowMs() + sizes.e2eDrainSeconds * 1000;
+    while (nowMs() < deadline && probes.some((p) => !p.failed && (p.watchlistAt === undefined || p.feedAt === undefined))) await sleep(50);
+    clearInterval(sampler);
+    for (const p of probes) pending.delete(p.suspectId);
+
+    const latency = (pick: (p: Probe) => number | undefined) => {
+      const values = probes.map((p) => pick(p)).filter((v): v is number => v !== undefined);
+      return { ...distribution(values), lost: probes.length - values.length };
+    };
+    const watch = latency((p) => (p.watchlistAt === undefined ? undefined : p.watchlistAt - p.sentAt));
+    const seen = latency((p) => (p.feedAt === undefined ? undefined : p.feedAt - p.sentAt));
+    const why: string[] = [];
+    const achieved = appended / issueSeconds;
+    if (achieved < 0.9 * backgroundRate) why.push(`the in-process load reached only ${achieved.toFixed(0)} of ${backgroundRate} events/s`);
+    if (watch.lost || seen.lost) why.push(`${watch.lost} probes never reached the watchlist and ${seen.lost} never the feed within ${sizes.e2eDrainSeconds} s after the step`);
+    const third = Math.max(1, Math.floor(probes.length / 3));
+    for (const [name, pick] of [['watchlist', (p: Probe) => p.watchlistAt], ['feed', (p: Probe) => p.feedAt]] as const) {
+      const early = distribution(probes.slice(0, third).filter((p) => pick(p) !== undefined).map((p) => pick(p)! - p.sentAt)).p50;
+      const late = distribution(probes.slice(-third).filter((p) => pick(p) !== undefined).map((p) => pick(p)! - p.sentAt)).p50;
+      if (early !== null && late !== null && late > 1.5 * early + 50) why.push(`${name} latency kept growing: median ${early.toFixed(0)} ms in the first third, ${late.toFixed(0)} ms in the last`);
+    }
+    const lastLag = lag[lag.length - 1];
+    if (lastLag && lastLag.immigration > Math.max(2 * rate, 50)) why.push(`immigration's consumer lag was ${lastLag.immigration} events at the end (over two seconds of load)`);
+    const result: StepResult = {
+      rate,
+      seconds: issueSeconds,
+      background: { target: backgroundRate, achieved },
+      probes: probes.length,
+      watchlist: watch,
+      feed: seen,
+      command: distribution(probes.filter((p) => p.ackedAt !== undefined).map((p) => p.ackedAt! - p.sentAt)),
+      lag,
+      sustainable: why.length === 0,
+      why,
+    };
+    say(`e2e: ${rate}/s: watchlist p50/p99 ${watch.p50?.toFixed(0)}/${watch.p99?.toFixed(0)} ms, feed ${seen.p50?.toFixed(0)}/${seen.p99?.toFixed(0)} ms, ${probes.length} probes; ${result.sustainable ? 'sustainable' : `not sustainable: ${why.join('; ')}`}`);
+    return result;
+  };
+
+  /** Until both consumers have caught up, so that a step does not inherit the previous one's backlog. */
+  const drain = async () => {
+    const deadline = nowMs() + sizes.e2eDrainSeconds * 1000;
+    while (nowMs() < deadline) {
+      const [a, b] = [await lagOf(`${ids.immigration}-policies`, immigrationTopics), await lagOf(`${ids['task-force']}-console`, consoleTopics)];
+      if (a === 0 && b === 0) return;
+      await sleep(500);
+    }
+    say(`e2e: consumers still behind after ${sizes.e2eDrainSeconds} s; the next step starts with their backlog`);
+  };
+
+  const steps: StepResult[] = [];
+  let best: StepResult | undefined;
+  try {
+    if (measureLatency) {
+      for (let i = 0, rate = sizes.e2eStartRate; i < sizes.e2eMaxSteps; i++, rate = Math.round(rate * sizes.e2eRateFactor)) {
+        const s = await step(rate, sizes.e2eStepSeconds);
+        steps.push(s);
+        await drain();
+        if (!s.sustainable) break;
+        best = s;
+      }
+      for (const rate of sizes.e2eRates) {
+        steps.push(await step(rate, sizes.e2eStepSeconds));
+        if (rate !== sizes.e2eRates[sizes.e2eRates.length - 1]) await drain();
+      }
+    } else {
+      steps.push(await step(sizes.e2eRates[0], sizes.e2eStepSeconds));
+    }
+  } finally {
+    polling = false;
+    await poller;
+  }
+
+  ctx.detail('e2e.steps', steps);
+  ctx.detail('e2e.method', `background load appended in-process to the police store with EventStore.append (one suspect-identified per call, up to ${LOAD_IN_FLIGHT} in flight) plus ${sizes.e2eProbeRate} HTTP POST /suspects probes/s whose latency is measured; watchlist polled every ${sizes.pollMs} ms on a dedicated connection; SSE arrival timed in the bench process`);
+  if (measureLatency) {
+    for (const rate of sizes.e2eRates) {
+      const s = steps.filter((x) => x.rate === rate).at(-1)!;
+      ctx.figure(latencyFigure(s, 'watchlist', `command to immigration's watchlist row at ${rate} events/s`, rate >= 1000));
+      ctx.figure(latencyFigure(s, 'feed', `command to the console's live feed (SSE) at ${rate} events/s`, rate >= 1000));
+    }
+    ctx.figure({
+      bench: 'e2e',
+      name: 'highest sustainable rate (background appends + probes)',
+      unit: 'events/s',
+      value: best?.rate ?? null,
+      note: best
+        ? `there p99 watchlist ${best.watchlist.p99?.toFixed(0)} ms, feed ${best.feed.p99?.toFixed(0)} ms; the next step up: ${steps.find((x) => x.rate > best!.rate && !x.sustainable)?.why.join('; ') ?? 'not reached'}`
+        : `not even ${sizes.e2eStartRate} events/s: ${steps[0]?.why.join('; ')}`,
+    });
+  }
+  if (measureMemory) {
+    ctx.detail('memory', memory);
+    for (const [name, m] of Object.entries(memory)) {
+      ctx.figure({ bench: 'memory', name: `RSS of ${name}: under load (idle ${m.idle?.toFixed(0)} MiB after start)`, unit: 'MiB', value: m.loaded, note: `load: ${steps.map((s) => `${s.rate}/s`).join(', ')}` });
+    }
+  }
+}
+
+function latencyFigure(s: StepResult, path: 'watchlist' | 'feed', name: string, judged: boolean): Figure {
+  const d = s[path];
+  return {
+    bench: 'e2e',
+    name: `${name}: p99 (p50 ${d.p50?.toFixed(1)}, p95 ${d.p95?.toFixed(1)})`,
+    unit: 'ms',
+    value: d.p99,
+    samples: d.count,
+    ...(judged ? { target: { text: `p99 under ${LATENCY_TARGET_MS} ms`, pass: d.p99 !== null && d.p99 < LATENCY_TARGET_MS && d.lost === 0 } } : {}),
+    note: `load ${s.background.achieved.toFixed(0)} of ${s.background.target} events/s appended in-process + HTTP probes; ${d.lost ? `${d.lost} probes lost; ` : ''}${s.sustainable ? 'sustainable' : `not sustainable: ${s.why.join('; ')}`}`,
+  };
+}
