@@ -146,10 +146,10 @@ export class BenchRun {
       ...this.sharedEnv(),
       AGENCY_ID: this.ids[agency],
       DATABASE_URL: this.databaseUrl(name),
-      ...(options.profileDir ? { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --cpu-prof --cpu-prof-dir=${path.join(options.profileDir, name)}`.trim() } : {}),
       ...options.env,
     };
-    const service = new ServiceProcess(role, name, await freePort(), env, path.join(this.logDir, `${name}.log`));
+    const nodeArgs = options.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${path.join(options.profileDir, name)}`] : [];
+    const service = new ServiceProcess(role, name, await freePort(), env, path.join(this.logDir, `${name}.log`), nodeArgs);
     service.start();
     this.defer(async () => {
       await service.stop();

@@ -28,6 +28,8 @@ export interface Sizes {
   e2eRates: number[];
   /** HTTP probe commands per second on top of the background load. */
   e2eProbeRate: number;
+  /** Events of one suspect's story per background append (1: identifications only; 4: the whole story). */
+  e2eEventsPerAppend: number;
   /** The search for the highest sustainable rate starts here and multiplies by e2eRateFactor. */
   e2eStartRate: number;
   e2eRateFactor: number;
@@ -50,6 +52,7 @@ const SCALES: Record<Scale, Sizes> = {
     e2eStepSeconds: 6,
     e2eRates: [100, 1000],
     e2eProbeRate: 10,
+    e2eEventsPerAppend: 4,
     e2eStartRate: 25,
     e2eRateFactor: 2,
     e2eMaxSteps: 3,
@@ -67,6 +70,7 @@ const SCALES: Record<Scale, Sizes> = {
     e2eStepSeconds: 30,
     e2eRates: [100, 1000],
     e2eProbeRate: 10,
+    e2eEventsPerAppend: 4,
     e2eStartRate: 25,
     e2eRateFactor: 1.5,
     e2eMaxSteps: 8,
@@ -87,6 +91,7 @@ const SIZE_VARIABLES: Record<keyof Sizes, { name: string; what: string }> = {
   e2eStepSeconds: { name: 'BENCH_E2E_STEP_SECONDS', what: 'how long each end-to-end rate is held' },
   e2eRates: { name: 'BENCH_E2E_RATES', what: 'steady rates always measured, events/s, comma-separated' },
   e2eProbeRate: { name: 'BENCH_E2E_PROBE_RATE', what: 'HTTP probe commands/s on top of the background load' },
+  e2eEventsPerAppend: { name: 'BENCH_E2E_EVENTS_PER_APPEND', what: 'events of one suspect (identified, sighted, arrested, charged) per background append, 1 to 4' },
   e2eStartRate: { name: 'BENCH_E2E_START_RATE', what: 'first rate of the search for the highest sustainable rate' },
   e2eRateFactor: { name: 'BENCH_E2E_RATE_FACTOR', what: 'factor between the rates of that search' },
   e2eMaxSteps: { name: 'BENCH_E2E_MAX_STEPS', what: 'most steps of that search' },
@@ -168,6 +173,7 @@ function sizeFromEnv(key: keyof Sizes, fallback: number | number[], env: NodeJS.
   };
   if (Array.isArray(fallback)) return raw.split(',').map((s) => parse(s.trim()));
   const value = parse(raw);
+  if (key === 'e2eEventsPerAppend' && value > 4) throw new UsageError(`${name} must be from 1 to 4 (a suspect's story has four events), got "${raw}"`);
   if (key === 'e2eRateFactor' ? value <= 1 : !Number.isInteger(value)) {
     throw new UsageError(key === 'e2eRateFactor' ? `${name} must be greater than 1, got "${raw}"` : `${name} must be a whole number, got "${raw}"`);
   }
