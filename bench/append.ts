@@ -153,10 +153,12 @@ export async function appendOverHttp(ctx: BenchContext): Promise<void> {
     into.latencies.push(...r.latencies);
     for (const [k, v] of Object.entries(r.errors)) into.errors[k] = (into.errors[k] ?? 0) + v;
   };
+  ctx.profileMark('append-http', 'from');
   for (let round = 0; round < 2; round++) {
     add(http, await closedLoop(httpConcurrency, httpSeconds / 2, identify));
     add(plain, await closedLoop(httpConcurrency, httpSeconds / 2, insertOne));
   }
+  ctx.profileMark('append-http', 'to');
   ctx.detail('append.http', {
     concurrency: httpConcurrency,
     poolSize,

@@ -12,6 +12,8 @@ export interface BenchContext {
   detail(key: string, value: unknown): void;
   /** Where the CPU profiles of a group of services go (`<work dir>/profiles/<what>`), when profiling. */
   profileDir(what: string): string | undefined;
+  /** Marks when the profiled services of `what` start and stop being measured (the profiles' summaries keep only that span). */
+  profileMark(what: string, edge: 'from' | 'to'): void;
 }
 
 /** A throughput figure beside its baseline, judged by `minRatio` when given. */

@@ -18,7 +18,7 @@ import { Figure } from './report';
 import { Distribution, distribution, nowMs } from './stats';
 
 /** Background appends in flight at most; beyond it the generator falls behind and says so. */
-const LOAD_IN_FLIGHT = 32;
+const LOAD_IN_FLIGHT = 16;
 const LATENCY_TARGET_MS = 50;
 
 interface Probe {
@@ -46,11 +46,17 @@ interface StepResult {
   why: string[];
 }
 
-/** The console's live feed over SSE, read in this process: arrival time of each event's subject. */
+/**
+ * The console's live feed over SSE, read in this process: the arrival time of each event's
+ * subject. A stream that ends (the console reports an error and closes it) is opened again with
+ * Last-Event-ID, as the console's page does, so nothing is missed.
+ */
 class FeedReader {
   private readonly abort = new AbortController();
   private done?: Promise<void>;
+  private lastId?: string;
   events = 0;
+  reconnects = 0;
 
   constructor(
     private readonly url: string,
@@ -58,36 +64,49 @@ class FeedReader {
     private readonly onEvent: (subject: string, at: number) => void,
   ) {}
 
-  async start(): Promise<void> {
-    const res = await fetch(`${this.url}/api/feed/stream?type=intel.police.suspect-identified`, {
-      headers: { authorization: `Bearer ${this.token}`, accept: 'text/event-stream' },
+  start(): void {
+    this.done = (async () => {
+      while (!this.abort.signal.aborted) {
+        try {
+          await this.read();
+        } catch (error) {
+          if (this.abort.signal.aborted) return;
+          say(`feed stream: ${(error as Error).message}; reconnecting after ${this.lastId ?? 'the start'}`);
+        }
+        this.reconnects++;
+        await sleep(200);
+      }
+    })();
+  }
+
+  private async read(): Promise<void> {
+    const res = await fetch(`${this.url}/api/feed/stream?type=intel.police.suspect-identified${this.lastId ? '' : '&after=0'}`, {
+      headers: { authorization: `Bearer ${this.token}`, accept: 'text/event-stream', ...(this.lastId ? { 'last-event-id': this.lastId } : {}) },
       signal: this.abort.signal,
     });
     if (res.status !== 200 || !res.body) throw new Error(`GET /api/feed/stream answered ${res.status}`);
     const reader = res.body.getReader();
     const decoder = new TextDecoder();
     let buffer = '';
-    this.done = (async () => {
-      try {
-        for (;;) {
-          const { value, done } = await reader.read();
-          if (done) return;
-          const at = nowMs();
-          buffer += decoder.decode(value, { stream: true });
-          let end: number;
-          while ((end = buffer.indexOf('\n\n')) >= 0) {
-            const block = buffer.slice(0, end);
-            buffer = buffer.slice(end + 2);
-            const data = block.split('\n').filter((l) => l.startsWith('data:')).map((l) => l.slice(5)).join('\n');
-            if (!data) continue;
-            this.events++;
-            this.onEvent((JSON.parse(data) as { subject: string }).subject, at);
-          }
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) return;
+      const at = nowMs();
+      buffer += decoder.decode(value, { stream: true });
+      let end: number;
+      while ((end = buffer.indexOf('\n\n')) >= 0) {
+        const fields = new Map<string, string>();
+        for (const line of buffer.slice(0, end).split('\n')) {
+          const colon = line.indexOf(':');
+          if (colon > 0) fields.set(line.slice(0, colon), (fields.has(line.slice(0, colon)) ? fields.get(line.slice(0, colon)) + '\n' : '') + line.slice(colon + 1).trimStart());
         }
-      } catch (error) {
-        if (!this.abort.signal.aborted) say(`feed stream ended: ${(error as Error).message}`);
+        buffer = buffer.slice(end + 2);
+        if (fields.get('event') !== 'feed' || !fields.has('data')) continue;
+        this.lastId = fields.get('id') ?? this.lastId;
+        this.events++;
+        this.onEvent((JSON.parse(fields.get('data')!) as { subject: string }).subject, at);
       }
-    })();
+    }
   }
 
   async stop(): Promise<void> {
@@ -114,7 +133,7 @@ export async function endToEnd(ctx: BenchContext): Promise<void> {
   for (const s of Object.values(services)) memory[s.name] = { idle: rssMiB(s.pid!), loaded: null };
   say(`e2e: idle RSS ${Object.entries(memory).map(([n, m]) => `${n} ${m.idle?.toFixed(0)} MiB`).join(', ')}`);
 
-  const policeDb = createDataSource({ url: run.databaseUrl('police'), poolSize: 16, applicationName: 'bench-load' });
+  const policeDb = createDataSource({ url: run.databaseUrl('police'), poolSize: 8, applicationName: 'bench-load' });
   await policeDb.initialize();
   run.defer(() => policeDb.destroy());
   const store = new EventStore(policeDb, interlinkRegistry(), ids.police);
@@ -143,7 +162,7 @@ export async function endToEnd(ctx: BenchContext): Promise<void> {
     const probe = bySubject.get(subject);
     if (probe && probe.feedAt === undefined) probe.feedAt = at;
   });
-  await feed.start();
+  feed.start();
   run.defer(() => feed.stop());
 
   // The watchlist poll: one query for every probe still awaited, as often as BENCH_POLL_MS allows.
@@ -188,6 +207,7 @@ export async function endToEnd(ctx: BenchContext): Promise<void> {
     const lag: StepResult['lag'] = [];
     let appended = 0;
     let inFlight = 0;
+    const failures: Record<string, number> = {};
     const start = nowMs();
     const end = start + seconds * 1000;
     const work: Promise<unknown>[] = [];
@@ -218,7 +238,9 @@ export async function endToEnd(ctx: BenchContext): Promise<void> {
           store
             .append(`suspect-${suspectId}`, 0, generator.story(suspectId).slice(0, perAppend), suspectContext(ids))
             .then(() => (appended += perAppend))
-            .catch((error: Error) => say(`background append failed: ${error.message}`))
+            .catch((error: Error) => {
+              failures[error.message] = (failures[error.message] ?? 0) + 1;
+            })
             .finally(() => inFlight--),
         );
       }
@@ -240,6 +262,7 @@ export async function endToEnd(ctx: BenchContext): Promise<void> {
     const watch = latency((p) => (p.watchlistAt === undefined ? undefined : p.watchlistAt - p.sentAt));
     const seen = latency((p) => (p.feedAt === undefined ? undefined : p.feedAt - p.sentAt));
     const why: string[] = [];
+    if (Object.keys(failures).length) why.push(`background appends failed: ${Object.entries(failures).map(([m, n]) => `${n}x ${m}`).join('; ')}`);
     const achieved = appended / issueSeconds;
     if (achieved < 0.9 * backgroundRate) why.push(`the in-process load reached only ${achieved.toFixed(0)} of ${backgroundRate} events/s`);
     if (watch.lost || seen.lost) why.push(`${watch.lost} probes never reached the watchlist and ${seen.lost} never the feed within ${sizes.e2eDrainSeconds} s after the step`);
@@ -291,6 +314,7 @@ export async function endToEnd(ctx: BenchContext): Promise<void> {
     say(`e2e: warm-up: ${arrived} of ${warmUp.length} probes through in ${((nowMs() - warmStart) / 1000).toFixed(1)} s`);
     for (const p of warmUp) pending.delete(p.suspectId);
     await drain();
+    ctx.profileMark('e2e', 'from');
     if (measureLatency) {
       for (let i = 0, rate = sizes.e2eStartRate; i < sizes.e2eMaxSteps; i++, rate = Math.round(rate * sizes.e2eRateFactor)) {
         const s = await step(rate, sizes.e2eStepSeconds);
@@ -307,6 +331,7 @@ export async function endToEnd(ctx: BenchContext): Promise<void> {
       steps.push(await step(sizes.e2eRates[0], sizes.e2eStepSeconds));
     }
   } finally {
+    ctx.profileMark('e2e', 'to');
     polling = false;
     await poller;
   }

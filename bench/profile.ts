@@ -13,14 +13,21 @@ interface CpuProfile {
   endTime: number;
 }
 
-export function summariseProfile(file: string, what: string, top = 10): ProfileSummary {
+/**
+ * `window` (µs of the monotonic clock, the one V8 stamps profiles with and process.hrtime reads)
+ * keeps only the samples taken while the benchmark measured, leaving out start-up and warm-up.
+ */
+export function summariseProfile(file: string, what: string, window?: { fromUs: number; toUs: number }, top = 10): ProfileSummary {
   const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
   const byNode = new Map(profile.nodes.map((n) => [n.id, n]));
   const selfUs = new Map<string, number>();
   let totalUs = 0;
   let idleUs = 0;
+  let at = profile.startTime;
   profile.samples.forEach((id, i) => {
     const delta = profile.timeDeltas[i] ?? 0;
+    at += delta;
+    if (window && (at < window.fromUs || at > window.toUs)) return;
     const frame = byNode.get(id)!.callFrame;
     // Waiting for I/O is not work to optimise; it is reported apart.
     if (frame.functionName === '(idle)') {
@@ -47,12 +54,12 @@ export function summariseProfile(file: string, what: string, top = 10): ProfileS
 }
 
 /** Every profile written under `dir/<service>/`, summarised. */
-export function summariseProfiles(dir: string, what: string): ProfileSummary[] {
+export function summariseProfiles(dir: string, what: string, window?: { fromUs: number; toUs: number }): ProfileSummary[] {
   if (!existsSync(dir)) return [];
   const out: ProfileSummary[] = [];
   for (const service of readdirSync(dir).sort()) {
     const files = existsSync(path.join(dir, service)) ? readdirSync(path.join(dir, service)).filter((f) => f.endsWith('.cpuprofile')) : [];
-    for (const f of files) out.push(summariseProfile(path.join(dir, service, f), `${service} (${what})`));
+    for (const f of files) out.push(summariseProfile(path.join(dir, service, f), `${service} (${what})`, window));
   }
   return out;
 }

@@ -86,6 +86,7 @@ async function main(options: BenchOptions): Promise<number> {
   };
   say(`run ${run.id}: ${options.only.join(', ')} at scale ${options.scale}; agencies b${run.id}-*, databases bench_${run.id}_*; logs in ${path.relative(ROOT, run.logDir)}`);
   const profileRoot = path.join(options.workDir, 'profiles', run.id);
+  const windows: Record<string, { fromUs: number; toUs: number }> = {};
   const ctx: BenchContext = {
     run,
     options,
@@ -94,11 +95,15 @@ async function main(options: BenchOptions): Promise<number> {
       say(figureLine(f));
     },
     detail(key, value) {
+      const details = results.details as Record<string, unknown>;
       const [bench, ...rest] = key.split('.');
-      const into = ((results.details as Record<string, Record<string, unknown>>)[bench] ??= {});
-      into[rest.join('.') || bench] = value;
+      if (rest.length === 0) details[bench] = value;
+      else ((details[bench] ??= {}) as Record<string, unknown>)[rest.join('.')] = value;
     },
     profileDir: (what) => (options.profile ? path.join(profileRoot, what) : undefined),
+    profileMark(what, edge) {
+      (windows[what] ??= { fromUs: 0, toUs: Number.POSITIVE_INFINITY })[edge === 'from' ? 'fromUs' : 'toUs'] = Number(process.hrtime.bigint() / 1000n);
+    },
   };
   try {
     const steps = [...STEPS.filter((s) => options.only.includes(s.bench))];
@@ -118,7 +123,7 @@ async function main(options: BenchOptions): Promise<number> {
     await run.cleanup();
   }
   if (options.profile) {
-    for (const what of ['append-http', 'e2e']) results.profiles.push(...summariseProfiles(path.join(profileRoot, what), what));
+    for (const what of ['append-http', 'e2e']) results.profiles.push(...summariseProfiles(path.join(profileRoot, what), what, windows[what]));
   }
   results.machine.loadAverageEnd = os.loadavg().map((l) => l.toFixed(2)).join(' ');
   results.durationSeconds = (Date.now() - started) / 1000;

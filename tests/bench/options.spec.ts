@@ -81,5 +81,7 @@ describe('npm run bench: report', () => {
     expect(summary.idleMs).toBe(5);
     expect(summary.top.map((t) => [t.functionName, t.selfMs, Math.round(t.percent)])).toEqual([['hash', 3, 75], ['parse', 1, 25]]);
     expect(summary.top[0].where).toMatch(/a\.js:10$/);
+    // Samples end at 5, 6, 7, 8 and 9 ms: a window keeps those within it.
+    expect(summariseProfile(file, 'test', { fromUs: 6500, toUs: 8500 }).top.map((t) => [t.functionName, t.selfMs])).toEqual([['hash', 1], ['parse', 1]]);
   });
 });
