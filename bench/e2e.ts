@@ -41,7 +41,7 @@ interface StepResult {
   feed: Distribution & { lost: number };
   command: Distribution;
   /** Immigration's and the console's consumer lag (events), sampled through the step. */
-  lag: { t: number; immigration: number; console: number }[];
+  lag: { t: number; immigration: number; console: number; foreignTransactionS: number }[];
   sustainable: boolean;
   why: string[];
 }
@@ -153,6 +153,18 @@ export async function endToEnd(ctx: BenchContext): Promise<void> {
     }
   };
 
+  // Log readers (relays, projections) see only what committed before the oldest transaction on the
+  // whole server: another database's long transaction stalls this run's pipeline, and is reported.
+  const oldestForeignTransaction = async (): Promise<number> => {
+    const [{ age }] = (
+      await watchlist.query(
+        `SELECT coalesce(max(extract(epoch FROM now() - xact_start)), 0)::float AS age FROM pg_stat_activity
+          WHERE backend_xmin IS NOT NULL AND datname NOT LIKE $1 AND pid <> pg_backend_pid()`,
+        [`bench\\_${run.id}\\_%`],
+      )
+    ).rows;
+    return age;
+  };
   const policeToken = run.token('police', ['officer']);
   const perAppend = sizes.e2eEventsPerAppend;
   const generator = new PoliceEvents(`${run.id}e`, ids.immigration, 6);
@@ -200,7 +212,8 @@ export async function endToEnd(ctx: BenchContext): Promise<void> {
     }
   };
 
-  const step = async (rate: number, seconds: number): Promise<StepResult> => {
+  /** `backlog`: events the consumers had not caught up with when the step began (its latencies then include them). */
+  const step = async (rate: number, seconds: number, backlog: number): Promise<StepResult> => {
     const probeRate = Math.min(sizes.e2eProbeRate, rate);
     const backgroundRate = rate - probeRate;
     const probes: Probe[] = [];
@@ -220,7 +233,12 @@ export async function endToEnd(ctx: BenchContext): Promise<void> {
     }, 1000);
     const lagSampler = (async () => {
       while (nowMs() < end) {
-        lag.push({ t: (nowMs() - start) / 1000, immigration: await lagOf(`${ids.immigration}-policies`, immigrationTopics), console: await lagOf(`${ids['task-force']}-console`, consoleTopics) });
+        lag.push({
+          t: (nowMs() - start) / 1000,
+          immigration: await lagOf(`${ids.immigration}-policies`, immigrationTopics),
+          console: await lagOf(`${ids['task-force']}-console`, consoleTopics),
+          foreignTransactionS: await oldestForeignTransaction(),
+        });
         await sleep(2000);
       }
     })();
@@ -262,6 +280,7 @@ export async function endToEnd(ctx: BenchContext): Promise<void> {
     const watch = latency((p) => (p.watchlistAt === undefined ? undefined : p.watchlistAt - p.sentAt));
     const seen = latency((p) => (p.feedAt === undefined ? undefined : p.feedAt - p.sentAt));
     const why: string[] = [];
+    if (backlog > 0) why.push(`it began with ${backlog} events not yet consumed (the network had not drained within ${sizes.e2eDrainSeconds} s)`);
     if (Object.keys(failures).length) why.push(`background appends failed: ${Object.entries(failures).map(([m, n]) => `${n}x ${m}`).join('; ')}`);
     const achieved = appended / issueSeconds;
     if (achieved < 0.9 * backgroundRate) why.push(`the in-process load reached only ${achieved.toFixed(0)} of ${backgroundRate} events/s`);
@@ -272,6 +291,8 @@ export async function endToEnd(ctx: BenchContext): Promise<void> {
       const late = distribution(probes.slice(-third).filter((p) => pick(p) !== undefined).map((p) => pick(p)! - p.sentAt)).p50;
       if (early !== null && late !== null && late > 1.5 * early + 50) why.push(`${name} latency kept growing: median ${early.toFixed(0)} ms in the first third, ${late.toFixed(0)} ms in the last`);
     }
+    const stalled = Math.max(0, ...lag.map((l) => l.foreignTransactionS));
+    if (stalled > 1) why.push(`a transaction of another database on the server was ${stalled.toFixed(0)} s old, holding back every log reader (relays, projections) meanwhile`);
     const lastLag = lag[lag.length - 1];
     if (lastLag && lastLag.immigration > Math.max(2 * rate, 50)) why.push(`immigration's consumer lag was ${lastLag.immigration} events at the end (over two seconds of load)`);
     const result: StepResult = {
@@ -290,15 +311,18 @@ export async function endToEnd(ctx: BenchContext): Promise<void> {
     return result;
   };
 
-  /** Until both consumers have caught up, so that a step does not inherit the previous one's backlog. */
-  const drain = async () => {
+  /** Until both consumers have caught up, so that a step does not inherit the previous one's backlog; returns what is left. */
+  const drain = async (): Promise<number> => {
     const deadline = nowMs() + sizes.e2eDrainSeconds * 1000;
+    let left = 0;
     while (nowMs() < deadline) {
       const [a, b] = [await lagOf(`${ids.immigration}-policies`, immigrationTopics), await lagOf(`${ids['task-force']}-console`, consoleTopics)];
-      if (a === 0 && b === 0) return;
+      left = Math.max(a, 0) + Math.max(b, 0);
+      if (a === 0 && b === 0) return 0;
       await sleep(500);
     }
-    say(`e2e: consumers still behind after ${sizes.e2eDrainSeconds} s; the next step starts with their backlog`);
+    say(`e2e: consumers still ${left} events behind after ${sizes.e2eDrainSeconds} s; the next step starts with that backlog`);
+    return left;
   };
 
   const steps: StepResult[] = [];
@@ -313,22 +337,22 @@ export async function endToEnd(ctx: BenchContext): Promise<void> {
     ctx.detail('e2e.warmUp', { probes: warmUp.length, arrived, seconds: (nowMs() - warmStart) / 1000 });
     say(`e2e: warm-up: ${arrived} of ${warmUp.length} probes through in ${((nowMs() - warmStart) / 1000).toFixed(1)} s`);
     for (const p of warmUp) pending.delete(p.suspectId);
-    await drain();
+    let backlog = await drain();
     ctx.profileMark('e2e', 'from');
     if (measureLatency) {
       for (let i = 0, rate = sizes.e2eStartRate; i < sizes.e2eMaxSteps; i++, rate = Math.round(rate * sizes.e2eRateFactor)) {
-        const s = await step(rate, sizes.e2eStepSeconds);
+        const s = await step(rate, sizes.e2eStepSeconds, backlog);
         steps.push(s);
-        await drain();
+        backlog = await drain();
         if (!s.sustainable) break;
         best = s;
       }
       for (const rate of sizes.e2eRates) {
-        steps.push(await step(rate, sizes.e2eStepSeconds));
-        if (rate !== sizes.e2eRates[sizes.e2eRates.length - 1]) await drain();
+        steps.push(await step(rate, sizes.e2eStepSeconds, backlog));
+        if (rate !== sizes.e2eRates[sizes.e2eRates.length - 1]) backlog = await drain();
       }
     } else {
-      steps.push(await step(sizes.e2eRates[0], sizes.e2eStepSeconds));
+      steps.push(await step(sizes.e2eRates[0], sizes.e2eStepSeconds, backlog));
     }
   } finally {
     ctx.profileMark('e2e', 'to');

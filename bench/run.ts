@@ -18,19 +18,20 @@ import { replayBench } from './replay';
 import { Results, figureLine, formatNumber, writeResults } from './report';
 import { verifyBench } from './verify';
 
-/** The broker's version, from the command line of its process (the jar is named after it). */
+/** The local brokers' versions, from their processes' class paths (`kafka-<version>/libs` or `kafka_<scala>-<version>.jar`). */
 function kafkaVersion(): string {
+  const versions = new Set<string>();
   for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
     try {
       const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
       if (!cmdline.includes('kafka.Kafka')) continue;
-      const match = /kafka_[\d.]+-([\d.]+)\.jar/.exec(cmdline);
-      if (match) return match[1];
+      const match = /\/kafka-(\d[\d.]*)\/libs\/|kafka_[\d.]+-(\d[\d.]*)\.jar/.exec(cmdline);
+      if (match) versions.add(match[1] ?? match[2]);
     } catch {
       // a process that ended meanwhile
     }
   }
-  return process.env.KAFKA_VERSION ?? 'unknown (not a local process)';
+  return versions.size ? [...versions].join(', ') : 'unknown (no local broker process)';
 }
 
 async function machine(): Promise<Record<string, unknown>> {
