@@ -30,7 +30,7 @@ export interface Sizes {
   e2eProbeRate: number;
   /** Events of one suspect's story per background append (1: identifications only; 4: the whole story). */
   e2eEventsPerAppend: number;
-  /** The search for the highest sustainable rate starts here and multiplies by e2eRateFactor. */
+  /** The search for the highest sustainable rate starts here and multiplies by e2eRateFactor while sustainable, or divides by it until sustainable. */
   e2eStartRate: number;
   e2eRateFactor: number;
   e2eMaxSteps: number;
@@ -92,7 +92,7 @@ const SIZE_VARIABLES: Record<keyof Sizes, { name: string; what: string }> = {
   e2eRates: { name: 'BENCH_E2E_RATES', what: 'steady rates always measured, events/s, comma-separated' },
   e2eProbeRate: { name: 'BENCH_E2E_PROBE_RATE', what: 'HTTP probe commands/s on top of the background load' },
   e2eEventsPerAppend: { name: 'BENCH_E2E_EVENTS_PER_APPEND', what: 'events of one suspect (identified, sighted, arrested, charged) per background append, 1 to 4' },
-  e2eStartRate: { name: 'BENCH_E2E_START_RATE', what: 'first rate of the search for the highest sustainable rate' },
+  e2eStartRate: { name: 'BENCH_E2E_START_RATE', what: 'first rate of the search for the highest sustainable rate (up by the factor while sustainable, else down)' },
   e2eRateFactor: { name: 'BENCH_E2E_RATE_FACTOR', what: 'factor between the rates of that search' },
   e2eMaxSteps: { name: 'BENCH_E2E_MAX_STEPS', what: 'most steps of that search' },
   e2eDrainSeconds: { name: 'BENCH_E2E_DRAIN_SECONDS', what: 'how long probes may arrive after their step before they count as lost' },
