@@ -3,12 +3,14 @@
 // of the same rows into a table of the same shape. Store and plain runs alternate in rounds, so
 // that what else the shared machine does falls on both alike.
 import { randomUUID } from 'node:crypto';
+import path from 'node:path';
 import { Client, ClientBase, Pool } from 'pg';
 import { interlinkRegistry } from '@interlink/contracts';
 import { EventStore } from '@interlink/event-store';
 import { BenchContext, throughputFigure } from './context';
 import { PoliceEvents, suspectContext } from './events';
 import { say } from './infra';
+import { ROOT } from './options';
 import { closedLoop, distribution, secondsSince } from './stats';
 
 const ROUNDS = 4;
@@ -164,7 +166,7 @@ export async function appendOverHttp(ctx: BenchContext): Promise<void> {
     poolSize,
     commands: { ok: http.ok, failed: http.failed, errors: http.errors, seconds: http.seconds, latencyMs: distribution(http.latencies) },
     plain: { ok: plain.ok, failed: plain.failed, errors: plain.errors, seconds: plain.seconds, latencyMs: distribution(plain.latencies) },
-    serviceLog: police.logFile,
+    serviceLog: path.relative(ROOT, police.logFile),
   });
   const note = http.failed ? `${http.failed} requests failed: ${Object.keys(http.errors).join('; ')}` : undefined;
   ctx.figure(

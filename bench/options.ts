@@ -47,7 +47,7 @@ const SCALES: Record<Scale, Sizes> = {
     httpSeconds: 6,
     httpConcurrency: 16,
     relayEvents: 5000,
-    replayEvents: 20_000,
+    replayEvents: 10_000,
     verifyEvents: 20_000,
     e2eStepSeconds: 6,
     e2eRates: [100, 1000],
@@ -55,8 +55,8 @@ const SCALES: Record<Scale, Sizes> = {
     e2eEventsPerAppend: 4,
     e2eStartRate: 25,
     e2eRateFactor: 2,
-    e2eMaxSteps: 3,
-    e2eDrainSeconds: 30,
+    e2eMaxSteps: 2,
+    e2eDrainSeconds: 10,
     pollMs: 2,
   },
   full: {
@@ -95,7 +95,7 @@ const SIZE_VARIABLES: Record<keyof Sizes, { name: string; what: string }> = {
   e2eStartRate: { name: 'BENCH_E2E_START_RATE', what: 'first rate of the search for the highest sustainable rate (up by the factor while sustainable, else down)' },
   e2eRateFactor: { name: 'BENCH_E2E_RATE_FACTOR', what: 'factor between the rates of that search' },
   e2eMaxSteps: { name: 'BENCH_E2E_MAX_STEPS', what: 'most steps of that search' },
-  e2eDrainSeconds: { name: 'BENCH_E2E_DRAIN_SECONDS', what: 'how long probes may arrive after their step before they count as lost' },
+  e2eDrainSeconds: { name: 'BENCH_E2E_DRAIN_SECONDS', what: 'how long probes may arrive after their step before they count as lost, and consumers may take to drain between steps' },
   pollMs: { name: 'BENCH_POLL_MS', what: 'interval of the immigration read-model poll, ms' },
 };
 
@@ -141,7 +141,7 @@ figure beside a plain baseline measured in the same run, with the ratio and the 
 
 Options:
   --only LIST        benchmarks to run, comma-separated: ${BENCHES.join(', ')} (default: all)
-  --scale S          quick (small sizes, about 2 minutes) or full (the issue's sizes); default quick
+  --scale S          quick (small sizes, a few minutes) or full (the issue's sizes); default quick
   --out DIR          where results.json and results.md go (default bench/)
   --work-dir DIR     service logs and CPU profiles (default bench/.data/)
   --profile          run the police service (HTTP append) and every service of the end-to-end
