@@ -7,7 +7,7 @@ import path from 'node:path';
 import { ROOT } from './config';
 
 export type AgencyRole = 'police' | 'immigration' | 'foreign-ministry';
-export type ServiceRole = AgencyRole | 'audit';
+export type ServiceRole = AgencyRole | 'audit' | 'task-force-console';
 
 /** A loopback port nothing listens on now. */
 export async function freePort(): Promise<number> {
@@ -46,6 +46,8 @@ export class ServiceProcess {
     readonly port: number,
     private readonly env: Record<string, string>,
     readonly logFile: string,
+    /** Options for Node itself, e.g. `--cpu-prof` (which NODE_OPTIONS may not carry). */
+    private readonly nodeArgs: string[] = [],
   ) {
     this.url = `http://127.0.0.1:${port}`;
   }
@@ -62,7 +64,7 @@ export class ServiceProcess {
     if (this.running) throw new Error(`${this.name} is already running`);
     this.log ??= createWriteStream(this.logFile, { flags: 'a' });
     this.log.write(`\n===== ${new Date().toISOString()} start #${++this.starts} of ${this.name} on port ${this.port} =====\n`);
-    const child = spawn(process.execPath, ['-r', '@swc-node/register', path.join(ROOT, `services/${this.role}/src/main.ts`)], {
+    const child = spawn(process.execPath, [...this.nodeArgs, '-r', '@swc-node/register', path.join(ROOT, `services/${this.role}/src/main.ts`)], {
       cwd: ROOT,
       env: { ...process.env, SWC_NODE_PROJECT: path.join(ROOT, 'tsconfig.json'), NO_COLOR: '1', ...this.env, PORT: String(this.port) },
       stdio: ['ignore', 'pipe', 'pipe'],

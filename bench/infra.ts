@@ -1,0 +1,172 @@
+// What one run owns on the shared broker and Postgres server: agency ids `b<run>-<role>`,
+// databases `bench_<run>_<label>`, topics and groups named after those ids, development keys in a
+// temporary folder, and the services it starts. Everything is undone at the end, also on Ctrl-C.
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { Kafka } from 'kafkajs';
+import { Client } from 'pg';
+import { DataSource } from 'typeorm';
+import { Migration, createDataSource, ensureDatabase, migrate } from '@interlink/event-store';
+import { createKafka, kafkaSettingsFromEnv } from '@interlink/messaging';
+import { Role, devIssuer, issueToken, loadOrCreateDevKey } from '@interlink/security';
+import { databaseUrl, foundationMigrations, testServerUrl } from '@interlink/testing';
+import { ServiceProcess, ServiceRole, freePort, waitHealthy } from '../scripts/faults/services';
+
+export const AGENCY_ROLES = ['police', 'immigration', 'foreign-ministry', 'audit', 'task-force'] as const;
+export type AgencyRoleName = (typeof AGENCY_ROLES)[number];
+
+export const say = (line: string) => console.log(`[bench ${new Date().toISOString().slice(11, 23)}] ${line}`);
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export interface BenchDatabase {
+  url: string;
+  dataSource: DataSource;
+}
+
+export class BenchRun {
+  readonly id = randomBytes(2).toString('hex');
+  readonly ids: Record<AgencyRoleName, string>;
+  readonly keysDir: string;
+  private readonly cleanups: (() => Promise<void>)[] = [];
+  private readonly databases = new Set<string>();
+
+  constructor(readonly workDir: string) {
+    this.ids = Object.fromEntries(AGENCY_ROLES.map((role) => [role, `b${this.id}-${role}`])) as Record<AgencyRoleName, string>;
+    this.keysDir = mkdtempSync(path.join(tmpdir(), `interlink-bench-${this.id}-keys-`));
+    mkdirSync(this.logDir, { recursive: true });
+    this.defer(async () => rmSync(this.keysDir, { recursive: true, force: true }));
+    this.defer(() => this.dropDatabases());
+    this.defer(() => this.deleteKafkaResources());
+  }
+
+  get logDir(): string {
+    return path.join(this.workDir, 'logs');
+  }
+
+  /** Runs at cleanup, last deferred first. */
+  defer(cleanup: () => Promise<void>): void {
+    this.cleanups.push(cleanup);
+  }
+
+  async cleanup(): Promise<void> {
+    while (this.cleanups.length) await this.cleanups.pop()!().catch((e: Error) => say(`cleanup: ${e.message}`));
+  }
+
+  databaseName(label: string): string {
+    const name = `bench_${this.id}_${label.replace(/[^a-z0-9]/gi, '_').toLowerCase()}`;
+    this.databases.add(name);
+    return name;
+  }
+
+  databaseUrl(label: string): string {
+    return databaseUrl(this.databaseName(label));
+  }
+
+  /** A fresh database with the foundation's tables (and `extra` migrations), dropped at the end. */
+  async database(label: string, options: { extra?: Migration[]; entities?: Function[]; poolSize?: number } = {}): Promise<BenchDatabase> {
+    const url = this.databaseUrl(label);
+    await ensureDatabase(url);
+    const dataSource = createDataSource({ url, entities: options.entities ?? [], poolSize: options.poolSize ?? 10, applicationName: `bench-${label}` });
+    await dataSource.initialize();
+    this.defer(() => dataSource.destroy().then(() => undefined));
+    await migrate(dataSource, [...foundationMigrations, ...(options.extra ?? [])]);
+    return { url, dataSource };
+  }
+
+  private async dropDatabases(): Promise<void> {
+    const admin = new Client({ connectionString: testServerUrl() });
+    await admin.connect();
+    try {
+      for (const name of this.databases) await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    } finally {
+      await admin.end();
+    }
+  }
+
+  kafka(label = 'bench'): Kafka {
+    return createKafka(kafkaSettingsFromEnv(`${label}-${this.id}`));
+  }
+
+  /** Topic and group names this run made: its agencies', and the baseline's `bench.<run>.` topics. */
+  owns(name: string): boolean {
+    return new RegExp(`(^|[.])b${this.id}-|^bench[.-]${this.id}[.-]`).test(name);
+  }
+
+  private async deleteKafkaResources(): Promise<void> {
+    const admin = this.kafka('bench-cleanup').admin();
+    await admin.connect();
+    try {
+      const topics = (await admin.listTopics()).filter((t) => this.owns(t));
+      if (topics.length) await admin.deleteTopics({ topics, timeout: 60_000 });
+      const groups = (await admin.listGroups()).groups.map((g) => g.groupId).filter((g) => this.owns(g));
+      if (groups.length) await admin.deleteGroups(groups).catch(() => undefined);
+      say(`deleted ${topics.length} topics and ${groups.length} consumer groups of run ${this.id}`);
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
+  signingKey(role: AgencyRoleName) {
+    return loadOrCreateDevKey(this.keysDir, this.ids[role]);
+  }
+
+  token(role: AgencyRoleName, roles: Role[]): string {
+    return issueToken(devIssuer(this.keysDir), { sub: 'bench', agency: this.ids[role], roles });
+  }
+
+  /** The environment every service of the run shares (the partners' ids, keys, no rate limit). */
+  private sharedEnv(): Record<string, string> {
+    return {
+      POLICE_AGENCY_ID: this.ids.police,
+      IMMIGRATION_AGENCY_ID: this.ids.immigration,
+      FOREIGN_MINISTRY_AGENCY_ID: this.ids['foreign-ministry'],
+      AUDIT_AGENCY_ID: this.ids.audit,
+      TASK_FORCE_AGENCY_ID: this.ids['task-force'],
+      KEYS_DIR: this.keysDir,
+      TRUSTED_KEYS_DIR: this.keysDir,
+      // The benchmark drives one user far beyond a person's rate.
+      RATE_LIMIT_PER_MINUTE: '1000000',
+      RATE_LIMIT_BURST: '100000',
+      HOST: '127.0.0.1',
+      NO_COLOR: '1',
+    };
+  }
+
+  /**
+   * Starts a service as a child process (as `npm start` does) with a fresh database of this run,
+   * and waits until it is ready. With `profileDir` it runs under `node --cpu-prof`.
+   */
+  async startService(role: ServiceRole, options: { name?: string; env?: Record<string, string>; profileDir?: string } = {}): Promise<ServiceProcess> {
+    const agency: AgencyRoleName = role === 'task-force-console' ? 'task-force' : role;
+    const name = options.name ?? role;
+    if (agency !== 'task-force') this.signingKey(agency);
+    const env: Record<string, string> = {
+      ...this.sharedEnv(),
+      AGENCY_ID: this.ids[agency],
+      DATABASE_URL: this.databaseUrl(name),
+      ...options.env,
+    };
+    const nodeArgs = options.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${path.join(options.profileDir, name)}`] : [];
+    const service = new ServiceProcess(role, name, await freePort(), env, path.join(this.logDir, `${name}.log`), nodeArgs);
+    service.start();
+    this.defer(async () => {
+      await service.stop();
+      service.closeLog();
+    });
+    const readiness = role === 'audit' ? '/health' : '/health/ready';
+    await waitHealthy(service, readiness, 240_000);
+    return service;
+  }
+}
+
+/** Resident memory of a process now, in MiB, from /proc/<pid>/status (VmRSS). */
+export function rssMiB(pid: number): number | null {
+  try {
+    const match = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match ? Number(match[1]) / 1024 : null;
+  } catch {
+    return null;
+  }
+}

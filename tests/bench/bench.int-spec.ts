@@ -1,0 +1,58 @@
+// `npm run bench` at tiny sizes, so that the harness cannot rot: it must run the append and relay
+// benchmarks on the real broker and Postgres, clean up after itself and write its results. It
+// checks what the results hold, never how fast anything was.
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Client } from 'pg';
+import { runTs, testKafka, testServerUrl } from '@interlink/testing';
+import type { Results } from '../../bench/report';
+
+const RUN = path.resolve(__dirname, '../../bench/run.ts');
+
+describe('npm run bench', () => {
+  it('refuses a bad argument with exit status 2 and says why', async () => {
+    const { code, stderr } = await runTs(RUN, ['--only', 'everything']);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/--only takes names from append, relay, e2e, replay, verify, memory; unknown: everything/);
+  });
+
+  it('measures append and relay beside their baselines, writes the results, and leaves nothing behind', async () => {
+    const out = mkdtempSync(path.join(tmpdir(), 'bench-results-'));
+    const { code, stdout, stderr } = await runTs(RUN, ['--scale', 'quick', '--only', 'append,relay', '--out', out, '--work-dir', path.join(out, 'work')], {
+      BENCH_APPEND_EVENTS: '200',
+      BENCH_APPEND_BATCH: '50',
+      BENCH_HTTP_SECONDS: '2',
+      BENCH_HTTP_CONCURRENCY: '2',
+      BENCH_RELAY_EVENTS: '300',
+      RELAY_BATCH_SIZE: '50',
+    });
+    if (code !== 0) throw new Error(`bench exited ${code}\n${stdout}\n${stderr}`);
+    const results = JSON.parse(readFileSync(path.join(out, 'results.json'), 'utf8')) as Results;
+    expect(results.failures).toEqual([]);
+    expect(results.machine).toMatchObject({ cores: expect.any(Number), node: process.version, postgres: expect.any(String) });
+    const throughput = results.figures.filter((f) => f.unit === 'events/s');
+    expect(throughput.map((f) => f.bench)).toEqual(['append', 'append', 'relay']);
+    for (const f of throughput) {
+      expect(f.value).toBeGreaterThan(0);
+      expect(f.baseline?.value).toBeGreaterThan(0);
+      expect(f.ratio).toBeCloseTo(f.value! / f.baseline!.value!, 6);
+      expect(typeof f.target?.pass).toBe('boolean');
+    }
+    expect(results.details).toMatchObject({ append: { inProcess: { events: 200 } }, relay: { events: expect.any(Number) } });
+    expect(readFileSync(path.join(out, 'results.md'), 'utf8')).toContain('| benchmark | figure | value | baseline | baseline value | ratio | target | result |');
+
+    // Its databases, topics and groups are gone.
+    const run = /run ([0-9a-f]{4}):/.exec(stdout)![1];
+    const db = new Client({ connectionString: testServerUrl() });
+    await db.connect();
+    const left = (await db.query(`SELECT datname FROM pg_database WHERE datname LIKE $1`, [`bench\\_${run}\\_%`])).rows;
+    await db.end();
+    expect(left).toEqual([]);
+    const admin = testKafka().admin();
+    await admin.connect();
+    const topics = (await admin.listTopics()).filter((t) => t.includes(`b${run}-`) || t.startsWith(`bench.${run}.`));
+    await admin.disconnect();
+    expect(topics).toEqual([]);
+  }, 180_000);
+});
