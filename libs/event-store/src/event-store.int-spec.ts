@@ -158,10 +158,36 @@ describe('reading the log while transactions commit out of order (real Postgres)
     expect(after.map((e) => e.envelope.subject)).toEqual(['slow-stream', 'fast-stream']);
   });
 
+  it('is not held back by a transaction in flight in another database of the server', async () => {
+    // Another agency's database on the same server, with a transaction that wrote and then sits idle.
+    const other = await createTestDatabase('log_order_other');
+    const idle = other.dataSource.createQueryRunner();
+    await idle.connect();
+    try {
+      await idle.startTransaction();
+      await idle.query(`CREATE TABLE held_open (n int); INSERT INTO held_open VALUES (1)`);
+      const [{ xid: otherXid }] = await idle.query(`SELECT pg_current_xact_id()::text AS xid`);
+      await store.append('later-stream', 0, [opened('appended after the other transaction began')], context());
+      const [{ xid: ourXid }] = await db.dataSource.query(`SELECT tx_id::text AS xid FROM interlink.events`);
+      expect(BigInt(ourXid)).toBeGreaterThan(BigInt(otherXid));
+      // Transaction ids are server-wide: the plain snapshot horizon would hide our event until the other one ends.
+      const [{ hidden }] = await db.dataSource.query(`SELECT $1::xid8 >= pg_snapshot_xmin(pg_current_snapshot()) AS hidden`, [ourXid]);
+      expect(hidden).toBe(true);
+      const log = await waitFor('the event readable while the other database\'s transaction is still open', async () => {
+        const read = await store.readLog(LOG_START);
+        return read.length === 1 ? read : undefined;
+      });
+      expect(log[0].envelope.subject).toBe('later-stream');
+    } finally {
+      await idle.rollbackTransaction().catch(() => undefined);
+      await idle.release();
+      await other.drop();
+    }
+  });
+
   it('reads the log in numeric order of positions (9 before 10)', async () => {
     await store.append('long-stream', 0, [opened(), ...Array.from({ length: 11 }, (_, i) => note(`note ${i + 1}`))], context());
-    // Transaction ids are cluster-wide: a transaction in flight in another database (another test
-    // file) holds the log back for a moment, as it should, so wait until the append is readable.
+    // A transaction of this database in flight elsewhere in the test may hold the log back for a moment.
     const read = await waitFor('the appended events readable', async () => {
       const page = await store.readLog(LOG_START, { limit: 5 });
       return page.length === 5 ? page : undefined;

@@ -226,7 +226,8 @@ export class EventStore {
 
   /**
    * The next events of the agency's log after `after`, in log order. Only transactions older than
-   * the oldest one still in flight are read, so an event that commits late is never skipped.
+   * the oldest one still in flight that could write to this log are read (see the migration
+   * event-store/003-log-horizon), so an event that commits late is never skipped.
    */
   async readLog(after: LogPosition = LOG_START, options: ReadLogOptions = {}): Promise<StoredEvent[]> {
     const { limit = 500, upcast = true, open = true } = options;
@@ -234,7 +235,7 @@ export class EventStore {
     const rows: Row[] = await manager.query(
       `SELECT tx_id::text, position::text, envelope FROM interlink.events
         WHERE (tx_id, position) > ($1::text::xid8, $2::bigint)
-          AND tx_id < pg_snapshot_xmin(pg_current_snapshot())
+          AND tx_id < (SELECT interlink.log_horizon())
         ORDER BY events.tx_id, events.position
         LIMIT $3`,
       [after.txId, after.position, limit],
@@ -250,7 +251,7 @@ export class EventStore {
   async head(manager?: EntityManager): Promise<LogPosition> {
     const rows: { tx_id: string; position: string }[] = await (manager ?? this.dataSource.manager).query(
       `SELECT tx_id::text, position::text FROM interlink.events
-        WHERE tx_id < pg_snapshot_xmin(pg_current_snapshot())
+        WHERE tx_id < (SELECT interlink.log_horizon())
         ORDER BY events.tx_id DESC, events.position DESC LIMIT 1`,
     );
     return rows.length ? { txId: rows[0].tx_id, position: rows[0].position } : LOG_START;

@@ -35,6 +35,35 @@ export const eventStoreMigrations: Migration[] = [
     `,
   },
   dataKeysMigration(),
+  {
+    id: 'event-store/003-log-horizon',
+    sql: `
+      -- How far the log may be read now: below the oldest transaction still in flight that could
+      -- write to it. Transaction ids are server-wide, so the plain pg_snapshot_xmin would let any
+      -- long transaction in any database of the server hold back every agency's relay and
+      -- projections. A transaction whose backend works in another database cannot write this log:
+      -- it is recognised by the relation locks its backend holds there (a transaction with an id
+      -- has written, and so holds a lock on what it wrote, until it ends). Whatever is not
+      -- recognised counts as ours, so a doubt only ever holds readers back. STABLE, so that the
+      -- snapshot it looks at is the calling query's own: a volatile function takes a later one,
+      -- in which a transaction that committed meanwhile is no longer in flight while the query
+      -- still cannot see its rows, and the reader would move past them.
+      CREATE FUNCTION interlink.log_horizon() RETURNS xid8 LANGUAGE sql STABLE AS $fn$
+        WITH snapshot AS MATERIALIZED (SELECT pg_current_snapshot() AS s),
+        locks AS MATERIALIZED (SELECT locktype, database, transactionid, pid, mode, granted FROM pg_locks),
+        elsewhere AS (
+          SELECT t.transactionid FROM locks t
+           WHERE t.locktype = 'transactionid' AND t.mode = 'ExclusiveLock' AND t.granted AND t.transactionid IS NOT NULL
+             AND EXISTS (SELECT 1 FROM locks r
+                          WHERE r.pid = t.pid AND r.locktype = 'relation'
+                            AND r.database NOT IN (0, (SELECT oid FROM pg_database WHERE datname = current_database()))))
+        SELECT coalesce(
+          (SELECT min(x) FROM snapshot, pg_snapshot_xip(snapshot.s) AS x
+            WHERE NOT EXISTS (SELECT 1 FROM elsewhere e WHERE e.transactionid = x::xid)),
+          (SELECT pg_snapshot_xmax(s) FROM snapshot))
+      $fn$;
+    `,
+  },
 ];
 
 /**
