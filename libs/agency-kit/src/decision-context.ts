@@ -57,7 +57,8 @@ export class DecisionContext {
     events: DomainEvent[],
     release: Release,
     thread: Thread = {},
-    streamLocked = false,
+    /** Set by decide: the stream is locked and was read at `expectedVersion` in this transaction. */
+    decided = false,
   ): Promise<AppendResult> {
     const withIds: EventToAppend[] = events.map((event) => ({ ...event, id: deterministicUuid(this.idSeed, String(this.appended++)) }));
     return this.store.append(
@@ -72,7 +73,7 @@ export class DecisionContext {
         releasableTo: release.agencies ?? this.partnersFor(release.to),
       },
       this.manager,
-      { streamLocked },
+      decided && typeof expectedVersion === 'number' ? { streamLocked: true, loadedVersion: expectedVersion } : {},
     );
   }
 

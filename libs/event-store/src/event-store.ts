@@ -89,13 +89,20 @@ export class EventStore {
     events: EventToAppend[],
     context: AppendContext,
     manager?: EntityManager,
-    /** `streamLocked`: the caller took lockStream in this transaction (and savepoint) already. */
-    options: { streamLocked?: boolean } = {},
+    /**
+     * `streamLocked`: the caller took lockStream in this transaction (and savepoint) already.
+     * `loadedVersion` (with `streamLocked`): the caller read the stream at this version under the
+     * lock, and the events are new (ids derived from a command or a consumed event that was not
+     * applied before): the check for a retried append is skipped. The unique constraints on event
+     * ids and stream versions still refuse a duplicate outright.
+     */
+    options: { streamLocked?: boolean; loadedVersion?: number } = {},
   ): Promise<AppendResult> {
     if (events.length === 0) {
       throw new Error(`append to stream "${streamId}" was given no events`);
     }
-    const run = (m: EntityManager) => this.appendIn(m, streamId, expectedVersion, events, context, options.streamLocked === true && manager !== undefined);
+    const locked = options.streamLocked === true && manager !== undefined;
+    const run = (m: EntityManager) => this.appendIn(m, streamId, expectedVersion, events, context, locked, locked ? options.loadedVersion : undefined);
     return manager ? run(manager) : this.dataSource.transaction(run);
   }
 
@@ -106,21 +113,38 @@ export class EventStore {
     events: EventToAppend[],
     context: AppendContext,
     streamLocked: boolean,
+    loadedVersion: number | undefined,
   ): Promise<AppendResult> {
     const ids = events.map((e) => e.id ?? uuidv7());
     if (!streamLocked) await this.lockStream(streamId, manager);
-    // One round trip: events already stored under these ids (a retried append), and the stream's version.
+    const version = loadedVersion ?? (await this.versionUnlessReplayed(manager, streamId, ids));
+    if (typeof version === 'object') return version;
+    if (expectedVersion !== 'any' && expectedVersion !== version) {
+      throw new ConcurrencyError(streamId, expectedVersion, version);
+    }
+    return this.insert(manager, streamId, version, ids, events, context);
+  }
+
+  /** The stream's version, or the result of the append that stored these event ids before (a retry). */
+  private async versionUnlessReplayed(manager: EntityManager, streamId: string, ids: string[]): Promise<number | AppendResult> {
+    // One round trip: events already stored under these ids, and the stream's version.
     const [{ version, existing }]: { version: number; existing: Row[] | null }[] = await manager.query(
       `SELECT (SELECT coalesce(max(stream_version), 0)::int FROM interlink.events WHERE stream_id = $2) AS version,
               (SELECT json_agg(json_build_object('tx_id', tx_id::text, 'position', position::text, 'envelope', envelope) ORDER BY position)
                  FROM interlink.events WHERE id = ANY($1::uuid[])) AS existing`,
       [ids, streamId],
     );
-    if (existing) return this.replayedAppend(manager, streamId, ids, existing);
-    if (expectedVersion !== 'any' && expectedVersion !== version) {
-      throw new ConcurrencyError(streamId, expectedVersion, version);
-    }
+    return existing ? this.replayedAppend(manager, streamId, ids, existing) : version;
+  }
 
+  private async insert(
+    manager: EntityManager,
+    streamId: string,
+    version: number,
+    ids: string[],
+    events: EventToAppend[],
+    context: AppendContext,
+  ): Promise<AppendResult> {
     const source = agencySource(this.agencyId);
     const now = new Date().toISOString();
     const envelopes: EventEnvelope[] = events.map((event, i) => {
@@ -284,7 +308,7 @@ export class EventStore {
       const { state, version } = await this.load(decider, streamId, m);
       const events = decider.decide(command, state);
       if (events.length === 0) return { streamVersion: version, events: [], duplicate: false };
-      return this.append(streamId, version, events, context, m, { streamLocked: true });
+      return this.append(streamId, version, events, context, m, { streamLocked: true, loadedVersion: version });
     };
     return manager ? run(manager) : this.dataSource.transaction(run);
   }
