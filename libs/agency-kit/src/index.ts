@@ -7,6 +7,8 @@ export * from './command.service';
 export * from './config';
 export * from './decision-context';
 export * from './health.controller';
+export * from './hostile-input';
+export * from './hostile-input.pipe';
 export * from './http';
 export * from './person.dto';
 export * from './personal-data.controller';
