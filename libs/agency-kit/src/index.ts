@@ -9,6 +9,7 @@ export * from './decision-context';
 export * from './health.controller';
 export * from './hostile-input';
 export * from './hostile-input.pipe';
+export * from './http-app';
 export * from './http';
 export * from './person.dto';
 export * from './personal-data.controller';

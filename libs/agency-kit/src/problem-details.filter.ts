@@ -36,14 +36,15 @@ function bodyParserProblem(error: unknown): ProblemDetails | undefined {
 
 /**
  * Whether an error means the database could not be reached or went away (a restart, a failover,
- * a dropped connection) rather than that the request was wrong: Postgres's connection-exception
- * (08xxx) and operator-intervention (57P0x) classes, and the driver's own connection errors.
+ * a dropped connection, every connection slot taken) rather than that the request was wrong:
+ * Postgres's connection-exception (08xxx), operator-intervention (57P0x) and too-many-connections
+ * (53300) codes, and the driver's own connection errors.
  */
 export function isDatabaseUnavailable(error: unknown): boolean {
   const e = error as { code?: unknown; message?: unknown; driverError?: unknown } | undefined;
   if (!e) return false;
   const code = typeof e.code === 'string' ? e.code : '';
-  if (/^08/.test(code) || /^57P0[1-3]$/.test(code) || ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE'].includes(code)) return true;
+  if (/^08/.test(code) || /^57P0[1-3]$/.test(code) || code === '53300' || ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE'].includes(code)) return true;
   const message = typeof e.message === 'string' ? e.message : '';
   if (/Connection terminated|connection timeout|Client has encountered a connection error|terminating connection due to administrator command/i.test(message)) return true;
   return e.driverError !== undefined && e.driverError !== error && isDatabaseUnavailable(e.driverError);
@@ -59,6 +60,10 @@ export function toProblem(error: unknown): ProblemDetails {
   if (error instanceof ConcurrencyError) return problem(409, 'stale-version', 'Changed meanwhile', error.message);
   if (error instanceof CommandIdReused || error instanceof IdempotencyError) return problem(409, 'command-id-reused', 'Command id reused', error.message);
   if (error instanceof ContractViolation) return problem(422, 'contract-violation', 'Does not match the event contract', error.message, error.details);
+  // The router cannot decode a path parameter: a stray %, or percent-encoded bytes that are not UTF-8.
+  if (error instanceof URIError) {
+    return problem(400, 'malformed-url', 'Malformed URL', 'The request path holds a percent-encoding that is not UTF-8 (a stray %, or the bytes of a lone surrogate such as %ED%A0%80); encode the path as UTF-8.');
+  }
   // Nest wraps the body parser's errors in a BadRequestException; the original is its cause.
   const parsed = bodyParserProblem(error) ?? bodyParserProblem((error as { cause?: unknown })?.cause);
   if (parsed) return parsed;

@@ -7,6 +7,7 @@ describe('toProblem', () => {
     ['Postgres starting up (57P03)', Object.assign(new Error('the database system is starting up'), { code: '57P03' })],
     ['a refused connection', Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' })],
     ['a connection that went away', new Error('Connection terminated unexpectedly')],
+    ['every connection slot taken (53300)', Object.assign(new Error('sorry, too many clients already'), { code: '53300' })],
     ['a wrapped driver error', Object.assign(new Error('query failed'), { driverError: Object.assign(new Error('x'), { code: '08006' }) })],
   ])('answers 503 with a reason to retry for %s, and names no internals', (_what, error) => {
     expect(isDatabaseUnavailable(error)).toBe(true);
@@ -21,5 +22,15 @@ describe('toProblem', () => {
     expect(toProblem(new TypeError('x')).status).toBe(500);
     expect(toProblem(Object.assign(new Error('duplicate key value'), { code: '23505' })).status).toBe(500);
     expect(toProblem(new NotFoundException('no such suspect')).status).toBe(404);
+  });
+
+  it('answers 400 naming the fault for a path the router cannot decode', () => {
+    let error: unknown;
+    try {
+      decodeURIComponent('%ED%A0%80');
+    } catch (e) {
+      error = e;
+    }
+    expect(toProblem(error)).toMatchObject({ status: 400, type: 'urn:interlink:problem:malformed-url', detail: expect.stringMatching(/percent-encoding that is not UTF-8/) });
   });
 });
