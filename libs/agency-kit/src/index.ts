@@ -6,6 +6,7 @@ export * from './bootstrap';
 export * from './command.service';
 export * from './config';
 export * from './decision-context';
+export * from './dto-validators';
 export * from './health.controller';
 export * from './hostile-input';
 export * from './hostile-input.pipe';

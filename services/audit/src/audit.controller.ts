@@ -1,8 +1,8 @@
 import { BadRequestException, Controller, Get, Header, NotFoundException, Param, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
-import { Public, Roles } from '@interlink/agency-kit';
+import { IsDateTime, Public, Roles } from '@interlink/agency-kit';
 import { Type } from 'class-transformer';
-import { IsIn, IsISO8601, IsInt, IsOptional, IsString, Length, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Length, Min } from 'class-validator';
 import { ReadsPersonalData } from './access-log.interceptor';
 import { AuditService, UnknownAgency } from './audit.service';
 
@@ -11,7 +11,7 @@ export class RangeQuery {
   @ApiPropertyOptional({ description: 'Last sequence number' }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) to?: number;
   @ApiPropertyOptional({ description: 'Only what had happened by this moment (ISO 8601)' })
   @IsOptional()
-  @IsISO8601({ strict: true }, { message: 'asOf must be an ISO 8601 date-time, e.g. 2023-10-24T10:00:00Z' })
+  @IsDateTime()
   asOf?: string;
 }
 
