@@ -1,7 +1,8 @@
-import { Controller, Get, Inject, Res, ServiceUnavailableException } from '@nestjs/common';
+import { Controller, Get, Inject, Optional, Res, ServiceUnavailableException } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import { PartitionLag } from '@interlink/messaging';
+import { ProjectionFailure } from '@interlink/projections';
 import { Public } from './auth.guard';
 
 /** What a service tells its readiness probe; every service with a Kafka consumer provides it as READINESS. */
@@ -14,6 +15,12 @@ export interface Readiness {
   lag(): Promise<PartitionLag[]>;
 }
 export const READINESS = Symbol('READINESS');
+
+/** The projections of a service that has any (the agency services): readiness reports those that fail. */
+export interface ProjectionStatus {
+  failures(): ProjectionFailure[];
+}
+export const PROJECTION_STATUS = Symbol('PROJECTION_STATUS');
 
 /** How long a readiness probe waits for Postgres or Kafka before it calls them down. */
 const PROBE_TIMEOUT_MS = 2000;
@@ -31,6 +38,7 @@ export class HealthController {
     private readonly postgres: TypeOrmHealthIndicator,
     private readonly indicators: HealthIndicatorService,
     @Inject(READINESS) private readonly runtime: Readiness,
+    @Optional() @Inject(PROJECTION_STATUS) private readonly projections?: ProjectionStatus,
   ) {}
 
   @Get('ready')
@@ -59,6 +67,15 @@ export class HealthController {
           } catch (error) {
             return session.down({ message: `the consumer lag is unknown: ${(error as Error).message}` });
           }
+        },
+        () => {
+          const session = this.indicators.check('projections');
+          const failing = this.projections?.failures() ?? [];
+          if (failing.length === 0) return session.up();
+          return session.down({
+            message: `${failing.map((f) => f.projection).join(', ')} cannot apply the log; read models are behind until the cause is fixed`,
+            failing: failing.map((f) => ({ projection: f.projection, event: f.event, reason: f.reason, attempts: f.attempts, since: f.since.toISOString() })),
+          });
         },
       ]);
     } catch (error) {

@@ -2,6 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logge
 import { randomUUID } from 'node:crypto';
 import { ContractViolation, DomainError } from '@interlink/contracts';
 import { ConcurrencyError, ErasedRecordError, IdempotencyError } from '@interlink/event-store';
+import { ProjectionError } from '@interlink/projections';
 import { CommandIdReused } from './command.service';
 
 export interface ProblemDetails {
@@ -54,6 +55,10 @@ export function isDatabaseUnavailable(error: unknown): boolean {
 export function toProblem(error: unknown): ProblemDetails {
   if (isDatabaseUnavailable(error)) {
     return problem(503, 'unavailable', 'Temporarily unavailable', 'The database cannot be reached just now; nothing was recorded. Retry shortly with the same commandId.');
+  }
+  // A read model a command decides on cannot catch up; what blocks it is for operators (readiness names it).
+  if (error instanceof ProjectionError) {
+    return problem(503, 'read-model-behind', 'Temporarily unavailable', `The read model ${error.projection} cannot be brought up to date (see /health/ready); nothing was recorded. Retry later with the same commandId.`);
   }
   if (error instanceof DomainError) return problem(422, error.code, 'Refused by a business rule', error.message);
   if (error instanceof ErasedRecordError) return problem(409, 'erased', 'Personal data erased', error.message);

@@ -1,4 +1,6 @@
 import { NotFoundException } from '@nestjs/common';
+import { LOG_START } from '@interlink/event-store';
+import { ProjectionError } from '@interlink/projections';
 import { isDatabaseUnavailable, toProblem } from './problem-details.filter';
 
 describe('toProblem', () => {
@@ -32,5 +34,13 @@ describe('toProblem', () => {
       error = e;
     }
     expect(toProblem(error)).toMatchObject({ status: 400, type: 'urn:interlink:problem:malformed-url', detail: expect.stringMatching(/percent-encoding that is not UTF-8/) });
+  });
+
+  it('answers 503 when a read model a command needs cannot catch up, without the internal reason', () => {
+    const error = new ProjectionError('watchlist', LOG_START, 'unsupported Unicode escape sequence', { id: 'e1', type: 'intel.x.y', position: { txId: '9', position: '3' } });
+    const problem = toProblem(error);
+    expect(problem).toMatchObject({ status: 503, type: 'urn:interlink:problem:read-model-behind' });
+    expect(problem.detail).toMatch(/read model watchlist cannot be brought up to date.*nothing was recorded/);
+    expect(problem.detail).not.toMatch(/Unicode|e1/);
   });
 });
