@@ -1,4 +1,4 @@
-import { DomainError, uuidv7 } from '@interlink/contracts';
+import { ContractViolation, DomainError, interlinkRegistry, uuidv7 } from '@interlink/contracts';
 import { TestDatabase, caseFileDecider, caseFileRegistry, createTestDatabase, waitFor } from '@interlink/testing';
 import { AppendContext, ConcurrencyError, EventStore, IdempotencyError, LOG_START, LogPosition, StoredEvent } from './index';
 
@@ -84,6 +84,23 @@ describe('EventStore (real Postgres)', () => {
       store.append('case-d', 0, [opened(), { type: 'intel.testing.note-added', data: { text: '' } }], context()),
     ).rejects.toThrow(/\/text must NOT have fewer than 1 characters/);
     expect(await store.readStream('case-d')).toEqual([]);
+  });
+
+  it('refuses text Postgres cannot store in sealed personal data, checking the plain text before it is sealed: no event, no key', async () => {
+    const police = new EventStore(db.dataSource, interlinkRegistry(), 'police');
+    const rows = async () => (await db.dataSource.query(`SELECT (SELECT count(*)::int FROM interlink.events) AS events, (SELECT count(*)::int FROM interlink.data_keys) AS keys`))[0];
+    const before = await rows();
+    for (const [name, why] of [
+      ['Tan Ah Kow\ud83e', 'holds a lone UTF-16 surrogate (U+D83E)'],
+      ['\udc00Tan', 'holds a lone UTF-16 surrogate (U+DC00)'],
+      ['Tan\u0000Ah Kow', 'holds a NUL character (U+0000)'],
+    ]) {
+      const suspectId = uuidv7();
+      const refused = police.append(`suspect-${suspectId}`, 0, [{ type: 'intel.police.suspect-identified', data: { suspectId, person: { name }, role: 'recruiter' } }], context());
+      await expect(refused).rejects.toThrow(ContractViolation);
+      await expect(refused).rejects.toMatchObject({ details: [expect.stringContaining(`/data/person/name ${why}`)] });
+    }
+    expect(await rows()).toEqual(before);
   });
 
   it('is append-only in the database itself', async () => {
