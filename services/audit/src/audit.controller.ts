@@ -1,5 +1,5 @@
 import { BadRequestException, Controller, Get, Header, NotFoundException, Param, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiHeader, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiHeader, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsDateTime, Public, Roles } from '@interlink/agency-kit';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Length, Min } from 'class-validator';
@@ -20,7 +20,7 @@ export class VerifyQuery extends RangeQuery {
 }
 
 export class KnowledgeQuery extends RangeQuery {
-  @ApiPropertyOptional({ description: 'A passport number, a name, any term' }) @IsString() @Length(3, 200) term!: string;
+  @ApiProperty({ description: 'A passport number, a name, any term' }) @IsString() @Length(3, 200) term!: string;
 }
 
 export class HistoryQuery {
