@@ -1,6 +1,6 @@
 import { ContractViolation, DomainError, interlinkRegistry, uuidv7 } from '@interlink/contracts';
 import { TestDatabase, caseFileDecider, caseFileRegistry, createTestDatabase, waitFor } from '@interlink/testing';
-import { AppendContext, ConcurrencyError, EventStore, IdempotencyError, LOG_START, LogPosition, StoredEvent } from './index';
+import { AppendContext, ConcurrencyError, EventStore, IdempotencyError, LOG_START, LogPosition, MAX_EVENT_BYTES, StoredEvent } from './index';
 
 const context = (): AppendContext => ({
   correlationId: uuidv7(),
@@ -101,6 +101,15 @@ describe('EventStore (real Postgres)', () => {
       await expect(refused).rejects.toMatchObject({ details: [expect.stringContaining(`/data/person/name ${why}`)] });
     }
     expect(await rows()).toEqual(before);
+  });
+
+  it('refuses an event larger than a Kafka message may be, naming its size, and appends nothing', async () => {
+    const title = 'x'.repeat(MAX_EVENT_BYTES);
+    await expect(store.append('case-huge', 0, [opened(title)], context())).rejects.toThrow(
+      new RegExp(`^the event intel\\.testing\\.case-opened would take \\d+ bytes, more than the ${MAX_EVENT_BYTES} an event may take on Kafka`),
+    );
+    expect(await store.readStream('case-huge')).toEqual([]);
+    await store.append('case-large', 0, [opened('x'.repeat(MAX_EVENT_BYTES - 2000))], context());
   });
 
   it('is append-only in the database itself', async () => {
