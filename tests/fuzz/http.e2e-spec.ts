@@ -393,6 +393,8 @@ describe('hostile HTTP input to every operation of every service (real Kafka, re
       [immigration, { caller: 'allowed', method: 'POST', url: '/crossings', headers: {}, body: { json: { ...crossing, traveller, crossedAt: '2023-W01' } } }, 'crossedAt must be a date and time with its zone between the years 100 and 9999, e.g. 2023-10-19T08:15:00Z'],
       [immigration, { caller: 'allowed', method: 'GET', url: '/crossings?checkpoint=KLIA%00', headers: purpose }, 'query parameter checkpoint holds a NUL character (U+0000)'],
       [audit, { caller: 'allowed', method: 'GET', url: '/history?term=Tan%00', headers: purpose }, 'query parameter term holds a NUL character (U+0000)'],
+      [audit, { caller: 'allowed', method: 'GET', url: '/history?term=%09%0D%0A', headers: purpose }, 'term must hold at least 3 characters besides the spaces at its ends, e.g. a passport number or a name'],
+      [audit, { caller: 'allowed', method: 'GET', url: `/agencies/${stack.police.id}/read-models?from=3`, headers: purpose }, 'property from should not exist'],
     ];
     const outcomes: string[] = [];
     for (const [target, request, expected] of cases) {
