@@ -74,6 +74,12 @@ describe('HostileInputPipe', () => {
   it('passes input it takes on unchanged', () => {
     const body = { name: 'Tan Ah Kow' };
     expect(pipe.transform(body, { type: 'body' })).toBe(body);
+    expect(pipe.transform(['a'], { type: 'body', metatype: Array })).toEqual(['a']);
+  });
+
+  it('refuses a list where the handler takes an object of a DTO class', () => {
+    class Dto {}
+    expect(() => pipe.transform([{ name: 'x' }], { type: 'body', metatype: Dto })).toThrow(BadRequestException);
   });
 
   it('refuses hostile input with a 400 problem that names the field', () => {

@@ -1,6 +1,6 @@
-import { Server } from 'node:http';
+import { IncomingMessage, Server } from 'node:http';
 import { Duplex } from 'node:stream';
-import { INestApplication, LogLevel, ValidationPipe } from '@nestjs/common';
+import { INestApplication, LogLevel, UnsupportedMediaTypeException, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -43,15 +43,33 @@ function answerMalformedRequests(server: Server): void {
   });
 }
 
+/** A JSON media type, as the body parser reads them: application/json or application/<anything>+json. */
+const JSON_MEDIA_TYPE = /^application\/([\w.-]+\+)?json\s*(;|$)/i;
+
+/**
+ * A body that is not JSON is not parsed, so validation would refuse it field by field as if it
+ * were empty; it gets a 415 that says what to send instead.
+ */
+function refuseBodiesNotJson(request: IncomingMessage, _response: unknown, next: (error?: unknown) => void): void {
+  const hasBody = request.headers['transfer-encoding'] !== undefined || Number(request.headers['content-length'] ?? 0) > 0;
+  const type = request.headers['content-type'] ?? '';
+  if (hasBody && !JSON_MEDIA_TYPE.test(type)) {
+    next(new UnsupportedMediaTypeException(`Send the request body as JSON with Content-Type: application/json; it came as ${type ? JSON.stringify(type.slice(0, 100)) : 'no content type'}.`));
+    return;
+  }
+  next();
+}
+
 /**
  * The HTTP side every Interlink service shares, so that all of them refuse hostile input alike:
- * JSON bodies up to 1 MB; text Postgres cannot store and bodies nested deeper than 32 levels
+ * JSON bodies up to 1 MB, other bodies refused (415); text Postgres cannot store and bodies nested deeper than 32 levels
  * refused before validation (HostileInputPipe); strict validation with unknown fields refused;
  * every error as problem+json, including those Node's HTTP parser answers itself; graceful
  * shutdown. Not yet listening; `serveApiDocs` adds the OpenAPI document.
  */
 export async function createHttpApp(module: EntryModule, logger: LogLevel[] | false = ['error', 'warn', 'log']): Promise<NestExpressApplication> {
   const app = await NestFactory.create<NestExpressApplication>(module, { logger, bodyParser: false });
+  app.use(refuseBodiesNotJson);
   app.useBodyParser('json', { limit: BODY_LIMIT_BYTES, strict: true, type: ['application/json', 'application/*+json'] });
   app.useGlobalPipes(
     new HostileInputPipe(),

@@ -22,15 +22,27 @@ const problem = (status: number, code: string, title: string, detail: string, er
   ...(errors ? { errors } : {}),
 });
 
-/** The body-parser's errors carry a `type` and a status of their own. */
-function bodyParserProblem(error: unknown): ProblemDetails | undefined {
-  const e = error as { type?: string; status?: number; limit?: number };
-  if (e?.type === 'entity.parse.failed') return problem(400, 'malformed-json', 'Malformed JSON', 'The request body is not valid JSON.');
+/**
+ * What Express and its body parser refuse before any handler runs: the body parser's errors carry
+ * a `type` and a status of their own; the router throws a URIError for a path it cannot decode.
+ */
+function unreadableRequest(error: unknown): ProblemDetails | undefined {
+  if (error instanceof URIError) {
+    return problem(400, 'malformed-url', 'Malformed URL', 'The request path holds a percent-encoding that is not UTF-8 (a stray %, or the bytes of a lone surrogate such as %ED%A0%80); encode the path as UTF-8.');
+  }
+  const e = error as { type?: string; status?: number; limit?: number; code?: unknown };
+  if (e?.type === 'entity.parse.failed') {
+    return problem(400, 'malformed-json', 'Malformed JSON', 'The request body is not valid JSON, or is a bare value (null, a string, a number) where an object belongs; send a JSON object.');
+  }
   if (e?.type === 'entity.too.large') {
     return problem(413, 'body-too-large', 'Request body too large', `The request body is larger than the ${e.limit ?? ''} bytes allowed.`.replace('  ', ' '));
   }
   if (e?.type === 'encoding.unsupported' || e?.type === 'charset.unsupported') {
     return problem(415, 'unsupported-encoding', 'Unsupported encoding', 'Send the body as UTF-8 JSON.');
+  }
+  // zlib's and brotli's errors: the body is not compressed the way its Content-Encoding says.
+  if (e?.status === 400 && typeof e.code === 'string' && /^(Z_|ERR__)/.test(e.code)) {
+    return problem(400, 'malformed-body', 'Unreadable body', 'The request body does not decompress as its Content-Encoding says; send it compressed that way, or uncompressed without Content-Encoding.');
   }
   return undefined;
 }
@@ -65,13 +77,9 @@ export function toProblem(error: unknown): ProblemDetails {
   if (error instanceof ConcurrencyError) return problem(409, 'stale-version', 'Changed meanwhile', error.message);
   if (error instanceof CommandIdReused || error instanceof IdempotencyError) return problem(409, 'command-id-reused', 'Command id reused', error.message);
   if (error instanceof ContractViolation) return problem(422, 'contract-violation', 'Does not match the event contract', error.message, error.details);
-  // The router cannot decode a path parameter: a stray %, or percent-encoded bytes that are not UTF-8.
-  if (error instanceof URIError) {
-    return problem(400, 'malformed-url', 'Malformed URL', 'The request path holds a percent-encoding that is not UTF-8 (a stray %, or the bytes of a lone surrogate such as %ED%A0%80); encode the path as UTF-8.');
-  }
-  // Nest wraps the body parser's errors in a BadRequestException; the original is its cause.
-  const parsed = bodyParserProblem(error) ?? bodyParserProblem((error as { cause?: unknown })?.cause);
-  if (parsed) return parsed;
+  // Nest hands these on wrapped in an HttpException whose cause is the original.
+  const unreadable = unreadableRequest(error) ?? unreadableRequest((error as { cause?: unknown })?.cause);
+  if (unreadable) return unreadable;
   if (error instanceof HttpException) {
     const status = error.getStatus();
     const response = error.getResponse() as string | { message?: string | string[]; error?: string };

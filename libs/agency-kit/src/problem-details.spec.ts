@@ -1,4 +1,5 @@
-import { NotFoundException } from '@nestjs/common';
+import { gunzipSync } from 'node:zlib';
+import { BadRequestException, NotFoundException } from '@nestjs/common';
 import { LOG_START } from '@interlink/event-store';
 import { ProjectionError } from '@interlink/projections';
 import { isDatabaseUnavailable, toProblem } from './problem-details.filter';
@@ -26,14 +27,26 @@ describe('toProblem', () => {
     expect(toProblem(new NotFoundException('no such suspect')).status).toBe(404);
   });
 
-  it('answers 400 naming the fault for a path the router cannot decode', () => {
+  it('answers 400 naming the fault for a path the router cannot decode, as thrown or as Nest wraps it', () => {
     let error: unknown;
     try {
       decodeURIComponent('%ED%A0%80');
     } catch (e) {
       error = e;
     }
-    expect(toProblem(error)).toMatchObject({ status: 400, type: 'urn:interlink:problem:malformed-url', detail: expect.stringMatching(/percent-encoding that is not UTF-8/) });
+    for (const thrown of [error, new BadRequestException((error as Error).message, { cause: error })]) {
+      expect(toProblem(thrown)).toMatchObject({ status: 400, type: 'urn:interlink:problem:malformed-url', detail: expect.stringMatching(/percent-encoding that is not UTF-8/) });
+    }
+  });
+
+  it('answers 400 saying so for a body that does not decompress as its Content-Encoding says', () => {
+    let error: unknown;
+    try {
+      gunzipSync(Buffer.from('{"commandId":"x"}'));
+    } catch (e) {
+      error = Object.assign(e as Error, { status: 400, statusCode: 400, expose: true });
+    }
+    expect(toProblem(new BadRequestException('Bad Request', { cause: error }))).toMatchObject({ status: 400, type: 'urn:interlink:problem:malformed-body' });
   });
 
   it('answers 503 when a read model a command needs cannot catch up, without the internal reason', () => {
