@@ -21,10 +21,10 @@ const KEEP_BYTES = 64 * 1024;
 const TIMEOUT_MS = 60_000;
 
 /**
- * Sends a request as it is, without the checks a well-behaved client library makes on paths and
- * headers, and reads the answer. An event stream (SSE) never ends, so it is closed once its
- * headers arrived. A server that answers before reading the whole body (413) may reset the
- * connection while the body is still being written: the answer counts, not the reset.
+ * Sends a request with its path exactly as given (percent-encoded, hostile encodings included) and
+ * reads the answer. An event stream (SSE) never ends, so it is closed once its headers arrived. A
+ * server that answers before reading the whole body (413) may reset the connection while the body
+ * is still being written: the answer counts, not the reset.
  */
 export function send(base: URL, wire: Wire): Promise<Answer> {
   return new Promise((resolve, reject) => {
@@ -37,7 +37,6 @@ export function send(base: URL, wire: Wire): Promise<Answer> {
         path: wire.path,
         headers: { ...wire.headers, ...(wire.body ? { 'content-length': String(wire.body.length) } : {}) },
         agent: false,
-        insecureHTTPParser: true,
       },
       (res) => {
         answered = true;
@@ -56,8 +55,7 @@ export function send(base: URL, wire: Wire): Promise<Answer> {
         });
         const done = () => resolve({ status, contentType, body: Buffer.concat(chunks).subarray(0, KEEP_BYTES).toString('utf8') });
         res.on('end', done);
-        res.on('aborted', done);
-        res.on('error', done);
+        res.on('close', done);
       },
     );
     req.setTimeout(TIMEOUT_MS, () => req.destroy(new Error(`no answer within ${TIMEOUT_MS / 1000} s`)));
