@@ -8,7 +8,7 @@ import { EventStore, Migration, ensureDatabase, eventStoreMigrations, migrate } 
 import { createKafka, messagingMigrations } from '@interlink/messaging';
 import { Projection, projectionMigrations } from '@interlink/projections';
 import { AdminController } from './admin.controller';
-import { HealthController, READINESS } from './health.controller';
+import { HealthController, PROJECTION_STATUS, READINESS } from './health.controller';
 import { PersonalDataController } from './personal-data.controller';
 import { AGENCY_POLICIES, AGENCY_PROJECTIONS, AgencyRuntime } from './agency-runtime';
 import { CommandService } from './command.service';
@@ -68,6 +68,7 @@ export class AgencyModule {
       providers: [
         { provide: AGENCY_CONFIG, useValue: config },
         { provide: READINESS, useExisting: AgencyRuntime },
+        { provide: PROJECTION_STATUS, inject: [AgencyRuntime], useFactory: (runtime: AgencyRuntime) => runtime.projections },
         { provide: EventRegistry, useValue: interlinkRegistry() },
         { provide: KAFKA, useFactory: () => createKafka(config.kafka) },
         { provide: AGENCY_PROJECTIONS, useValue: options.projections },

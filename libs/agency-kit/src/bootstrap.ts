@@ -1,50 +1,24 @@
-import { INestApplication, Logger, LogLevel, ValidationPipe } from '@nestjs/common';
+import { INestApplication, Logger, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { NestExpressApplication } from '@nestjs/platform-express';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { AgencyConfig } from './config';
-import { ProblemDetailsFilter } from './problem-details.filter';
+import { ApiDescription, createHttpApp, serveApiDocs } from './http-app';
 import { AGENCY_CONFIG } from './tokens';
 
 type EntryModule = Parameters<typeof NestFactory.create>[0];
 
-export interface AgencyAppOptions {
-  title: string;
-  description: string;
+export interface AgencyAppOptions extends ApiDescription {
   logger?: LogLevel[] | false;
 }
 
 /**
- * A configured Nest application for an agency module: strict validation (unknown fields
- * rejected), problem+json errors, a 1 MB body limit, OpenAPI at /docs (JSON at /docs-json).
+ * A configured Nest application for an agency module: the HTTP side every service shares (see
+ * createHttpApp) and its OpenAPI document at /docs (JSON at /docs-json), titled with the agency.
  * Not yet listening: call `app.listen` (or use `runAgencyService`).
  */
 export async function createAgencyApp(module: EntryModule, options: AgencyAppOptions): Promise<INestApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(module, { logger: options.logger ?? ['error', 'warn', 'log'], bodyParser: false });
-  app.useBodyParser('json', { limit: '1mb', strict: true, type: ['application/json', 'application/*+json'] });
-  app.useGlobalPipes(
-    new ValidationPipe({
-      whitelist: true,
-      forbidNonWhitelisted: true,
-      transform: true,
-      forbidUnknownValues: true,
-      stopAtFirstError: false,
-    }),
-  );
-  app.useGlobalFilters(new ProblemDetailsFilter());
-  app.enableShutdownHooks();
+  const app = await createHttpApp(module, options.logger);
   const config = app.get<AgencyConfig>(AGENCY_CONFIG);
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle(`${options.title} (${config.agencyId})`)
-      .setDescription(options.description)
-      .setVersion('1')
-      .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'A token for this agency from the configured issuer (npm run token in development)' })
-      .addSecurityRequirements('bearer')
-      .build(),
-  );
-  SwaggerModule.setup('docs', app, document);
+  serveApiDocs(app, { title: `${options.title} (${config.agencyId})`, description: options.description });
   return app;
 }
 

@@ -1,7 +1,8 @@
-import { Controller, Get, Inject, Res, ServiceUnavailableException } from '@nestjs/common';
+import { Controller, Get, Inject, Optional, Res, ServiceUnavailableException } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import { ConsumerHealth, PartitionLag, RelayStatus } from '@interlink/messaging';
+import { ProjectionFailure } from '@interlink/projections';
 import { Public } from './auth.guard';
 
 /** What a service tells its readiness probe; every service with a Kafka consumer provides it as READINESS. */
@@ -18,6 +19,12 @@ export interface Readiness {
   relayStatus?(): Promise<RelayStatus>;
 }
 export const READINESS = Symbol('READINESS');
+
+/** The projections of a service that has any (the agency services): readiness reports those that fail. */
+export interface ProjectionStatus {
+  failures(): ProjectionFailure[];
+}
+export const PROJECTION_STATUS = Symbol('PROJECTION_STATUS');
 
 /** How long a readiness probe waits for Postgres or Kafka before it calls them down. */
 const PROBE_TIMEOUT_MS = 2000;
@@ -37,6 +44,7 @@ export class HealthController {
     private readonly postgres: TypeOrmHealthIndicator,
     private readonly indicators: HealthIndicatorService,
     @Inject(READINESS) private readonly runtime: Readiness,
+    @Optional() @Inject(PROJECTION_STATUS) private readonly projections?: ProjectionStatus,
   ) {}
 
   @Get('ready')
@@ -74,6 +82,15 @@ export class HealthController {
           }
         },
         ...(this.runtime.relayStatus ? [() => this.relayIndicator(this.runtime.relayStatus!())] : []),
+        () => {
+          const session = this.indicators.check('projections');
+          const failing = this.projections?.failures() ?? [];
+          if (failing.length === 0) return session.up();
+          return session.down({
+            message: `${failing.map((f) => f.projection).join(', ')} cannot apply the log; read models are behind until the cause is fixed`,
+            failing: failing.map((f) => ({ projection: f.projection, event: f.event, reason: f.reason, attempts: f.attempts, since: f.since.toISOString() })),
+          });
+        },
       ]);
     } catch (error) {
       // Terminus reports what is down in the exception's body: answer 503 with that body as it is.

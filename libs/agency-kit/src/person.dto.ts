@@ -1,7 +1,7 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsISO8601, IsOptional, IsString, Length, Matches, MaxLength, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsISO8601, IsOptional, IsString, Length, Matches, MaxLength } from 'class-validator';
+import { IsNestedList } from './dto-validators';
 
 /** A calendar date, YYYY-MM-DD, that exists. */
 export function IsCalendarDate(): PropertyDecorator {
@@ -53,9 +53,6 @@ export class PersonDto {
 
   @ApiPropertyOptional({ type: [PassportDto] })
   @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(10)
-  @ValidateNested({ each: true })
-  @Type(() => PassportDto)
+  @IsNestedList(() => PassportDto, { max: 10 })
   passports?: PassportDto[];
 }

@@ -1,6 +1,6 @@
-import { DomainError, uuidv7 } from '@interlink/contracts';
+import { ContractViolation, DomainError, interlinkRegistry, uuidv7 } from '@interlink/contracts';
 import { TestDatabase, caseFileDecider, caseFileRegistry, createTestDatabase, waitFor } from '@interlink/testing';
-import { AppendContext, ConcurrencyError, EventStore, IdempotencyError, LOG_START, LogPosition, StoredEvent } from './index';
+import { AppendContext, ConcurrencyError, EventStore, IdempotencyError, LOG_START, LogPosition, MAX_EVENT_BYTES, StoredEvent } from './index';
 
 const context = (): AppendContext => ({
   correlationId: uuidv7(),
@@ -84,6 +84,32 @@ describe('EventStore (real Postgres)', () => {
       store.append('case-d', 0, [opened(), { type: 'intel.testing.note-added', data: { text: '' } }], context()),
     ).rejects.toThrow(/\/text must NOT have fewer than 1 characters/);
     expect(await store.readStream('case-d')).toEqual([]);
+  });
+
+  it('refuses text Postgres cannot store in sealed personal data, checking the plain text before it is sealed: no event, no key', async () => {
+    const police = new EventStore(db.dataSource, interlinkRegistry(), 'police');
+    const rows = async () => (await db.dataSource.query(`SELECT (SELECT count(*)::int FROM interlink.events) AS events, (SELECT count(*)::int FROM interlink.data_keys) AS keys`))[0];
+    const before = await rows();
+    for (const [name, why] of [
+      ['Tan Ah Kow\ud83e', 'holds a lone UTF-16 surrogate (U+D83E)'],
+      ['\udc00Tan', 'holds a lone UTF-16 surrogate (U+DC00)'],
+      ['Tan\u0000Ah Kow', 'holds a NUL character (U+0000)'],
+    ]) {
+      const suspectId = uuidv7();
+      const refused = police.append(`suspect-${suspectId}`, 0, [{ type: 'intel.police.suspect-identified', data: { suspectId, person: { name }, role: 'recruiter' } }], context());
+      await expect(refused).rejects.toThrow(ContractViolation);
+      await expect(refused).rejects.toMatchObject({ details: [expect.stringContaining(`/data/person/name ${why}`)] });
+    }
+    expect(await rows()).toEqual(before);
+  });
+
+  it('refuses an event larger than a Kafka message may be, naming its size, and appends nothing', async () => {
+    const title = 'x'.repeat(MAX_EVENT_BYTES);
+    await expect(store.append('case-huge', 0, [opened(title)], context())).rejects.toThrow(
+      new RegExp(`^the event intel\\.testing\\.case-opened would take \\d+ bytes, more than the ${MAX_EVENT_BYTES} an event may take on Kafka`),
+    );
+    expect(await store.readStream('case-huge')).toEqual([]);
+    await store.append('case-large', 0, [opened('x'.repeat(MAX_EVENT_BYTES - 2000))], context());
   });
 
   it('is append-only in the database itself', async () => {

@@ -1,6 +1,7 @@
 import { DataSource, EntityManager } from 'typeorm';
 import {
   Classification,
+  ContractViolation,
   Decider,
   DomainEvent,
   EventEnvelope,
@@ -17,6 +18,14 @@ import { DataKeys } from './data-keys';
 import { ConcurrencyError, IdempotencyError } from './errors';
 import { LOG_START, LogPosition } from './log-position';
 import { EVENTS_CHANNEL } from './schema';
+
+/**
+ * The largest event the store takes, as stored (personal data sealed). The relay publishes each
+ * event as one Kafka message, and a broker refuses a message over its message.max.bytes (1 MiB by
+ * default) for good: the relay would retry it for ever. The margin leaves room for what the relay
+ * adds (sequence, hashes, the batch signature with its inclusion proof).
+ */
+export const MAX_EVENT_BYTES = 900 * 1024;
 
 /** Marking, provenance and causality shared by the events one command produces. */
 export interface AppendContext {
@@ -171,7 +180,15 @@ export class EventStore {
     });
 
     // Personal data is stored sealed, each person record under its own key (crypto-shredding).
-    const sealed = await this.seal(manager, envelopes);
+    const stored = (await this.seal(manager, envelopes)).map((e) => JSON.stringify(e));
+    stored.forEach((json, i) => {
+      const bytes = Buffer.byteLength(json);
+      if (bytes > MAX_EVENT_BYTES) {
+        throw new ContractViolation(
+          `the event ${envelopes[i].type} would take ${bytes} bytes, more than the ${MAX_EVENT_BYTES} an event may take on Kafka; record it as several smaller commands`,
+        );
+      }
+    });
     // The insert and the notification that wakes readers (delivered at commit) in one round trip.
     await manager.query(
       `WITH inserted AS (
@@ -184,7 +201,7 @@ export class EventStore {
         envelopes.map(() => streamId),
         envelopes.map((e) => e.streamversion),
         envelopes.map((e) => e.type),
-        sealed.map((e) => JSON.stringify(e)),
+        stored,
         EVENTS_CHANNEL,
       ],
     );

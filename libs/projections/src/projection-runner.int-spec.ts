@@ -1,7 +1,7 @@
 import { uuidv7 } from '@interlink/contracts';
 import { AppendContext, EventStore } from '@interlink/event-store';
 import { TestDatabase, caseFileRegistry, caseFilesProjection, createTestDatabase, readCases, waitFor } from '@interlink/testing';
-import { ProjectionRunner } from './index';
+import { ProjectionRunner, defineProjection } from './index';
 
 const ctx = (): AppendContext => ({ correlationId: uuidv7(), causationId: uuidv7(), actor: 'police/analyst', classification: 'GREEN' });
 
@@ -105,3 +105,86 @@ describe('ProjectionRunner (real Postgres)', () => {
     ]);
   });
 });
+
+describe('ProjectionRunner with an event it cannot apply (real Postgres)', () => {
+  let db: TestDatabase;
+  let store: EventStore;
+  let runner: ProjectionRunner | undefined;
+  let broken: boolean;
+
+  /** Files notes; cannot file the note "poison" while `broken`, as a handler meets data it cannot store. */
+  const fragile = defineProjection({
+    name: 'fragile_notes',
+    tables: ['fragile_notes'],
+    schema: ['CREATE TABLE fragile_notes (event_id uuid PRIMARY KEY, text text NOT NULL)'],
+    handlers: {
+      'intel.testing.note-added': async (event, m) => {
+        if (broken && event.data.text === 'poison') throw new Error('the note cannot be filed');
+        await m.query(`INSERT INTO fragile_notes (event_id, text) VALUES ($1, $2)`, [event.id, event.data.text]);
+      },
+    },
+  });
+
+  beforeEach(async () => {
+    broken = true;
+    db = await createTestDatabase('projection_failures');
+    store = new EventStore(db.dataSource, caseFileRegistry(), 'police');
+  });
+  afterEach(async () => {
+    await runner?.stop();
+    await db.drop();
+  });
+
+  const head = (count: number) =>
+    waitFor(`all ${count} events visible to readers`, async () => {
+      const events = await store.readLog(undefined, { limit: count + 1, open: false, upcast: false });
+      return events.length === count ? events[count - 1].logPosition : undefined;
+    });
+
+  it('stops at the event, names it with its position and the reason, waits before trying again, and lets the other projections go on', async () => {
+    const logged: string[] = [];
+    // A pause far longer than the test: any second attempt would come from a wake-up, not the pause.
+    runner = new ProjectionRunner(db.dataSource, store, [caseFilesProjection, fragile], {
+      databaseUrl: db.url,
+      retry: { initialMs: 600_000, maxMs: 600_000 },
+      onError: (error, name) => logged.push(`${name}: ${error.message}`),
+    });
+    await runner.start();
+    await store.append('case-1', 0, [{ type: 'intel.testing.case-opened', data: { title: 'Compound', country: 'KH' } }], ctx());
+    const [poison] = (await store.append('case-1', 1, [{ type: 'intel.testing.note-added', data: { text: 'poison' } }], ctx())).events;
+    const [failure] = await waitFor('the failure to be reported', () => runner!.failures().length > 0 && runner!.failures());
+    const [stored] = (await store.readLog(undefined, { limit: 2 })).filter((e) => e.envelope.id === poison.id);
+    expect(failure).toMatchObject({
+      projection: 'fragile_notes',
+      event: { id: poison.id, type: 'intel.testing.note-added', position: stored.logPosition },
+      reason: 'the note cannot be filed',
+      attempts: 1,
+    });
+
+    // Every append wakes the runner; the failing projection must sit out its pause all the same.
+    for (let i = 0; i < 20; i++) await store.append(`case-${i + 2}`, 0, [{ type: 'intel.testing.case-opened', data: { title: `Compound ${i}`, country: 'MY' } }], ctx());
+    const last = await head(22);
+    await waitFor('the other projection at the head', () => runner!.hasReached('case_files', last));
+    expect(await runner.hasReached('fragile_notes', stored.logPosition)).toBe(false);
+    expect(runner.failures().map((f) => f.attempts)).toEqual([1]);
+    expect(logged).toEqual([
+      `fragile_notes: projection fragile_notes cannot apply event ${poison.id} (intel.testing.note-added) at log position ${stored.logPosition.txId}/${stored.logPosition.position}: the note cannot be filed (attempt 1; next in 600.0 s)`,
+    ]);
+  });
+
+  it('applies the event once the cause is gone, and reports nothing failing any more', async () => {
+    runner = new ProjectionRunner(db.dataSource, store, [fragile], { databaseUrl: db.url, pollIntervalMs: 100, retry: { initialMs: 20, maxMs: 100 } });
+    await runner.start();
+    // One transaction, so one batch: it is applied whole or not at all.
+    await store.append('case-1', 0, [{ type: 'intel.testing.note-added', data: { text: 'first' } }, { type: 'intel.testing.note-added', data: { text: 'poison' } }], ctx());
+    await waitFor('the projection to fail more than once', () => runner!.failures()[0]?.attempts > 1);
+    expect(await db.dataSource.query(`SELECT text FROM fragile_notes`)).toEqual([]);
+
+    broken = false;
+    const last = await head(2);
+    await waitFor('the projection at the head', () => runner!.hasReached('fragile_notes', last));
+    expect(runner.failures()).toEqual([]);
+    expect((await db.dataSource.query(`SELECT text FROM fragile_notes ORDER BY text`)).map((r: { text: string }) => r.text)).toEqual(['first', 'poison']);
+  });
+});
+

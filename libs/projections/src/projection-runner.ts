@@ -1,5 +1,5 @@
 import { DataSource, EntityManager } from 'typeorm';
-import { EventStore, LOG_START, LogFollower, LogPosition, compareLogPositions } from '@interlink/event-store';
+import { EventStore, LOG_START, LogFollower, LogPosition, StoredEvent, compareLogPositions } from '@interlink/event-store';
 import { Projection } from './projection';
 
 export interface ProjectionRunnerOptions {
@@ -10,6 +10,37 @@ export interface ProjectionRunnerOptions {
   /** Longest wait for a notification before looking anyway, in ms (default 1000). */
   pollIntervalMs?: number;
   onError?: (error: Error, projection: string) => void;
+  /** First wait before a failing batch is tried again, doubled after each failure up to `maxMs` (default 100 ms to 30 s). */
+  retry?: { initialMs?: number; maxMs?: number };
+}
+
+/** A projection that cannot apply its next batch, and why; it is retried with growing pauses. */
+export interface ProjectionFailure {
+  projection: string;
+  /** The event it could not apply; absent when the batch failed before any handler ran (reading the log). */
+  event?: { id: string; type: string; position: LogPosition };
+  /** Where its checkpoint stands, when known: the batch after this position fails. */
+  after?: LogPosition;
+  reason: string;
+  attempts: number;
+  since: Date;
+  nextAttemptAt: Date;
+}
+
+/** A batch failed: names the projection, the event (if a handler failed on one) and the reason. */
+export class ProjectionError extends Error {
+  constructor(
+    readonly projection: string,
+    readonly after: LogPosition,
+    readonly reason: string,
+    readonly event?: { id: string; type: string; position: LogPosition },
+  ) {
+    const what = event
+      ? `cannot apply event ${event.id} (${event.type}) at log position ${event.position.txId}/${event.position.position}`
+      : `cannot read the log after position ${after.txId}/${after.position}`;
+    super(`projection ${projection} ${what}: ${reason}`);
+    this.name = 'ProjectionError';
+  }
 }
 
 const LIVE_SCHEMA = 'public';
@@ -28,6 +59,7 @@ export class ProjectionRunner {
   private readonly projections = new Map<string, Projection>();
   private readonly batchSize: number;
   private follower?: LogFollower;
+  private readonly failing = new Map<string, ProjectionFailure>();
 
   constructor(
     private readonly dataSource: DataSource,
@@ -66,17 +98,48 @@ export class ProjectionRunner {
     await this.follower?.stop();
   }
 
-  /** One batch for every projection; true when any of them may have more. */
+  /**
+   * One batch for every projection; true when any of them may have more. A projection whose
+   * batch failed waits out its pause (the others go on), so a batch that fails every time is
+   * neither retried in a hot loop nor given up: it is reported until it applies.
+   */
   private async step(): Promise<boolean> {
     let busy = false;
     for (const projection of this.projections.values()) {
+      const failure = this.failing.get(projection.name);
+      if (failure && failure.nextAttemptAt.getTime() > Date.now()) continue;
       try {
         busy = (await this.processBatch(projection)) === this.batchSize || busy;
+        this.failing.delete(projection.name);
       } catch (error) {
-        this.options.onError?.(error as Error, projection.name);
+        const { attempts, pauseMs } = this.recordFailure(projection.name, error as Error);
+        this.options.onError?.(new Error(`${(error as Error).message} (attempt ${attempts}; next in ${(pauseMs / 1000).toFixed(1)} s)`), projection.name);
       }
     }
     return busy;
+  }
+
+  private recordFailure(name: string, error: Error): { attempts: number; pauseMs: number } {
+    const earlier = this.failing.get(name);
+    const attempts = (earlier?.attempts ?? 0) + 1;
+    const { initialMs = 100, maxMs = 30_000 } = this.options.retry ?? {};
+    const pauseMs = Math.min(initialMs * 2 ** (attempts - 1), maxMs);
+    const failure: ProjectionFailure = {
+      projection: name,
+      ...(error instanceof ProjectionError && error.event ? { event: error.event } : {}),
+      ...(error instanceof ProjectionError ? { after: error.after } : {}),
+      reason: error instanceof ProjectionError ? error.reason : error.message,
+      attempts,
+      since: earlier?.since ?? new Date(),
+      nextAttemptAt: new Date(Date.now() + pauseMs),
+    };
+    this.failing.set(name, failure);
+    return { attempts, pauseMs };
+  }
+
+  /** The projections whose next batch fails, with the event and the reason: for readiness and operators. */
+  failures(): ProjectionFailure[] {
+    return [...this.failing.values()];
   }
 
   private projection(name: string): Projection {
@@ -107,12 +170,22 @@ export class ProjectionRunner {
     }
   }
 
-  /** Reads events after `after` with `m` (before it writes) and applies them; one batch. */
+  /** Reads events after `after` with `m` (before it writes) and applies them; one batch. Throws ProjectionError. */
   private async apply(projection: Projection, after: LogPosition, m: EntityManager): Promise<{ count: number; position: LogPosition }> {
-    const events = await this.store.readLog(after, { limit: this.batchSize, manager: m });
-    for (const { envelope } of events) {
+    const reason = (error: unknown) => (error instanceof Error ? error.message : String(error));
+    let events: StoredEvent[];
+    try {
+      events = await this.store.readLog(after, { limit: this.batchSize, manager: m });
+    } catch (error) {
+      throw new ProjectionError(projection.name, after, reason(error));
+    }
+    for (const { envelope, logPosition } of events) {
       const handler = projection.handlers[envelope.type];
-      if (handler) await handler(envelope, m);
+      try {
+        if (handler) await handler(envelope, m);
+      } catch (error) {
+        throw new ProjectionError(projection.name, after, reason(error), { id: envelope.id, type: envelope.type, position: logPosition });
+      }
     }
     return { count: events.length, position: events.length ? events[events.length - 1].logPosition : after };
   }

@@ -1,38 +1,50 @@
-import { BadRequestException, Controller, Get, Header, NotFoundException, Param, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiHeader, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
-import { Public, Roles } from '@interlink/agency-kit';
+import { BadRequestException, Controller, Get, Header, NotFoundException, Param, Query, applyDecorators } from '@nestjs/common';
+import { ApiBearerAuth, ApiHeader, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { IsDateTime, Public, Roles } from '@interlink/agency-kit';
 import { Type } from 'class-transformer';
-import { IsIn, IsISO8601, IsInt, IsOptional, IsString, Length, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Length, Matches, Min } from 'class-validator';
 import { ReadsPersonalData } from './access-log.interceptor';
 import { AuditService, UnknownAgency } from './audit.service';
 
-export class RangeQuery {
-  @ApiPropertyOptional({ description: 'First sequence number' }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) from?: number;
+/**
+ * How far into a log: up to a sequence number or a moment. A replay always starts at the first
+ * event, since a read model built from the middle of a log lacks the records its events update.
+ */
+export class ReplayQuery {
   @ApiPropertyOptional({ description: 'Last sequence number' }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) to?: number;
   @ApiPropertyOptional({ description: 'Only what had happened by this moment (ISO 8601)' })
   @IsOptional()
-  @IsISO8601({ strict: true }, { message: 'asOf must be an ISO 8601 date-time, e.g. 2023-10-24T10:00:00Z' })
+  @IsDateTime()
   asOf?: string;
 }
+
+/** A part of a log: from and to a sequence number, or up to a moment. */
+export class RangeQuery extends ReplayQuery {
+  @ApiPropertyOptional({ description: 'First sequence number' }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) from?: number;
+}
+
+/** A term to look for: the history and replays search for it once trimmed, so it needs 3 characters besides spaces at its ends. */
+const SearchTerm = () =>
+  applyDecorators(IsString(), Length(3, 200), Matches(/\S[\s\S]+\S/, { message: 'term must hold at least 3 characters besides the spaces at its ends, e.g. a passport number or a name' }));
 
 export class VerifyQuery extends RangeQuery {
   @ApiPropertyOptional({ enum: ['archive', 'kafka'], default: 'archive' }) @IsOptional() @IsIn(['archive', 'kafka']) source?: 'archive' | 'kafka';
 }
 
-export class KnowledgeQuery extends RangeQuery {
-  @ApiPropertyOptional({ description: 'A passport number, a name, any term' }) @IsString() @Length(3, 200) term!: string;
+export class KnowledgeQuery extends ReplayQuery {
+  @ApiProperty({ description: 'A passport number, a name, any term' }) @SearchTerm() term!: string;
 }
 
 export class HistoryQuery {
   @ApiPropertyOptional({ description: 'A stream id, e.g. suspect-<uuid>' }) @IsOptional() @IsString() @Length(1, 200) subject?: string;
-  @ApiPropertyOptional({ description: 'A passport number or name' }) @IsOptional() @IsString() @Length(3, 200) term?: string;
+  @ApiPropertyOptional({ description: 'A passport number or name' }) @IsOptional() @SearchTerm() term?: string;
 }
 
 export class ExportQuery extends RangeQuery {
   @ApiPropertyOptional({ enum: ['jsonl', 'stix'], default: 'jsonl' }) @IsOptional() @IsIn(['jsonl', 'stix']) format?: 'jsonl' | 'stix';
 }
 
-const range = (q: RangeQuery) => ({ from: q.from, to: q.to, asOf: q.asOf ? new Date(q.asOf) : undefined });
+const range = ({ from, to, asOf }: { from?: number; to?: number; asOf?: string }) => ({ from, to, asOf: asOf ? new Date(asOf) : undefined });
 
 @ApiTags('audit')
 @ApiBearerAuth()
@@ -63,7 +75,7 @@ export class AuditController {
   @ReadsPersonalData()
   @ApiHeader({ name: 'X-Purpose', required: true, description: 'Why you read this personal data; recorded in the access log' })
   @ApiOperation({ summary: "Rebuild an agency's read models with its own code, as of a moment or a sequence number" })
-  readModels(@Param('agency') agency: string, @Query() q: RangeQuery) {
+  readModels(@Param('agency') agency: string, @Query() q: ReplayQuery) {
     return this.known(() => this.audit.replays.tables(agency, this.audit.roleOf(agency), range(q)));
   }
 

@@ -1,17 +1,12 @@
 import 'reflect-metadata';
-import { NestFactory } from '@nestjs/core';
-import { Logger, ValidationPipe } from '@nestjs/common';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { ProblemDetailsFilter } from '@interlink/agency-kit';
+import { Logger } from '@nestjs/common';
+import { createHttpApp, serveApiDocs } from '@interlink/agency-kit';
 import { AUDIT_API, AuditModule } from './audit.module';
 import { AuditConfig, auditConfigFromEnv } from './config';
 
 export async function createAuditApp(config: AuditConfig, logger: ('error' | 'warn' | 'log')[] = ['error', 'warn', 'log']) {
-  const app = await NestFactory.create(AuditModule.forRoot(config), { logger });
-  app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
-  app.useGlobalFilters(new ProblemDetailsFilter());
-  app.enableShutdownHooks();
-  SwaggerModule.setup('docs', app, SwaggerModule.createDocument(app, new DocumentBuilder().setTitle(AUDIT_API.title).setDescription(AUDIT_API.description).setVersion('1').addBearerAuth().build()));
+  const app = await createHttpApp(AuditModule.forRoot(config), logger);
+  serveApiDocs(app, AUDIT_API);
   return app;
 }
 

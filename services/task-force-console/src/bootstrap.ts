@@ -1,10 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { INestApplication, Logger, LogLevel, ValidationPipe } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { NestExpressApplication } from '@nestjs/platform-express';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { ProblemDetailsFilter } from '@interlink/agency-kit';
+import { INestApplication, Logger, LogLevel } from '@nestjs/common';
+import { createHttpApp, serveApiDocs } from '@interlink/agency-kit';
 import { CONSOLE_API, TaskForceConsoleModule } from './app.module';
 import { ConsoleConfig } from './config';
 
@@ -21,15 +18,11 @@ export const PAGE_SECURITY_HEADERS: Record<string, string> = {
 };
 
 /**
- * The console as a Nest application: strict validation, problem+json errors, OpenAPI at /docs,
- * and the built web page (config.uiDir) at /. Not yet listening.
+ * The console as a Nest application: the HTTP side every service shares (see createHttpApp),
+ * OpenAPI at /docs, and the built web page (config.uiDir) at /. Not yet listening.
  */
 export async function createConsoleApp(config: ConsoleConfig, logger: LogLevel[] | false = ['error', 'warn', 'log']): Promise<INestApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(TaskForceConsoleModule.forRoot(config), { logger, bodyParser: false });
-  app.useBodyParser('json', { limit: '1mb', strict: true, type: ['application/json', 'application/*+json'] });
-  app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true, forbidUnknownValues: true, stopAtFirstError: false }));
-  app.useGlobalFilters(new ProblemDetailsFilter());
-  app.enableShutdownHooks();
+  const app = await createHttpApp(TaskForceConsoleModule.forRoot(config), logger);
   if (existsSync(path.join(config.uiDir, 'index.html'))) {
     app.useStaticAssets(config.uiDir, {
       index: 'index.html',
@@ -42,16 +35,6 @@ export async function createConsoleApp(config: ConsoleConfig, logger: LogLevel[]
   } else {
     new Logger('Console').warn(`the web page is not built (no ${path.join(config.uiDir, 'index.html')}): run npm run build -w @interlink/task-force-console; the API works without it`);
   }
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle(`${CONSOLE_API.title} (${config.agencyId})`)
-      .setDescription(CONSOLE_API.description)
-      .setVersion('1')
-      .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'A task-force token from the configured issuer (npm run token in development)' })
-      .addSecurityRequirements('bearer')
-      .build(),
-  );
-  SwaggerModule.setup('docs', app, document);
+  serveApiDocs(app, { title: `${CONSOLE_API.title} (${config.agencyId})`, description: CONSOLE_API.description });
   return app;
 }

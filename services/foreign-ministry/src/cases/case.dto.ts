@@ -1,7 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsIn, IsOptional, IsString, IsUUID, Length, ValidateNested } from 'class-validator';
-import { CommandDto, IsCalendarDate, IsCountryCode, PersonDto } from '@interlink/agency-kit';
+import { IsIn, IsOptional, IsString, IsUUID, Length } from 'class-validator';
+import { CommandDto, IsCalendarDate, IsCountryCode, IsNestedObject, PersonDto } from '@interlink/agency-kit';
 import { ForeignMinistry } from '@interlink/contracts';
 
 export const CASE_STATUSES = ['reported', 'located', 'rescued', 'repatriation-arranged', 'repatriated', 'closed'] as const;
@@ -13,8 +12,7 @@ export class ReportVictimDto extends CommandDto {
   caseId?: string;
 
   @ApiProperty({ type: PersonDto, description: 'The missing citizen, with every name and passport the family knows' })
-  @ValidateNested()
-  @Type(() => PersonDto)
+  @IsNestedObject(() => PersonDto)
   person!: PersonDto;
 
   @ApiProperty({ enum: ForeignMinistry.REPORTERS })
@@ -56,8 +54,7 @@ export class RescueVictimDto extends CommandDto {
 export class ArrangeRepatriationDto extends CommandDto {
   @ApiPropertyOptional({ type: PersonDto, description: 'Who immigration should expect, e.g. with the emergency travel document issued; the reported person when absent' })
   @IsOptional()
-  @ValidateNested()
-  @Type(() => PersonDto)
+  @IsNestedObject(() => PersonDto)
   person?: PersonDto;
 
   @ApiProperty({ example: '2023-10-10' }) @IsCalendarDate() expectedOn!: string;

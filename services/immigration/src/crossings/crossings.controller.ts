@@ -1,9 +1,9 @@
 import { Body, Controller, Get, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags, ApiHeader } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsISO8601, IsInt, IsOptional, IsString, IsUUID, Length, Max, Min, ValidateNested } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Max, Min } from 'class-validator';
 import { DataSource } from 'typeorm';
-import { AgencyRuntime, CommandDto, CommandService, IsCalendarDate, IsCountryCode, PassportDto, Release, RequestUser, appended, respond, PersonalData } from '@interlink/agency-kit';
+import { AgencyRuntime, CommandDto, CommandService, IsCalendarDate, IsCountryCode, IsDateTime, IsNestedObject, PassportDto, Release, RequestUser, appended, respond, PersonalData } from '@interlink/agency-kit';
 import { DIRECTIONS, Direction, deterministicUuid } from '@interlink/contracts';
 import { alertDecider, alertStream } from '../alerts/alert.decider';
 import { ALERT_RELEASE } from '../alerts/release';
@@ -21,15 +21,15 @@ export class TravellerDto {
   @ApiProperty({ example: 'Tan Ah Kow' }) @IsString() @Length(1, 200) name!: string;
   @ApiProperty({ example: '1985-03-02' }) @IsCalendarDate() birthDate!: string;
   @ApiProperty({ example: 'MY' }) @IsCountryCode() nationality!: string;
-  @ApiProperty({ type: PassportDto }) @ValidateNested() @Type(() => PassportDto) passport!: PassportDto;
+  @ApiProperty({ type: PassportDto }) @IsNestedObject(() => PassportDto) passport!: PassportDto;
 }
 
 export class RecordCrossingDto extends CommandDto {
   @ApiPropertyOptional({ format: 'uuid' }) @IsOptional() @IsUUID() crossingId?: string;
-  @ApiProperty({ type: TravellerDto }) @ValidateNested() @Type(() => TravellerDto) traveller!: TravellerDto;
+  @ApiProperty({ type: TravellerDto }) @IsNestedObject(() => TravellerDto) traveller!: TravellerDto;
   @ApiProperty({ enum: DIRECTIONS }) @IsIn(DIRECTIONS as unknown as string[], { message: 'direction must be inbound or outbound' }) direction!: Direction;
   @ApiProperty({ example: 'KLIA' }) @IsString() @Length(1, 80) checkpoint!: string;
-  @ApiProperty({ example: '2023-10-19T08:15:00.000Z' }) @IsISO8601({ strict: true }, { message: 'crossedAt must be an ISO 8601 date-time, e.g. 2023-10-19T08:15:00Z' }) crossedAt!: string;
+  @ApiProperty({ example: '2023-10-19T08:15:00.000Z' }) @IsDateTime() crossedAt!: string;
 }
 
 export class CrossingQuery {

@@ -1,9 +1,8 @@
 import { Body, Controller, Get, NotFoundException, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags, ApiHeader } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsIn, IsOptional, IsString, IsUUID, Length, ValidateNested } from 'class-validator';
+import { IsIn, IsOptional, IsString, IsUUID, Length } from 'class-validator';
 import { DataSource } from 'typeorm';
-import { CommandDto, CommandService, PersonDto, RequestUser, Roles, PersonalData } from '@interlink/agency-kit';
+import { CommandDto, CommandService, IsNestedObject, PersonDto, RequestUser, Roles, PersonalData } from '@interlink/agency-kit';
 import { Police, deterministicUuid } from '@interlink/contracts';
 import { WatchlistCommand, watchlistDecider, watchlistStream } from './watchlist-entry.decider';
 import { WatchlistRow } from './watchlist.entity';
@@ -11,7 +10,7 @@ import { WATCHLIST_RELEASE } from './watchlist.policy';
 
 export class AddWatchlistEntryDto extends CommandDto {
   @ApiPropertyOptional({ format: 'uuid' }) @IsOptional() @IsUUID() entryId?: string;
-  @ApiProperty({ type: PersonDto }) @ValidateNested() @Type(() => PersonDto) person!: PersonDto;
+  @ApiProperty({ type: PersonDto }) @IsNestedObject(() => PersonDto) person!: PersonDto;
   @ApiProperty({ example: 'Interpol yellow notice: missing person' }) @IsString() @Length(1, 500) reason!: string;
 
   @ApiPropertyOptional({ enum: Police.SUSPECT_ROLES })

@@ -1,9 +1,8 @@
 import { Body, Controller, Get, NotFoundException, Param, ParseUUIDPipe, Post } from '@nestjs/common';
 import { ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsOptional, IsString, IsUUID, Length, ValidateNested } from 'class-validator';
+import { IsOptional, IsString, IsUUID, Length } from 'class-validator';
 import { DataSource } from 'typeorm';
-import { CommandDto, CommandService, IsCalendarDate, IsCountryCode, PassportDto, Release, RequestUser } from '@interlink/agency-kit';
+import { CommandDto, CommandService, IsCalendarDate, IsCountryCode, IsNestedList, PassportDto, Release, RequestUser } from '@interlink/agency-kit';
 import { deterministicUuid } from '@interlink/contracts';
 import { RaidCommand, RaidEvent, raidDecider, raidStream } from './raid.decider';
 import { RaidRow } from './raid.entity';
@@ -26,10 +25,7 @@ export class RescuedPersonDto {
 
   @ApiPropertyOptional({ type: [PassportDto] })
   @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(5)
-  @ValidateNested({ each: true })
-  @Type(() => PassportDto)
+  @IsNestedList(() => PassportDto, { max: 5 })
   passports?: PassportDto[];
 }
 
@@ -40,11 +36,7 @@ export class RecordRescueDto extends CommandDto {
   @ApiProperty({ example: '2023-10-17' }) @IsCalendarDate() rescuedOn!: string;
 
   @ApiProperty({ type: [RescuedPersonDto] })
-  @IsArray()
-  @ArrayMinSize(1)
-  @ArrayMaxSize(1000)
-  @ValidateNested({ each: true })
-  @Type(() => RescuedPersonDto)
+  @IsNestedList(() => RescuedPersonDto, { min: 1, max: 1000 })
   persons!: RescuedPersonDto[];
 }
 

@@ -1,7 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsArray, IsIn, IsOptional, IsString, IsUUID, Length, ValidateNested } from 'class-validator';
-import { CommandDto, IsCalendarDate, IsCountryCode, PersonDto } from '@interlink/agency-kit';
+import { IsArray, IsIn, IsOptional, IsString, IsUUID, Length } from 'class-validator';
+import { CommandDto, IsCalendarDate, IsCountryCode, IsNestedObject, PersonDto } from '@interlink/agency-kit';
 import { Classification, Police, TLP } from '@interlink/contracts';
 
 export class IdentifySuspectDto extends CommandDto {
@@ -16,8 +15,7 @@ export class IdentifySuspectDto extends CommandDto {
   syndicateId?: string;
 
   @ApiProperty({ type: PersonDto })
-  @ValidateNested()
-  @Type(() => PersonDto)
+  @IsNestedObject(() => PersonDto)
   person!: PersonDto;
 
   @ApiProperty({ enum: Police.SUSPECT_ROLES })

@@ -1,5 +1,5 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
-import { ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsUUID, Matches, MaxLength } from 'class-validator';
 import { ENTITY_KINDS, entityKey } from '../describe/entities';
 import { Dossier, DossierService, RecordSummary, SubjectKind } from './dossier.service';
@@ -17,13 +17,16 @@ export class SubjectQuery {
 }
 
 export class DossierParams {
+  @ApiProperty({ enum: ENTITY_KINDS, description: 'What the record is' })
   @IsIn([...ENTITY_KINDS], { message: `kind must be one of ${ENTITY_KINDS.join(', ')}` })
   kind!: string;
 
+  @ApiProperty({ example: 'police', description: 'The agency whose record it is' })
   @MaxLength(40)
   @Matches(/^[a-z][a-z0-9]*(-[a-z0-9]+)*$/, { message: 'agency must be an agency id such as police' })
   agency!: string;
 
+  @ApiProperty({ format: 'uuid', description: "The record's id" })
   @IsUUID('all', { message: 'id must be the record\'s id (a UUID)' })
   id!: string;
 }

@@ -31,7 +31,7 @@ export class FeedController {
 
   @Sse('stream')
   @ApiProduces('text/event-stream')
-  @ApiHeader({ name: 'Last-Event-ID', required: false, description: 'The id of the last event received; the stream resumes right after it' })
+  @ApiHeader({ name: 'last-event-id', required: false, description: 'The id of the last event received; the stream resumes right after it' })
   @ApiOperation({
     summary: 'The live feed as server-sent events (event type `feed`, id = feed number, data = the event as in GET /api/feed)',
     description:
