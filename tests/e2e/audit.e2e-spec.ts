@@ -244,6 +244,8 @@ describe('audit: signed logs, verification, replay, history, export (HTTP, real 
     expect(bad.stdout).toContain('VERIFICATION FAILED after 0 good events: missing at sequence 1');
     const usage = await runTs(cli, ['verify', '--agency', stack.immigration.id, '--from', 'yesterday'], env);
     expect(usage).toMatchObject({ code: 2, stderr: expect.stringContaining('--from must be a sequence number from 1, not "yesterday"') });
+    const late = await runTs(cli, ['replay', '--agency', stack.immigration.id, '--from', '3'], env);
+    expect(late).toMatchObject({ code: 2, stderr: expect.stringContaining('replay always starts at the beginning of the log: give --to N or --as-of, not --from') });
   });
 
   it('after a key rotation and a restart, old and new events verify and partners accept the new key', async () => {

@@ -11,6 +11,22 @@ export const PersonalData = (resource: string) => SetMetadata('interlink:persona
 
 const MAX_IDS = 100;
 
+/**
+ * The purpose a reader of personal data states in `X-Purpose`, trimmed; refused (400) when missing,
+ * shorter than 3 or longer than 500 characters. Node hands header bytes over as Latin-1, so a
+ * purpose sent as UTF-8 ("révision du dossier") is decoded as UTF-8 where its bytes are UTF-8.
+ */
+export function statedPurpose(request: { headers: Record<string, unknown> }, example: string): string {
+  const raw: unknown = request.headers['x-purpose'];
+  const bytes = typeof raw === 'string' ? Buffer.from(raw, 'latin1') : undefined;
+  const utf8 = bytes?.toString('utf8');
+  const purpose = (utf8 !== undefined && !utf8.includes('\ufffd') && Buffer.from(utf8, 'utf8').equals(bytes!) ? utf8 : (raw as string | undefined))?.trim();
+  if (purpose === undefined || purpose.length < 3 || purpose.length > 500) {
+    throw new BadRequestException([`header X-Purpose must say why you read this personal data (3 to 500 characters), e.g. "${example}"`]);
+  }
+  return purpose;
+}
+
 /** The record ids of an answer: each row's first `...Id` field. */
 function idsOf(result: unknown): { records: number; ids: string[] } {
   const rows = (Array.isArray(result) ? result : result ? [result] : []) as Record<string, unknown>[];
@@ -39,16 +55,11 @@ export class AccessLogInterceptor implements NestInterceptor {
     const type = PERSONAL_DATA_READ_TYPES[this.config.role as keyof typeof PERSONAL_DATA_READ_TYPES];
     if (!resource || !type) return next.handle();
     const request = context.switchToHttp().getRequest();
-    const purpose: unknown = request.headers['x-purpose'];
-    if (typeof purpose !== 'string' || purpose.trim().length < 3 || purpose.length > 500) {
-      throw new BadRequestException([
-        'header X-Purpose must say why you read this personal data (3 to 500 characters), e.g. "case 2023/117: review of a border alert"',
-      ]);
-    }
+    const purpose = statedPurpose(request, 'case 2023/117: review of a border alert');
     const user: string = request.user?.sub ?? 'anonymous';
     return next.handle().pipe(
       mergeMap(async (result) => {
-        const read: PersonalDataRead = { user, resource, request: String(request.originalUrl ?? request.url).slice(0, 2000), purpose: purpose.trim(), ...idsOf(result) };
+        const read: PersonalDataRead = { user, resource, request: String(request.originalUrl ?? request.url).slice(0, 2000), purpose, ...idsOf(result) };
         await this.store.append(`access-log-${user}`, 'any', [{ type, data: read }], {
           correlationId: uuidv7(),
           causationId: uuidv7(),

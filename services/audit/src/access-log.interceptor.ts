@@ -1,7 +1,8 @@
-import { BadRequestException, CallHandler, ExecutionContext, Injectable, NestInterceptor, SetMetadata } from '@nestjs/common';
+import { CallHandler, ExecutionContext, Injectable, NestInterceptor, SetMetadata } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { Observable, mergeMap } from 'rxjs';
 import { DataSource } from 'typeorm';
+import { statedPurpose } from '@interlink/agency-kit';
 
 /** Marks an audit route that returns personal data (histories, replays, exports). */
 export const ReadsPersonalData = () => SetMetadata('interlink:audit-personal-data', true);
@@ -17,16 +18,13 @@ export class AuditAccessLogInterceptor implements NestInterceptor {
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     if (!this.reflector.get<boolean>('interlink:audit-personal-data', context.getHandler())) return next.handle();
     const request = context.switchToHttp().getRequest();
-    const purpose: unknown = request.headers['x-purpose'];
-    if (typeof purpose !== 'string' || purpose.trim().length < 3 || purpose.length > 500) {
-      throw new BadRequestException(['header X-Purpose must say why you read this personal data (3 to 500 characters), e.g. "inquiry 2024/3 into the La Molina case"']);
-    }
+    const purpose = statedPurpose(request, 'inquiry 2024/3 into the La Molina case');
     return next.handle().pipe(
       mergeMap(async (result) => {
         await this.dataSource.query(`INSERT INTO audit.access_log (reader, request, purpose) VALUES ($1, $2, $3)`, [
           `${request.user?.agency ?? '?'}/${request.user?.sub ?? '?'}`,
           String(request.originalUrl ?? request.url).slice(0, 2000),
-          purpose.trim(),
+          purpose,
         ]);
         return result;
       }),

@@ -67,6 +67,8 @@ function parse() {
     if (Number.isNaN(asOf.getTime()) || !/^\d{4}-\d{2}-\d{2}T/.test(values['as-of'])) throw new UsageError(`--as-of must be an ISO 8601 date-time such as 2023-10-24T10:00:00Z, not "${values['as-of']}"`);
   }
   if (command !== 'history' && !values.agency) throw new UsageError(`${command} needs --agency ID`);
+  // What an agency knew is built from the beginning of its log; a later start would apply events to records never created.
+  if (command === 'replay' && values.from !== undefined) throw new UsageError('replay always starts at the beginning of the log: give --to N or --as-of, not --from');
   if (command === 'history' && !values.subject && !values.term) throw new UsageError('history needs --subject or --term');
   if (!['archive', 'kafka'].includes(values.source!)) throw new UsageError(`--source must be archive or kafka, not "${values.source}"`);
   if (!['jsonl', 'stix'].includes(values.format!)) throw new UsageError(`--format must be jsonl or stix, not "${values.format}"`);
