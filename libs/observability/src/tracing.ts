@@ -1,0 +1,94 @@
+import { Context, ROOT_CONTEXT, Span, SpanOptions, SpanStatusCode, context, defaultTextMapGetter, defaultTextMapSetter, trace } from '@opentelemetry/api';
+import { W3CTraceContextPropagator } from '@opentelemetry/core';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { BatchSpanProcessor, ConsoleSpanExporter, NodeTracerProvider, SimpleSpanProcessor, SpanProcessor } from '@opentelemetry/sdk-trace-node';
+import { TracesExporter } from './settings';
+
+/** W3C trace context: the `traceparent` and `tracestate` of HTTP headers and of event envelopes alike. */
+const w3c = new W3CTraceContextPropagator();
+
+/** The CloudEvents distributed-tracing extension attributes of an event. */
+export interface TraceContextAttributes {
+  traceparent: string;
+  tracestate?: string;
+}
+
+export interface TracingSetup {
+  /** `service.name` of the spans. */
+  serviceName: string;
+  exporters?: TracesExporter[];
+  /** Where `otlp` sends spans (OTLP over HTTP). */
+  otlpTracesEndpoint?: string;
+  /** Instead of the exporters: e.g. a test's in-memory exporter. */
+  spanProcessors?: SpanProcessor[];
+}
+
+let provider: NodeTracerProvider | undefined;
+
+/**
+ * Starts tracing for the process, once: the first call sets it up, later ones change nothing
+ * (returns false). Spans are recorded, and trace context carried, even when nothing exports
+ * them, so that logs and events name their trace in any case.
+ */
+export function setupTracing(setup: TracingSetup): boolean {
+  if (provider) return false;
+  const processors =
+    setup.spanProcessors ??
+    (setup.exporters ?? []).map((exporter) =>
+      exporter === 'otlp'
+        ? new BatchSpanProcessor(new OTLPTraceExporter({ url: setup.otlpTracesEndpoint }))
+        : new SimpleSpanProcessor(new ConsoleSpanExporter()),
+    );
+  provider = new NodeTracerProvider({ resource: resourceFromAttributes({ 'service.name': setup.serviceName }), spanProcessors: processors });
+  provider.register({ propagator: w3c });
+  return true;
+}
+
+/** Sends the spans still buffered (at shutdown); the provider keeps serving the process. */
+export async function flushTracing(): Promise<void> {
+  await provider?.forceFlush();
+}
+
+export function tracer() {
+  return trace.getTracer('interlink');
+}
+
+/** The trace context to record on an event appended now, if the work is traced. */
+export function currentTraceContext(ctx: Context = context.active()): TraceContextAttributes | undefined {
+  const carrier: Partial<TraceContextAttributes> = {};
+  w3c.inject(ctx, carrier, defaultTextMapSetter);
+  return carrier.traceparent ? (carrier as TraceContextAttributes) : undefined;
+}
+
+/**
+ * A context whose parent is the span `headers` (HTTP headers, or an event's attributes) name;
+ * `base` unchanged when they name none or an invalid one.
+ */
+export function contextFrom(headers: { traceparent?: unknown; tracestate?: unknown }, base: Context = ROOT_CONTEXT): Context {
+  if (typeof headers.traceparent !== 'string') return base;
+  return w3c.extract(base, headers, defaultTextMapGetter);
+}
+
+/** Whether work runs in a trace now. */
+export function traced(ctx: Context = context.active()): boolean {
+  const span = trace.getSpan(ctx);
+  return span !== undefined && trace.isSpanContextValid(span.spanContext());
+}
+
+/**
+ * Runs `work` in a new span, child of `parent` (the active context by default), which ends when
+ * the work does; an error is recorded on it and passed on.
+ */
+export async function inSpan<T>(name: string, options: SpanOptions, work: (span: Span) => Promise<T>, parent: Context = context.active()): Promise<T> {
+  const span = tracer().startSpan(name, options, parent);
+  try {
+    return await context.with(trace.setSpan(parent, span), () => work(span));
+  } catch (error) {
+    span.recordException(error as Error);
+    span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error)?.message });
+    throw error;
+  } finally {
+    span.end();
+  }
+}
