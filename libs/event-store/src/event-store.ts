@@ -13,6 +13,8 @@ import {
   uuidv7,
 } from '@interlink/contracts';
 import { openData, sealData, sealedRefs } from '@interlink/security';
+import { currentTraceContext, inSpan, traced } from '@interlink/observability';
+import { countAppended, countCommittedAppends } from './append-metrics';
 import { DataKeys } from './data-keys';
 import { ConcurrencyError, IdempotencyError } from './errors';
 import { LOG_START, LogPosition } from './log-position';
@@ -81,7 +83,9 @@ export class EventStore {
     private readonly dataSource: DataSource,
     private readonly registry: EventRegistry,
     readonly agencyId: string,
-  ) {}
+  ) {
+    countCommittedAppends(dataSource);
+  }
 
   async append(
     streamId: string,
@@ -96,7 +100,10 @@ export class EventStore {
       throw new Error(`append to stream "${streamId}" was given no events`);
     }
     const run = (m: EntityManager) => this.appendIn(m, streamId, expectedVersion, events, context, options.streamLocked === true && manager !== undefined);
-    return manager ? run(manager) : this.dataSource.transaction(run);
+    const append = () => (manager ? run(manager) : this.dataSource.transaction(run));
+    // Traced work (a command, a policy) gets a span whose context the events record as their traceparent.
+    if (!traced()) return append();
+    return inSpan('append', { attributes: { 'interlink.agency': this.agencyId, 'interlink.stream': streamId, 'interlink.events': events.length } }, append);
   }
 
   private async appendIn(
@@ -123,6 +130,7 @@ export class EventStore {
 
     const source = agencySource(this.agencyId);
     const now = new Date().toISOString();
+    const trace = currentTraceContext();
     const envelopes: EventEnvelope[] = events.map((event, i) => {
       const envelope: EventEnvelope = {
         specversion: '1.0',
@@ -141,6 +149,7 @@ export class EventStore {
         classification: event.classification ?? context.classification,
         handling: (context.handling ?? []).join(','),
         releasableto: (event.releasableTo ?? context.releasableTo ?? []).join(','),
+        ...trace,
       };
       this.registry.validate(envelope);
       return envelope;
@@ -164,6 +173,7 @@ export class EventStore {
         EVENTS_CHANNEL,
       ],
     );
+    countAppended(manager, this.agencyId, envelopes.map((e) => e.type));
     return { streamVersion: version + events.length, events: envelopes, duplicate: false };
   }
 

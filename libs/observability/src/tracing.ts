@@ -24,6 +24,8 @@ export interface TracingSetup {
   spanProcessors?: SpanProcessor[];
 }
 
+const MAX_TRACESTATE = 512;
+
 let provider: NodeTracerProvider | undefined;
 
 /**
@@ -58,7 +60,10 @@ export function tracer() {
 export function currentTraceContext(ctx: Context = context.active()): TraceContextAttributes | undefined {
   const carrier: Partial<TraceContextAttributes> = {};
   w3c.inject(ctx, carrier, defaultTextMapSetter);
-  return carrier.traceparent ? (carrier as TraceContextAttributes) : undefined;
+  if (!carrier.traceparent) return undefined;
+  // An event may carry at most the 512 characters W3C allows (the envelope's schema checks it).
+  if (carrier.tracestate !== undefined && carrier.tracestate.length > MAX_TRACESTATE) delete carrier.tracestate;
+  return carrier as TraceContextAttributes;
 }
 
 /**
