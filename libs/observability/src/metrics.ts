@@ -35,6 +35,14 @@ export const eventsConsumed = new Counter({
   registers,
 });
 
+/** Counts a batch's messages by outcome, once its transaction has committed. */
+export function countConsumed(consumer: string, counts: Partial<Record<ConsumedOutcome, number>>): void {
+  for (const outcome of CONSUMED_OUTCOMES) {
+    const count = counts[outcome];
+    if (count) eventsConsumed.inc({ consumer, outcome }, count);
+  }
+}
+
 export const httpRequestDuration = new Histogram({
   name: 'interlink_http_request_duration_seconds',
   help: 'HTTP requests by method, route pattern (e.g. /suspects/:id) and status, until the response was sent',
