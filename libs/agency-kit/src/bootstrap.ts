@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { AgencyConfig } from './config';
+import { interlinkLogger } from './nest-logger';
 import { ProblemDetailsFilter } from './problem-details.filter';
 import { AGENCY_CONFIG } from './tokens';
 
@@ -20,7 +21,7 @@ export interface AgencyAppOptions {
  * Not yet listening: call `app.listen` (or use `runAgencyService`).
  */
 export async function createAgencyApp(module: EntryModule, options: AgencyAppOptions): Promise<INestApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(module, { logger: options.logger ?? ['error', 'warn', 'log'], bodyParser: false });
+  const app = await NestFactory.create<NestExpressApplication>(module, { logger: interlinkLogger(options.logger), bodyParser: false });
   app.useBodyParser('json', { limit: '1mb', strict: true, type: ['application/json', 'application/*+json'] });
   app.useGlobalPipes(
     new ValidationPipe({

@@ -224,6 +224,17 @@ export class EventStore {
     await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`stream:${streamId}`]);
   }
 
+  /** The trace context recorded on the first event of a stream (where its case thread began), if any. */
+  async traceContextOf(streamId: string, manager?: EntityManager): Promise<{ traceparent?: string; tracestate?: string } | undefined> {
+    const rows: { traceparent: string | null; tracestate: string | null }[] = await (manager ?? this.dataSource.manager).query(
+      `SELECT envelope->>'traceparent' AS traceparent, envelope->>'tracestate' AS tracestate
+         FROM interlink.events WHERE stream_id = $1 ORDER BY stream_version LIMIT 1`,
+      [streamId],
+    );
+    if (!rows[0]?.traceparent) return undefined;
+    return { traceparent: rows[0].traceparent, ...(rows[0].tracestate ? { tracestate: rows[0].tracestate } : {}) };
+  }
+
   /** The stream's events in order, upcast to their current versions. */
   async readStream(streamId: string, options: { fromVersion?: number; manager?: EntityManager } = {}): Promise<EventEnvelope[]> {
     const manager = options.manager ?? this.dataSource.manager;

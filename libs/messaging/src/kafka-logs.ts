@@ -16,5 +16,7 @@ export const kafkaLogCreator: logCreator = () => ({ namespace, level, log }: Log
   const name = LEVELS[level];
   if (!name) return;
   const { message, timestamp: _own, logger: _name, ...details } = log as LogEntry['log'] & { logger?: unknown };
+  // An Error's own fields are not enumerable: as it is, it would show as {}.
+  if (details.error instanceof Error) details.error = details.error.message;
   logger()[name]({ context: `kafkajs ${namespace}`, kafka: details }, message);
 };

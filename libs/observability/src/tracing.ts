@@ -97,3 +97,18 @@ export async function inSpan<T>(name: string, options: SpanOptions, work: (span:
     span.end();
   }
 }
+
+/**
+ * Runs `work` in the trace of `origin` (an event's trace context) rather than the active one: a
+ * span child of the span that recorded the origin, linked to the work running now. For work that
+ * continues an earlier case thread, such as a border alert continuing the police identification
+ * behind the watchlist entry it matched. Without an origin, `work` runs as it is.
+ */
+export function continuingTrace<T>(name: string, origin: Partial<TraceContextAttributes> | undefined, work: () => Promise<T>): Promise<T> {
+  const now = context.active();
+  const parent = origin ? contextFrom(origin, now) : now;
+  if (parent === now) return work();
+  const current = trace.getSpan(now)?.spanContext();
+  const links = current && trace.isSpanContextValid(current) ? [{ context: current }] : [];
+  return inSpan(name, { links }, work, parent);
+}

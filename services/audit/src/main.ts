@@ -1,13 +1,13 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
-import { Logger, ValidationPipe } from '@nestjs/common';
+import { LogLevel, Logger, ValidationPipe } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { ProblemDetailsFilter } from '@interlink/agency-kit';
+import { ProblemDetailsFilter, interlinkLogger } from '@interlink/agency-kit';
 import { AUDIT_API, AuditModule } from './audit.module';
 import { AuditConfig, auditConfigFromEnv } from './config';
 
-export async function createAuditApp(config: AuditConfig, logger: ('error' | 'warn' | 'log')[] = ['error', 'warn', 'log']) {
-  const app = await NestFactory.create(AuditModule.forRoot(config), { logger });
+export async function createAuditApp(config: AuditConfig, logger?: LogLevel[]) {
+  const app = await NestFactory.create(AuditModule.forRoot(config), { logger: interlinkLogger(logger) });
   app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
   app.useGlobalFilters(new ProblemDetailsFilter());
   app.enableShutdownHooks();

@@ -4,7 +4,7 @@ import { INestApplication, Logger, LogLevel, ValidationPipe } from '@nestjs/comm
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { ProblemDetailsFilter } from '@interlink/agency-kit';
+import { ProblemDetailsFilter, interlinkLogger } from '@interlink/agency-kit';
 import { CONSOLE_API, TaskForceConsoleModule } from './app.module';
 import { ConsoleConfig } from './config';
 
@@ -24,8 +24,8 @@ export const PAGE_SECURITY_HEADERS: Record<string, string> = {
  * The console as a Nest application: strict validation, problem+json errors, OpenAPI at /docs,
  * and the built web page (config.uiDir) at /. Not yet listening.
  */
-export async function createConsoleApp(config: ConsoleConfig, logger: LogLevel[] | false = ['error', 'warn', 'log']): Promise<INestApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(TaskForceConsoleModule.forRoot(config), { logger, bodyParser: false });
+export async function createConsoleApp(config: ConsoleConfig, logger?: LogLevel[] | false): Promise<INestApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(TaskForceConsoleModule.forRoot(config), { logger: interlinkLogger(logger), bodyParser: false });
   app.useBodyParser('json', { limit: '1mb', strict: true, type: ['application/json', 'application/*+json'] });
   app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true, forbidUnknownValues: true, stopAtFirstError: false }));
   app.useGlobalFilters(new ProblemDetailsFilter());
