@@ -163,7 +163,8 @@ describe('border alerts between police and immigration (HTTP, real Kafka, real P
     expect(withdrawn).toMatchObject({ data: { entryId: entry.entryId, reason: "police withdrew immigration's access: source protection" } });
 
     const arrest = await stack.police.http().post(`/suspects/${suspectId}/arrest`).send({ commandId: uuidv7(), arrestedOn: '2023-12-01', place: 'Johor Bahru', country: 'MY' }).expect(201);
-    const [arrested] = (await stack.police.log()).filter((e) => e.id === arrest.body.result.events[0].id);
+    // Readable once the transactions before it (of any database on the server) have ended.
+    const arrested = await waitFor('the arrest in the log', async () => (await stack.police.log()).find((e) => e.id === arrest.body.result.events[0].id));
     expect(arrested.releasableto).toBe(stack.police.config.partners['foreign-ministry']);
     const crossing = await cross({ name: 'Ong Boon Hua', birthDate: '1968-10-10', nationality: 'MY', passport: { number: 'A4444444', country: 'MY' } }).expect(201);
     expect(crossing.body.result.alerts).toEqual([]);
