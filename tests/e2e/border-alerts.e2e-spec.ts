@@ -1,4 +1,4 @@
-import { uuidv7 } from '@interlink/contracts';
+import { EventEnvelope, uuidv7 } from '@interlink/contracts';
 import { waitFor } from '@interlink/testing';
 import { Stack, startStack } from './stack';
 
@@ -125,8 +125,12 @@ describe('border alerts between police and immigration (HTTP, real Kafka, real P
     const first = await stack.police.http().post('/suspects').send(body).expect(201);
     const retry = await stack.police.http().post('/suspects').send(body).expect(201);
     expect(retry.body).toEqual({ ...first.body, replayed: true });
-    const identifications = (await stack.police.log()).filter((e) => e.type === 'intel.police.suspect-identified' && (e.data as { suspectId: string }).suspectId === first.body.result.suspectId);
-    expect(identifications).toHaveLength(1);
+    const identified = (e: EventEnvelope) => e.type === 'intel.police.suspect-identified' && (e.data as { suspectId: string }).suspectId === first.body.result.suspectId;
+    const log = await waitFor('the identification in the log', async () => {
+      const events = await stack.police.log();
+      return events.some(identified) ? events : undefined;
+    });
+    expect(log.filter(identified)).toHaveLength(1);
 
     const before = (await stack.police.log()).length;
     const bad = await stack.police.http().post('/suspects').send({ ...body, commandId: uuidv7(), role: 'mastermind', person: { name: 'x', birthDate: '1992-02-30' }, admin: true }).expect(400);
@@ -146,8 +150,11 @@ describe('border alerts between police and immigration (HTTP, real Kafka, real P
   });
 
   it('rebuilds the police suspects read model from the log, through TypeORM, to what was built live', async () => {
-    const before = (await stack.police.http().get('/suspects').expect(200)).body;
-    expect(before.length).toBeGreaterThanOrEqual(4);
+    // The suspects of the tests before, once the read model has caught up with them.
+    const before = await waitFor('the suspects in the read model', async () => {
+      const { body } = await stack.police.http().get('/suspects').expect(200);
+      return body.length >= 4 ? body : undefined;
+    });
     const rebuilt = await stack.police.http().post('/admin/projections/suspects/rebuild').expect(200);
     expect(rebuilt.body.replayed).toBeGreaterThanOrEqual(before.length);
     expect((await stack.police.http().get('/suspects').expect(200)).body).toEqual(before);
