@@ -40,6 +40,11 @@ export const ENVELOPE_ATTRIBUTES: Record<string, { cloudEvents: boolean; descrip
   hash: { cloudEvents: false, description: "`sha256:` hash of the event's canonical header (every attribute but data, hash, signature, keyid, datawithheld)." },
   signature: { cloudEvents: false, description: "Ed25519 signature of the batch's Merkle root, with this event's inclusion proof." },
   keyid: { cloudEvents: false, description: "Id of the agency's signing key; recipients verify against the public key of that id." },
+  traceparent: {
+    cloudEvents: true,
+    description: 'W3C trace context of the work that recorded the event (CloudEvents distributed-tracing extension); the recipient continues that trace. Covered by the hash. Absent when the work was not traced.',
+  },
+  tracestate: { cloudEvents: true, description: 'W3C vendor trace state that came with `traceparent`, if any (CloudEvents distributed-tracing extension).' },
 };
 
 const envelope: Schema = {

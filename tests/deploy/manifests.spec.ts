@@ -183,6 +183,20 @@ describe('deploy/k8s', () => {
       expectNoProblems(problems);
     });
 
+    it('has its pods scraped by Prometheus on its own port, at the metrics route it serves', () => {
+      const deployment = deploymentOf(name);
+      const annotations: Record<string, string> = deployment.body.spec.template.metadata.annotations ?? {};
+      const routes = routesOf(definition(name).module(environmentOf(name).env));
+      const port = defaults(name).port;
+      const where = `${deployment.file}: Deployment ${name}`;
+      const problems = [
+        ...(annotations['prometheus.io/scrape'] === 'true' ? [] : [`${where} needs the pod annotation prometheus.io/scrape: "true"`]),
+        ...(annotations['prometheus.io/port'] === String(port) ? [] : [`${where}: prometheus.io/port is ${annotations['prometheus.io/port']}, the service listens on ${port}`]),
+        ...(routes.includes(`GET ${annotations['prometheus.io/path']}`) ? [] : [`${where}: prometheus.io/path ${annotations['prometheus.io/path']} is no GET route of services/${name} (${routes.join(', ')})`]),
+      ];
+      expectNoProblems(problems);
+    });
+
     it('runs as a non-root user, read-only, without privileges, with memory bounds', () => {
       const deployment = deploymentOf(name);
       const pod = deployment.body.spec.template.spec;

@@ -1,4 +1,4 @@
-import { uuidv7 } from '@interlink/contracts';
+import { EventEnvelope, uuidv7 } from '@interlink/contracts';
 import { waitFor } from '@interlink/testing';
 import { Stack, startStack } from './stack';
 
@@ -125,8 +125,12 @@ describe('border alerts between police and immigration (HTTP, real Kafka, real P
     const first = await stack.police.http().post('/suspects').send(body).expect(201);
     const retry = await stack.police.http().post('/suspects').send(body).expect(201);
     expect(retry.body).toEqual({ ...first.body, replayed: true });
-    const identifications = (await stack.police.log()).filter((e) => e.type === 'intel.police.suspect-identified' && (e.data as { suspectId: string }).suspectId === first.body.result.suspectId);
-    expect(identifications).toHaveLength(1);
+    const identified = (e: EventEnvelope) => e.type === 'intel.police.suspect-identified' && (e.data as { suspectId: string }).suspectId === first.body.result.suspectId;
+    const log = await waitFor('the identification in the log', async () => {
+      const events = await stack.police.log();
+      return events.some(identified) ? events : undefined;
+    });
+    expect(log.filter(identified)).toHaveLength(1);
 
     const before = (await stack.police.log()).length;
     const bad = await stack.police.http().post('/suspects').send({ ...body, commandId: uuidv7(), role: 'mastermind', person: { name: 'x', birthDate: '1992-02-30' }, admin: true }).expect(400);
@@ -146,8 +150,11 @@ describe('border alerts between police and immigration (HTTP, real Kafka, real P
   });
 
   it('rebuilds the police suspects read model from the log, through TypeORM, to what was built live', async () => {
-    const before = (await stack.police.http().get('/suspects').expect(200)).body;
-    expect(before.length).toBeGreaterThanOrEqual(4);
+    // The suspects of the tests before, once the read model has caught up with them.
+    const before = await waitFor('the suspects in the read model', async () => {
+      const { body } = await stack.police.http().get('/suspects').expect(200);
+      return body.length >= 4 ? body : undefined;
+    });
     const rebuilt = await stack.police.http().post('/admin/projections/suspects/rebuild').expect(200);
     expect(rebuilt.body.replayed).toBeGreaterThanOrEqual(before.length);
     expect((await stack.police.http().get('/suspects').expect(200)).body).toEqual(before);
@@ -163,7 +170,8 @@ describe('border alerts between police and immigration (HTTP, real Kafka, real P
     expect(withdrawn).toMatchObject({ data: { entryId: entry.entryId, reason: "police withdrew immigration's access: source protection" } });
 
     const arrest = await stack.police.http().post(`/suspects/${suspectId}/arrest`).send({ commandId: uuidv7(), arrestedOn: '2023-12-01', place: 'Johor Bahru', country: 'MY' }).expect(201);
-    const [arrested] = (await stack.police.log()).filter((e) => e.id === arrest.body.result.events[0].id);
+    // Readable once the transactions before it (of any database on the server) have ended.
+    const arrested = await waitFor('the arrest in the log', async () => (await stack.police.log()).find((e) => e.id === arrest.body.result.events[0].id));
     expect(arrested.releasableto).toBe(stack.police.config.partners['foreign-ministry']);
     const crossing = await cross({ name: 'Ong Boon Hua', birthDate: '1968-10-10', nationality: 'MY', passport: { number: 'A4444444', country: 'MY' } }).expect(201);
     expect(crossing.body.result.alerts).toEqual([]);

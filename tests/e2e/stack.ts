@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { INestApplication } from '@nestjs/common';
+import { INestApplication, LogLevel } from '@nestjs/common';
 import { Client } from 'pg';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
@@ -82,7 +82,8 @@ const modules = {
  */
 export async function startStack(
   roles: Role[] = ['police', 'immigration', 'foreign-ministry'],
-  options: { audit?: boolean; env?: Record<string, string> } = {},
+  /** `logger`: the levels the services log at (errors only by default). */
+  options: { audit?: boolean; env?: Record<string, string>; logger?: LogLevel[] } = {},
 ): Promise<Stack> {
   const agencies = testAgencies('police', 'immigration', 'foreign-ministry', 'audit', 'task-force');
   const run = randomSuffix();
@@ -114,7 +115,7 @@ export async function startStack(
   }
   async function launch(role: Role, config: AgencyConfig, id: string): Promise<RunningAgency> {
     const [module, api] = await modules[role](config);
-    const app = await createAgencyApp(module, { ...api, logger: ['error'] });
+    const app = await createAgencyApp(module, { ...api, logger: options.logger ?? ['error'] });
     await app.listen(0, '127.0.0.1');
     const store = app.get(EventStore);
     const dataSource = app.get(DataSource);
@@ -143,7 +144,7 @@ export async function startStack(
     const env = { ...shared, AGENCY_ID: agencies.audit, DATABASE_URL: databaseUrl(`interlink_test_audit_${run}`), TRUSTED_KEYS_DIR: keysDir };
     const { createAuditApp } = await import('../../services/audit/src/main');
     const { auditConfigFromEnv } = await import('../../services/audit/src/config');
-    const app = await createAuditApp(auditConfigFromEnv(env), ['error']);
+    const app = await createAuditApp(auditConfigFromEnv(env), options.logger ?? ['error']);
     await app.listen(0, '127.0.0.1');
     audit = { id: agencies.audit, app, http: withToken(app, token(agencies.audit, ['auditor'])), dataSource: app.get(DataSource), env };
     databases.push(`interlink_test_audit_${run}`);

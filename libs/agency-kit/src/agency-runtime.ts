@@ -2,8 +2,9 @@ import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBoo
 import { Admin, Kafka } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { EventRegistry, PersonalDataErased, agencyOfSource, isErasureType, topicFor } from '@interlink/contracts';
-import { EventStore } from '@interlink/event-store';
+import { EventStore, appendedMark, forgetAppendedSince } from '@interlink/event-store';
 import { ConsumerHealth, EventConsumer, KeyReceiver, PartitionLag, Relay, RelayStatus, TopicManager, auditTopicMatcher, awaitDataKeys, consumerLag, personalDataOpener } from '@interlink/messaging';
+import { inSpan } from '@interlink/observability';
 import { Projection, ProjectionRunner } from '@interlink/projections';
 import { AgencyConfig, partnerIds } from './config';
 import { DecisionContext } from './decision-context';
@@ -14,6 +15,9 @@ import { PartnerTrust, signingKeyFor } from './trust';
 
 export const AGENCY_PROJECTIONS = Symbol('AGENCY_PROJECTIONS');
 export const AGENCY_POLICIES = Symbol('AGENCY_POLICIES');
+
+/** The consumer (Kafka group) that applies partners' events through an agency's policies. */
+export const policyConsumerName = (agencyId: string) => `${agencyId}-policies`;
 
 /**
  * The moving parts of an agency service: projections of its own log, the relay that publishes
@@ -67,7 +71,7 @@ export class AgencyRuntime implements OnApplicationBootstrap, BeforeApplicationS
       onError: onError('relay'),
     });
     this.consumer = new EventConsumer(kafka, this.topics, dataSource, registry, {
-      name: `${config.agencyId}-policies`,
+      name: policyConsumerName(config.agencyId),
       agencyId: config.agencyId,
       topics: partnerIds(config).map((partner) => topicFor(partner, config.agencyId)),
       databaseUrl: config.databaseUrl,
@@ -75,7 +79,16 @@ export class AgencyRuntime implements OnApplicationBootstrap, BeforeApplicationS
       backoffMs: config.consumerBackoffMs,
       maxWaitTimeInMs: config.consumerMaxWaitMs,
       sessionTimeout: config.consumerSessionTimeoutMs,
-      handler: (event, { manager }) => this.applyPolicies(event, manager),
+      handler: async (event, { manager }) => {
+        // The consumer undoes a failed attempt with a savepoint: what it appended is not counted.
+        const mark = appendedMark(manager);
+        try {
+          await this.applyPolicies(event, manager);
+        } catch (error) {
+          forgetAppendedSince(manager, mark);
+          throw error;
+        }
+      },
       // Keys still on their way are waited for before the batch's transaction, then opened inside it.
       beforeBatch: awaitDataKeys(dataSource, { keyWaitMs: config.consumerKeyWaitMs }),
       open: personalDataOpener({ keyWaitMs: 0, registry }),
@@ -106,7 +119,7 @@ export class AgencyRuntime implements OnApplicationBootstrap, BeforeApplicationS
         { correlationId: event.correlationid, causationId: event.id, actor: `${this.config.agencyId}/policy/${policy.name}` },
         `${event.id}/${policy.name}`,
       );
-      await handler(event, ctx);
+      await inSpan(`policy ${policy.name}`, { attributes: { 'interlink.policy': policy.name, 'cloudevents.event_type': event.type } }, () => handler(event, ctx));
     }
   }
 

@@ -10,12 +10,13 @@ import { Projection, projectionMigrations } from '@interlink/projections';
 import { AdminController } from './admin.controller';
 import { HealthController, PROJECTION_STATUS, READINESS } from './health.controller';
 import { PersonalDataController } from './personal-data.controller';
-import { AGENCY_POLICIES, AGENCY_PROJECTIONS, AgencyRuntime } from './agency-runtime';
+import { AGENCY_POLICIES, AGENCY_PROJECTIONS, AgencyRuntime, policyConsumerName } from './agency-runtime';
 import { CommandService } from './command.service';
 import { AccessLogInterceptor } from './access-log.interceptor';
 import { AgencyAuthGuard } from './auth.guard';
 import { AgencyConfig, agencyConfigFromEnv } from './config';
 import { Policy } from './policies';
+import { ObservabilityModule } from './observability.module';
 import { agencyKitMigrations } from './schema';
 import { AGENCY_CONFIG, KAFKA } from './tokens';
 
@@ -63,6 +64,7 @@ export class AgencyModule {
         }),
         // Readiness probes; their errors are logged by the probe's caller, not here.
         TerminusModule.forRoot({ logger: false }),
+        ObservabilityModule.forRoot({ agencyId: config.agencyId, settings: config.observability, consumer: policyConsumerName(config.agencyId), parks: true }),
       ],
       controllers: [AdminController, HealthController, PersonalDataController],
       providers: [

@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import { EventStore } from '@interlink/event-store';
 import { AGENCY_CONFIG } from './tokens';
 import { Decider, DomainEvent } from '@interlink/contracts';
+import { currentLogScope, inSpan } from '@interlink/observability';
 import { AgencyConfig } from './config';
 import { DecisionContext, Release } from './decision-context';
 import { AppendedEvent, CommandResponse, appended, respond } from './http';
@@ -14,7 +15,7 @@ export interface CommandMeta {
   command: string;
   /** Who issued it (recorded as the actor `<agency id>/<user>`). */
   user: string;
-  /** Ties this command to an earlier case thread; the command id when absent. */
+  /** Ties this command to an earlier case thread; when absent, the request's X-Correlation-Id, else the command id. */
   correlationId?: string;
 }
 
@@ -39,6 +40,10 @@ export class CommandService {
   ) {}
 
   async execute<R extends object>(meta: CommandMeta, work: (ctx: DecisionContext) => Promise<R>): Promise<{ result: R; replayed: boolean }> {
+    return inSpan(`command ${meta.command}`, { attributes: { 'interlink.command': meta.command, 'interlink.command_id': meta.commandId } }, () => this.run(meta, work));
+  }
+
+  private run<R extends object>(meta: CommandMeta, work: (ctx: DecisionContext) => Promise<R>): Promise<{ result: R; replayed: boolean }> {
     return this.dataSource.transaction(async (manager) => {
       await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`command:${meta.commandId}`]);
       const prior: { command: string; result: R }[] = await manager.query(
@@ -54,7 +59,8 @@ export class CommandService {
         manager,
         this.store,
         this.config,
-        { correlationId: meta.correlationId ?? meta.commandId, causationId: meta.commandId, actor },
+        // The request's correlation id: the command's, else the caller's X-Correlation-Id, else the command id.
+        { correlationId: meta.correlationId ?? currentLogScope()?.correlationId ?? meta.commandId, causationId: meta.commandId, actor },
         meta.commandId,
       );
       const result = await work(ctx);

@@ -1,6 +1,7 @@
 import { AgencyRole, assertAgencyId, isAgencyId } from '@interlink/contracts';
 import { join } from 'node:path';
 import { KafkaSettings, kafkaSettingsFromEnv } from '@interlink/messaging';
+import { ObservabilitySettings, observabilityFromEnv } from '@interlink/observability';
 import { DEV_ISSUER, DEV_ISSUER_FOLDER } from '@interlink/security';
 import { AuthSettings } from './auth.guard';
 
@@ -58,6 +59,8 @@ export interface AgencyConfig {
   kafkaStartupWaitMs: number;
   signing: SigningSettings;
   auth: AuthSettings;
+  /** LOG_LEVEL, LOG_FORMAT and the OTEL_* variables: how the service logs and traces. */
+  observability: ObservabilitySettings;
 }
 
 /**
@@ -162,6 +165,7 @@ export function agencyConfigFromEnv(role: AgencyRole, env: NodeJS.ProcessEnv = p
     kafkaStartupWaitMs: integer(env, 'KAFKA_STARTUP_WAIT_MS', 10_000, 0, 600_000),
     signing: signingFromEnv(env),
     auth: authFromEnv(env),
+    observability: observabilityConfig(agencyId, env),
   };
 }
 
@@ -169,6 +173,15 @@ export function agencyConfigFromEnv(role: AgencyRole, env: NodeJS.ProcessEnv = p
 export function kafkaFromEnv(agencyId: string, env: NodeJS.ProcessEnv): KafkaSettings {
   try {
     return kafkaSettingsFromEnv(`interlink-${agencyId}`, env);
+  } catch (error) {
+    throw new ConfigError((error as Error).message);
+  }
+}
+
+/** How a service logs and traces (LOG_LEVEL, LOG_FORMAT, OTEL_*); a ConfigError says what is wrong. */
+export function observabilityConfig(agencyId: string, env: NodeJS.ProcessEnv): ObservabilitySettings {
+  try {
+    return observabilityFromEnv(agencyId, env);
   } catch (error) {
     throw new ConfigError((error as Error).message);
   }

@@ -1,6 +1,7 @@
 import { EntityManager } from 'typeorm';
 import { AgencyRole, Classification, Decider, DomainError, DomainEvent, EventEnvelope, PERSONAL_DATA_ERASED_TYPES, PersonalDataErased, deterministicUuid } from '@interlink/contracts';
 import { AppendResult, EventStore, EventToAppend, ExpectedVersion } from '@interlink/event-store';
+import { continuingTrace } from '@interlink/observability';
 import { AgencyConfig, Partners } from './config';
 
 /** How an event is marked: its TLP label and the partner roles it is released to. */
@@ -19,6 +20,11 @@ export interface Release {
 export interface Thread {
   correlationId?: string;
   causationId?: string;
+  /**
+   * The stream whose first event began the continued thread: the events continue its trace too
+   * (their traceparent), linked to the work that records them.
+   */
+  traceOf?: string;
 }
 
 /**
@@ -61,20 +67,24 @@ export class DecisionContext {
     decided = false,
   ): Promise<AppendResult> {
     const withIds: EventToAppend[] = events.map((event) => ({ ...event, id: deterministicUuid(this.idSeed, String(this.appended++)) }));
-    return this.store.append(
-      streamId,
-      expectedVersion,
-      withIds,
-      {
-        ...this.causality,
-        ...thread,
-        classification: release.classification,
-        handling: release.handling,
-        releasableTo: release.agencies ?? this.partnersFor(release.to),
-      },
-      this.manager,
-      decided && typeof expectedVersion === 'number' ? { streamLocked: true, loadedVersion: expectedVersion } : {},
-    );
+    const { traceOf, ...causality } = thread;
+    const append = () =>
+      this.store.append(
+        streamId,
+        expectedVersion,
+        withIds,
+        {
+          ...this.causality,
+          ...causality,
+          classification: release.classification,
+          handling: release.handling,
+          releasableTo: release.agencies ?? this.partnersFor(release.to),
+        },
+        this.manager,
+        decided && typeof expectedVersion === 'number' ? { streamLocked: true, loadedVersion: expectedVersion } : {},
+      );
+    if (!traceOf) return append();
+    return continuingTrace('continue thread', await this.store.traceContextOf(traceOf, this.manager), append);
   }
 
   /**

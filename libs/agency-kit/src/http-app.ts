@@ -4,6 +4,7 @@ import { INestApplication, LogLevel, UnsupportedMediaTypeException, ValidationPi
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { interlinkLogger } from './nest-logger';
 import { HostileInputPipe } from './hostile-input.pipe';
 import { ProblemDetails, ProblemDetailsFilter } from './problem-details.filter';
 
@@ -67,8 +68,9 @@ function refuseBodiesNotJson(request: IncomingMessage, _response: unknown, next:
  * every error as problem+json, including those Node's HTTP parser answers itself; graceful
  * shutdown. Not yet listening; `serveApiDocs` adds the OpenAPI document.
  */
-export async function createHttpApp(module: EntryModule, logger: LogLevel[] | false = ['error', 'warn', 'log']): Promise<NestExpressApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(module, { logger, bodyParser: false });
+export async function createHttpApp(module: EntryModule, logger?: LogLevel[] | false): Promise<NestExpressApplication> {
+  // Levels given in code (tests ask for errors only) win; otherwise LOG_LEVEL decides.
+  const app = await NestFactory.create<NestExpressApplication>(module, { logger: interlinkLogger(logger), bodyParser: false });
   app.use(refuseBodiesNotJson);
   app.useBodyParser('json', { limit: BODY_LIMIT_BYTES, strict: true, type: ['application/json', 'application/*+json'] });
   app.useGlobalPipes(

@@ -45,6 +45,14 @@ export interface EventEnvelope<D = unknown> {
   keyid?: string;
   /** Set on the stub sent to auditors in place of an event whose payload may not leave (TLP:RED). */
   datawithheld?: string;
+  /**
+   * W3C trace context of the work that recorded the event (CloudEvents distributed-tracing
+   * extension): a partner applying it continues the same trace. Part of the event as written,
+   * so the hash covers it. Absent when the work was not traced.
+   */
+  traceparent?: string;
+  /** Vendor trace state that came with `traceparent`, if any. */
+  tracestate?: string;
 }
 
 export function listAttribute(value: string | undefined): string[] {
@@ -95,6 +103,10 @@ export const envelopeSchema = {
     hash: { type: 'string', pattern: '^sha256:[0-9a-f]{64}$' },
     signature: { type: 'string', maxLength: 4000 },
     keyid: { type: 'string', maxLength: 200 },
+    // version 00: trace id and parent span id in lower-case hex, then the flags.
+    traceparent: { type: 'string', pattern: '^00-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$' },
+    // W3C allows at most 32 list members in 512 characters, all printable ASCII.
+    tracestate: { type: 'string', maxLength: 512, pattern: '^[\\x20-\\x7e]*$' },
   },
 } as const;
 

@@ -55,6 +55,16 @@ describe('EventRegistry', () => {
     );
   });
 
+  it('accepts W3C trace context (CloudEvents distributed tracing) and refuses a malformed one', () => {
+    const traceparent = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
+    expect(() => registry.validate(envelope({ traceparent, tracestate: 'rojo=00f067aa0ba902b7,congo=t61rcWkgMzE' }))).not.toThrow();
+    for (const bad of ['0af7651916cd43dd8448eb211c80319c', '00-0AF7651916CD43DD8448EB211C80319C-b7ad6b7169203331-01', `${traceparent}\n`]) {
+      expect(() => registry.validate(envelope({ traceparent: bad }))).toThrow(/\/traceparent must match pattern/);
+    }
+    expect(() => registry.validate(envelope({ traceparent, tracestate: 'a=b\u0007' }))).toThrow(/\/tracestate must match pattern/);
+    expect(() => registry.validate(envelope({ traceparent, tracestate: `a=${'x'.repeat(511)}` }))).toThrow(/\/tracestate must NOT have more than 512 characters/);
+  });
+
   it('refuses a bad marking', () => {
     expect(() => registry.validate(envelope({ classification: 'PINK' as never }))).toThrow(ContractViolation);
   });

@@ -14,6 +14,8 @@ import {
   uuidv7,
 } from '@interlink/contracts';
 import { openData, sealData, sealedRefs } from '@interlink/security';
+import { currentTraceContext, inSpan, traced } from '@interlink/observability';
+import { countAppended, countCommittedAppends } from './append-metrics';
 import { DataKeys } from './data-keys';
 import { ConcurrencyError, IdempotencyError } from './errors';
 import { LOG_START, LogPosition } from './log-position';
@@ -90,7 +92,9 @@ export class EventStore {
     private readonly dataSource: DataSource,
     private readonly registry: EventRegistry,
     readonly agencyId: string,
-  ) {}
+  ) {
+    countCommittedAppends(dataSource);
+  }
 
   async append(
     streamId: string,
@@ -112,7 +116,10 @@ export class EventStore {
     }
     const locked = options.streamLocked === true && manager !== undefined;
     const run = (m: EntityManager) => this.appendIn(m, streamId, expectedVersion, events, context, locked, locked ? options.loadedVersion : undefined);
-    return manager ? run(manager) : this.dataSource.transaction(run);
+    const append = () => (manager ? run(manager) : this.dataSource.transaction(run));
+    // Traced work (a command, a policy) gets a span whose context the events record as their traceparent.
+    if (!traced()) return append();
+    return inSpan('append', { attributes: { 'interlink.agency': this.agencyId, 'interlink.stream': streamId, 'interlink.events': events.length } }, append);
   }
 
   private async appendIn(
@@ -156,6 +163,7 @@ export class EventStore {
   ): Promise<AppendResult> {
     const source = agencySource(this.agencyId);
     const now = new Date().toISOString();
+    const trace = currentTraceContext();
     const envelopes: EventEnvelope[] = events.map((event, i) => {
       const envelope: EventEnvelope = {
         specversion: '1.0',
@@ -174,6 +182,7 @@ export class EventStore {
         classification: event.classification ?? context.classification,
         handling: (context.handling ?? []).join(','),
         releasableto: (event.releasableTo ?? context.releasableTo ?? []).join(','),
+        ...trace,
       };
       this.registry.validate(envelope);
       return envelope;
@@ -205,6 +214,7 @@ export class EventStore {
         EVENTS_CHANNEL,
       ],
     );
+    countAppended(manager, this.agencyId, envelopes.map((e) => e.type));
     return { streamVersion: version + events.length, events: envelopes, duplicate: false };
   }
 
@@ -253,6 +263,17 @@ export class EventStore {
    */
   async lockStream(streamId: string, manager: EntityManager): Promise<void> {
     await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`stream:${streamId}`]);
+  }
+
+  /** The trace context recorded on the first event of a stream (where its case thread began), if any. */
+  async traceContextOf(streamId: string, manager?: EntityManager): Promise<{ traceparent?: string; tracestate?: string } | undefined> {
+    const rows: { traceparent: string | null; tracestate: string | null }[] = await (manager ?? this.dataSource.manager).query(
+      `SELECT envelope->>'traceparent' AS traceparent, envelope->>'tracestate' AS tracestate
+         FROM interlink.events WHERE stream_id = $1 ORDER BY stream_version LIMIT 1`,
+      [streamId],
+    );
+    if (!rows[0]?.traceparent) return undefined;
+    return { traceparent: rows[0].traceparent, ...(rows[0].tracestate ? { tracestate: rows[0].tracestate } : {}) };
   }
 
   /** The stream's events in order, upcast to their current versions. */

@@ -7,3 +7,4 @@ export * from './migrations';
 export * from './notifications';
 export * from './schema';
 export * from './data-keys';
+export { appendedMark, forgetAppendedSince } from './append-metrics';

@@ -2,6 +2,7 @@ import { Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage, Producer } f
 import { DataSource, EntityManager } from 'typeorm';
 import { EventEnvelope, EventRegistry } from '@interlink/contracts';
 import { NotificationListener } from '@interlink/event-store';
+import { consuming, countConsumed } from '@interlink/observability';
 import { EnvelopeVerifier, PoisonMessage, decodeMessage } from './decode';
 import { ParkedEvent, ReplayReport, consumerLockKey, discardParkedEvent, listParkedEvents } from './parked';
 import { REPLAY_CHANNEL } from './schema';
@@ -181,6 +182,8 @@ export class EventConsumer {
     }
 
     let last: string | undefined;
+    let handled = 0;
+    let applied = 0;
     const deadLetters: { message: KafkaMessage; reason: string }[] = [];
     await this.dataSource.transaction(async (tx) => {
       // Shared with other batches, exclusive for a replay of parked events.
@@ -212,6 +215,7 @@ export class EventConsumer {
               );
             } else {
               const failure = await this.applyWithRetries(tx, d.envelope, where, heartbeat);
+              if (failure === undefined) applied++;
               if (failure) {
                 await this.park(
                   tx, where, message, { eventId: d.envelope.id, streamId: d.envelope.subject, type: d.envelope.type },
@@ -223,6 +227,7 @@ export class EventConsumer {
           }
         }
         last = message.offset;
+        handled++;
         // A long batch must not outlive the group session (kafkajs heartbeats for eachBatch only
         // when asked; it sends one only once heartbeatInterval has passed). If the group is
         // rebalancing or has dropped this member, this throws: the transaction rolls back and the
@@ -240,6 +245,7 @@ export class EventConsumer {
       }
       if (deadLetters.length > 0) await this.sendDeadLetters(topic, partition, deadLetters);
     });
+    countConsumed(this.name, { applied, parked: deadLetters.length, skipped: handled - applied - deadLetters.length });
     if (last !== undefined) {
       resolveOffset(last);
       await commitAfterTransaction(this.consumer!.current, topic, partition, last, this.options.onError);
@@ -274,7 +280,7 @@ export class EventConsumer {
     await tx.query('SAVEPOINT apply_event');
     try {
       const opened = this.options.open ? await this.options.open(tx, envelope) : envelope;
-      await this.options.handler(opened, { manager: tx, ...where });
+      await consuming(envelope, { consumer: this.name, agencyId: this.options.agencyId, ...where }, () => this.options.handler(opened, { manager: tx, ...where }));
       await tx.query(
         `INSERT INTO interlink.inbox (consumer, event_id, stream_id, type, topic, kafka_partition, kafka_offset, envelope)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,

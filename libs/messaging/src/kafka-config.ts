@@ -1,4 +1,5 @@
 import { Kafka, KafkaConfig, Partitioners, Producer, logLevel } from 'kafkajs';
+import { kafkaLogCreator } from './kafka-logs';
 
 export interface KafkaSettings {
   /** Broker addresses, `host:port`, from KAFKA_BROKERS (comma-separated). */
@@ -35,6 +36,7 @@ export function createKafka(settings: KafkaSettings, overrides: Partial<KafkaCon
     brokers: settings.brokers,
     ...(settings.sasl ? { sasl: settings.sasl } : {}),
     logLevel: logLevel.WARN,
+    logCreator: kafkaLogCreator,
     // Waits between retries capped at 5 s (kafkajs's default is 30 s), so a client resumes within
     // seconds of a broker coming back rather than half a minute.
     retry: { initialRetryTime: 200, retries: 8, maxRetryTime: 5000 },

@@ -5,6 +5,7 @@ import { EventEnvelope, isErasureType, keyTopicFor, listAttribute, recipientsOf,
 import { GENESIS_HASH, SigningKey, chainBatch, redactData, sealedRefs, signBatch } from '@interlink/security';
 import { EventStore, LOG_START, LogFollower, LogPosition } from '@interlink/event-store';
 import { createIdempotentProducer } from './kafka-config';
+import { publishingBatch } from './relay-telemetry';
 import { TopicManager } from './topics';
 
 export interface RelayOptions {
@@ -173,15 +174,17 @@ export class Relay {
     );
     const messages: EventEnvelope[] = this.options.signingKey ? signBatch(this.options.signingKey, chained) : chained;
     const routed = this.route(messages);
-    // Keys first: a recipient that reads an event finds the key to open it already on its way.
-    await this.send(await this.keyDeliveries(routed));
-    await this.send(
-      routed.map(({ topic, envelope }) => ({
-        topic,
-        message: { key: envelope.subject, value: JSON.stringify(envelope), headers: { 'content-type': CLOUDEVENTS_CONTENT_TYPE } },
-      })),
-    );
-    await this.options.onPublished?.(messages);
+    await publishingBatch(this.store.agencyId, messages, routed, async () => {
+      // Keys first: a recipient that reads an event finds the key to open it already on its way.
+      await this.send(await this.keyDeliveries(routed));
+      await this.send(
+        routed.map(({ topic, envelope }) => ({
+          topic,
+          message: { key: envelope.subject, value: JSON.stringify(envelope), headers: { 'content-type': CLOUDEVENTS_CONTENT_TYPE } },
+        })),
+      );
+      await this.options.onPublished?.(messages);
+    });
 
     const last = batch[batch.length - 1].logPosition;
     await this.dataSource.query(

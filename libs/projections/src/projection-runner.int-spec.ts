@@ -95,6 +95,7 @@ describe('ProjectionRunner (real Postgres)', () => {
 
   it('a rebuild repairs a read model that was damaged by hand', async () => {
     await seed(2, 2, 'damaged');
+    await visibleHead(2 * 3);
     await runner.createTables();
     await runner.catchUp();
     await db.dataSource.query(`UPDATE case_files SET notes = 99, history = 'tampered' WHERE case_id = 'damaged-1'`);

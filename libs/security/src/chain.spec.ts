@@ -28,6 +28,8 @@ describe('eventHash', () => {
   it('then it depends on prevhash', () => expect(eventHash({ ...event, prevhash: OTHER_HASH })).not.toBe(hash));
   it('then it depends on datahash', () => expect(eventHash({ ...event, datahash: OTHER_HASH })).not.toBe(hash));
   it('then it depends on sequence', () => expect(eventHash({ ...event, sequence: 2 })).not.toBe(hash));
+  it('then it depends on traceparent, so the trace an event names cannot be swapped', () =>
+    expect(eventHash({ ...event, traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' })).not.toBe(hash));
   it('then it depends on time', () => expect(eventHash({ ...event, time: '2025-03-01T10:00:01.000Z' })).not.toBe(hash));
   it('then an added attribute changes it', () => expect(eventHash({ ...event, extra: 'x' })).not.toBe(hash));
   it('then attribute order does not change it', () => expect(eventHash(Object.fromEntries(Object.entries(event).reverse()))).toBe(hash));

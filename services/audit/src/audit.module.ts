@@ -2,7 +2,7 @@ import { BeforeApplicationShutdown, DynamicModule, Inject, Injectable, Logger, M
 import { APP_GUARD, APP_INTERCEPTOR, Reflector } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { TerminusModule } from '@nestjs/terminus';
-import { AgencyAuthGuard, HealthController, READINESS, Readiness } from '@interlink/agency-kit';
+import { AgencyAuthGuard, HealthController, ObservabilityModule, READINESS, Readiness } from '@interlink/agency-kit';
 import { Kafka } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { ensureDatabase, migrate } from '@interlink/event-store';
@@ -113,6 +113,8 @@ export class AuditModule {
           dataSourceFactory: () => openAuditDatabase(config),
         }),
         TerminusModule.forRoot({ logger: false }),
+        // The archive's consumer group, as ArchiveConsumer names it; it parks nothing.
+        ObservabilityModule.forRoot({ agencyId: config.agencyId, settings: config.observability, consumer: `${config.agencyId}-archive` }),
       ],
       controllers: [AuditController, HealthController],
       providers: [

@@ -1,6 +1,7 @@
 import { AgencyRole } from '@interlink/contracts';
 import { KafkaSettings } from '@interlink/messaging';
-import { AuthSettings, agency, authFromEnv, defaultDatabaseUrl, integer, kafkaFromEnv } from '@interlink/agency-kit';
+import { AuthSettings, agency, authFromEnv, defaultDatabaseUrl, integer, kafkaFromEnv, observabilityConfig } from '@interlink/agency-kit';
+import { ObservabilitySettings } from '@interlink/observability';
 
 export type AuditedRole = Extract<AgencyRole, 'police' | 'immigration' | 'foreign-ministry'>;
 
@@ -17,6 +18,8 @@ export interface AuditConfig {
   auth: AuthSettings;
   /** Compaction lag of the keys topics, as the agencies create them (KEY_TOPIC_COMPACTION_LAG_MS). */
   keyTopicCompactionLagMs: number;
+  /** LOG_LEVEL, LOG_FORMAT and the OTEL_* variables. */
+  observability: ObservabilitySettings;
 }
 
 export function auditConfigFromEnv(env: NodeJS.ProcessEnv = process.env): AuditConfig {
@@ -36,5 +39,6 @@ export function auditConfigFromEnv(env: NodeJS.ProcessEnv = process.env): AuditC
     trustedKeysDir: env.TRUSTED_KEYS_DIR || env.KEYS_DIR || 'deploy/local/.data/keys',
     auth: authFromEnv(env),
     keyTopicCompactionLagMs: integer(env, 'KEY_TOPIC_COMPACTION_LAG_MS', 3600_000, 100, 7 * 24 * 3600_000),
+    observability: observabilityConfig(agencyId, env),
   };
 }

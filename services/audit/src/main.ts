@@ -1,10 +1,10 @@
 import 'reflect-metadata';
-import { Logger } from '@nestjs/common';
+import { LogLevel, Logger } from '@nestjs/common';
 import { createHttpApp, serveApiDocs } from '@interlink/agency-kit';
 import { AUDIT_API, AuditModule } from './audit.module';
 import { AuditConfig, auditConfigFromEnv } from './config';
 
-export async function createAuditApp(config: AuditConfig, logger: ('error' | 'warn' | 'log')[] = ['error', 'warn', 'log']) {
+export async function createAuditApp(config: AuditConfig, logger?: LogLevel[]) {
   const app = await createHttpApp(AuditModule.forRoot(config), logger);
   serveApiDocs(app, AUDIT_API);
   return app;

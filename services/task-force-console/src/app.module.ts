@@ -2,7 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { APP_GUARD, Reflector } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { AgencyAuthGuard, HealthController, READINESS } from '@interlink/agency-kit';
+import { AgencyAuthGuard, HealthController, ObservabilityModule, READINESS } from '@interlink/agency-kit';
 import { EventRegistry, interlinkRegistry } from '@interlink/contracts';
 import { createKafka } from '@interlink/messaging';
 import { ConsoleConfig, consoleConfigFromEnv } from './config';
@@ -36,6 +36,7 @@ export class TaskForceConsoleModule {
           dataSourceFactory: () => openConsoleDatabase(config),
         }),
         TerminusModule.forRoot({ logger: false }),
+        ObservabilityModule.forRoot({ agencyId: config.agencyId, settings: config.observability, consumer: consumerName(config.agencyId), parks: true }),
       ],
       controllers: [FeedController, DashboardController, DossierController, OperationsController, HealthController],
       providers: [

@@ -21,7 +21,7 @@ export const PAGE_SECURITY_HEADERS: Record<string, string> = {
  * The console as a Nest application: the HTTP side every service shares (see createHttpApp),
  * OpenAPI at /docs, and the built web page (config.uiDir) at /. Not yet listening.
  */
-export async function createConsoleApp(config: ConsoleConfig, logger: LogLevel[] | false = ['error', 'warn', 'log']): Promise<INestApplication> {
+export async function createConsoleApp(config: ConsoleConfig, logger?: LogLevel[] | false): Promise<INestApplication> {
   const app = await createHttpApp(TaskForceConsoleModule.forRoot(config), logger);
   if (existsSync(path.join(config.uiDir, 'index.html'))) {
     app.useStaticAssets(config.uiDir, {

@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { AuthSettings, ConfigError, agency, authFromEnv, defaultDatabaseUrl, integer, kafkaFromEnv } from '@interlink/agency-kit';
+import { AuthSettings, ConfigError, agency, authFromEnv, defaultDatabaseUrl, integer, kafkaFromEnv, observabilityConfig } from '@interlink/agency-kit';
 import { KafkaSettings } from '@interlink/messaging';
+import { ObservabilitySettings } from '@interlink/observability';
 
 /** The agencies whose releases the console reads, with the role (the code) each runs. */
 export const SENDER_ROLES = ['police', 'immigration', 'foreign-ministry'] as const;
@@ -35,6 +36,8 @@ export interface ConsoleConfig {
   auth: AuthSettings;
   /** The built web page (CONSOLE_UI_DIR, default the package's `dist/ui`). */
   uiDir: string;
+  /** LOG_LEVEL, LOG_FORMAT and the OTEL_* variables. */
+  observability: ObservabilitySettings;
 }
 
 export const DEFAULT_CONSOLE_PORT = 3004;
@@ -80,6 +83,7 @@ export function consoleConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Cons
     trustedKeysDir: env.TRUSTED_KEYS_DIR || keysDir,
     auth: authFromEnv(env),
     uiDir,
+    observability: observabilityConfig(agencyId, env),
   };
 }
 

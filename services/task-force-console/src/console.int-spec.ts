@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { EventEnvelope, uuidv7 } from '@interlink/contracts';
 import { waitFor } from '@interlink/testing';
+import { consumerName } from './intake/intake.runtime';
 import { ConsoleFixture, startConsole, withheld } from '../test/harness';
 import { Scenario, playScenario } from '../test/scenario';
 import { openSse } from '../test/sse-client';
@@ -213,6 +214,18 @@ describe('task-force console API (real Kafka, real Postgres)', () => {
     expect(police).toHaveLength(3);
     expect(police.reduce((n: number, p: { high: number }) => n + p.high, 0)).toBe(s.released.filter((e) => e.source.endsWith(f.agencies.police)).length + 4);
     for (const p of lag.partitions) expect(p.lag).toBe(p.high - (p.committed ?? p.low));
+  });
+
+  it('exposes Prometheus metrics without a token: what its consumer applied, its lag per partition, what it parked', async () => {
+    const consumer = consumerName(f.agencies['task-force']);
+    const metric = (text: string, series: string) => Number(new RegExp(`^${series.replace(/[{}]/g, '\\$&')} (\\S+)$`, 'm').exec(text)?.[1]);
+    const text = await waitFor('the lag measured', async () => {
+      const { text } = await api(null).get('/metrics').expect(200).expect('Content-Type', /^text\/plain/);
+      return text.includes(`interlink_consumer_lag_messages{consumer="${consumer}",`) ? text : undefined;
+    }, KAFKA_WAIT);
+    expect(metric(text, `interlink_events_consumed_total{consumer="${consumer}",outcome="applied"}`)).toBeGreaterThanOrEqual(s.released.length);
+    expect(metric(text, `interlink_parked_events{consumer="${consumer}"}`)).toBeGreaterThanOrEqual(0);
+    expect(metric(text, `interlink_http_request_duration_seconds_count{method="GET",route="/api/feed",status="200"}`)).toBeGreaterThan(0);
   });
 
   it("opens a suspect's dossier across agencies: linked records, the reason for each match, a timeline with causes", async () => {

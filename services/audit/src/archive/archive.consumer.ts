@@ -3,6 +3,7 @@ import { EachBatchPayload, Kafka } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { topicFor } from '@interlink/contracts';
 import { ConsumerHealth, SupervisedConsumer, TopicManager, commitAfterTransaction } from '@interlink/messaging';
+import { countConsumed } from '@interlink/observability';
 
 interface Parsed {
   envelope: Record<string, unknown> | null;
@@ -110,6 +111,7 @@ export class ArchiveConsumer {
         rows.map((r) => r.p.time),
       ],
     );
+    countConsumed(this.groupId, { archived: rows.length });
     const last = batch.messages[batch.messages.length - 1].offset;
     resolveOffset(last);
     // Archiving again is harmless (one row per offset): a failed commit must not stop the archive.

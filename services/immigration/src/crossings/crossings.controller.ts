@@ -12,6 +12,7 @@ import { VICTIM_RETURN_RELEASE } from '../returns/returns.policy';
 import { normalisePassport } from '@interlink/matching';
 import { expectedReturnHit, travellerRecord, watchlistHits } from './border-check';
 import { crossingDecider, crossingStream } from './crossing.decider';
+import { watchlistStream } from '../watchlist/watchlist-entry.decider';
 import { CrossingRow } from './crossing.entity';
 
 /** Every traveller's crossing stays inside immigration. */
@@ -80,7 +81,7 @@ export class CrossingsController {
             { type: 'raise', alertId, crossingId, entryId: entry.entryId, ...(entry.suspect ? { suspect: entry.suspect } : {}), traveller, direction: crossing.direction, checkpoint: crossing.checkpoint, crossedAt: crossing.crossedAt, match },
             ALERT_RELEASE,
             // The alert continues the case thread of the watchlist entry (the police identification).
-            { correlationId: entry.correlationId, causationId: recorded.id },
+            { correlationId: entry.correlationId, causationId: recorded.id, traceOf: watchlistStream(entry.entryId) },
           )),
         );
         alerts.push({ alertId, entryId: entry.entryId, suspect: entry.suspect, match: outline(match) });
@@ -96,7 +97,7 @@ export class CrossingsController {
               returnStream(expectation.expectationId),
               { type: 'record-return', expectationId: expectation.expectationId, crossingId, case: expectation.caseRef, traveller, checkpoint: crossing.checkpoint, crossedAt: crossing.crossedAt, match },
               VICTIM_RETURN_RELEASE,
-              { correlationId: expectation.correlationId, causationId: recorded.id },
+              { correlationId: expectation.correlationId, causationId: recorded.id, traceOf: returnStream(expectation.expectationId) },
             )),
           );
           victimReturn = { expectationId: expectation.expectationId, case: expectation.caseRef, match: outline(match) };
