@@ -30,6 +30,8 @@ describe('eventHash', () => {
   it('then it depends on sequence', () => expect(eventHash({ ...event, sequence: 2 })).not.toBe(hash));
   it('then it depends on time', () => expect(eventHash({ ...event, time: '2025-03-01T10:00:01.000Z' })).not.toBe(hash));
   it('then an added attribute changes it', () => expect(eventHash({ ...event, extra: 'x' })).not.toBe(hash));
+  it('then an added attribute named __proto__ (as JSON.parse keeps it) changes it', () =>
+    expect(eventHash(JSON.parse(JSON.stringify(event).replace(/^\{/, '{"__proto__":{"x":1},')))).not.toBe(hash));
   it('then attribute order does not change it', () => expect(eventHash(Object.fromEntries(Object.entries(event).reverse()))).toBe(hash));
   it('then it has the sha256: form', () => expect(hash).toMatch(/^sha256:[0-9a-f]{64}$/));
 });
