@@ -2,7 +2,7 @@ import { Client } from 'pg';
 import { CompressionTypes, Kafka, Message, Producer, TopicMessages } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { EventEnvelope, isErasureType, keyTopicFor, listAttribute, recipientsOf, topicFor } from '@interlink/contracts';
-import { GENESIS_HASH, SigningKey, chainBatch, redactData, sealedRefs, signBatch } from '@interlink/security';
+import { GENESIS_HASH, SigningKey, chainBatch, redactData, sealedRefs, signBatch, signKeyDelivery } from '@interlink/security';
 import { EventStore, LOG_START, LogFollower, LogPosition } from '@interlink/event-store';
 import { createIdempotentProducer } from './kafka-config';
 import { TopicManager } from './topics';
@@ -38,7 +38,10 @@ export interface PublishedMessage {
   to: string;
 }
 
-/** What the relay sends on a keys topic: the data key of one person record (a null value erases it). */
+/**
+ * What the relay sends on a keys topic: the data key of one person record (a null value erases it),
+ * signed with the agency's key in the message's headers (see signKeyDelivery).
+ */
 export interface KeyDelivery {
   ref: string;
   /** base64 of the 256-bit key. */
@@ -210,17 +213,21 @@ export class Relay {
     }
     const refs = new Set([...wanted.values()].flatMap((set) => [...set]));
     const keys = await this.store.keys.find(this.dataSource.manager, owner, refs);
+    const time = new Date().toISOString();
+    // Signed like the log, so a recipient can tell a delivery or an erasure of ours from a forgery.
+    const seal = (to: string, ref: string, key: Buffer | null) =>
+      this.options.signingKey ? signKeyDelivery(this.options.signingKey, { owner, recipient: to, ref, key, time }) : {};
     const deliveries: { topic: string; message: Message }[] = [];
     for (const [to, set] of wanted) {
       for (const ref of set) {
         const key = keys.get(ref);
         if (!key || erased.get(to)?.has(ref)) continue;
         const delivery: KeyDelivery = { ref, key: key.toString('base64') };
-        deliveries.push({ topic: keyTopicFor(owner, to), message: { key: ref, value: JSON.stringify(delivery) } });
+        deliveries.push({ topic: keyTopicFor(owner, to), message: { key: ref, value: JSON.stringify(delivery), headers: seal(to, ref, key) } });
       }
     }
     for (const [to, set] of erased) {
-      for (const ref of set) deliveries.push({ topic: keyTopicFor(owner, to), message: { key: ref, value: null } });
+      for (const ref of set) deliveries.push({ topic: keyTopicFor(owner, to), message: { key: ref, value: null, headers: seal(to, ref, null) } });
     }
     return deliveries;
   }
