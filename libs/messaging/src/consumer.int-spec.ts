@@ -62,6 +62,9 @@ describe('EventConsumer (real Kafka, real Postgres)', () => {
     return c;
   }
 
+  /** An event police release to immigration, as the relay would publish it (unsigned: these consumers verify nothing). */
+  const released = (agency: string, stream: string, version: number, e: Parameters<typeof envelopeFrom>[3], marking: Parameters<typeof envelopeFrom>[4] = {}) =>
+    envelopeFrom(agency, stream, version, e, { releasableTo: [agencies.immigration], ...marking });
   const send = (messages: { key: string; value: string | Buffer }[]) => producer.send({ topic, acks: -1, messages });
   const event = (e: EventEnvelope) => ({ key: e.subject, value: JSON.stringify(e) });
   const applied = async () =>
@@ -81,14 +84,16 @@ describe('EventConsumer (real Kafka, real Postgres)', () => {
     await new TopicManager(admin).ensure([topic]);
 
     const p = agencies.police;
-    const held = [envelopeFrom(p, 'held', 1, opened('Held stream')), envelopeFrom(p, 'held', 2, note('trigger the bug')), envelopeFrom(p, 'held', 3, note('after the bug')), envelopeFrom(p, 'held', 4, note('last'))];
-    const fine = [envelopeFrom(p, 'fine', 1, opened('Unaffected')), envelopeFrom(p, 'fine', 2, note('one')), envelopeFrom(p, 'fine', 3, note('two'))];
-    const badSchema = envelopeFrom(p, 'bad-schema', 1, { type: 'intel.testing.case-opened', data: { title: 'x', country: 'Malaysia' } });
-    const unknownType = envelopeFrom(p, 'unknown', 1, { type: 'intel.testing.case-closed', data: {} });
-    const wrongSender = envelopeFrom(agencies.other, 'spoofed', 1, opened('Spoofed'));
-    const red = envelopeFrom(p, 'red', 1, opened('Should never have left'), { classification: 'RED' });
-    const afterBadSchema = envelopeFrom(p, 'bad-schema', 2, note('behind a bad event'));
-    const withSubject = envelopeFrom(p, 'x', 1, opened('no subject'));
+    const held = [released(p, 'held', 1, opened('Held stream')), released(p, 'held', 2, note('trigger the bug')), released(p, 'held', 3, note('after the bug')), released(p, 'held', 4, note('last'))];
+    const fine = [released(p, 'fine', 1, opened('Unaffected')), released(p, 'fine', 2, note('one')), released(p, 'fine', 3, note('two'))];
+    const badSchema = released(p, 'bad-schema', 1, { type: 'intel.testing.case-opened', data: { title: 'x', country: 'Malaysia' } });
+    const unknownType = released(p, 'unknown', 1, { type: 'intel.testing.case-closed', data: {} });
+    // Claims a stream that is going on: a message whose sender is not established holds none back.
+    const wrongSender = released(agencies.other, 'fine', 4, opened('Spoofed'));
+    const notForUs = released(p, 'fine', 5, note('for another agency'), { releasableTo: [agencies.other] });
+    const red = released(p, 'red', 1, opened('Should never have left'), { classification: 'RED' });
+    const afterBadSchema = released(p, 'bad-schema', 2, note('behind a bad event'));
+    const withSubject = released(p, 'x', 1, opened('no subject'));
     const { subject: _s, ...noSubject } = withSubject;
 
     await send([
@@ -97,12 +102,12 @@ describe('EventConsumer (real Kafka, real Postgres)', () => {
       { key: 'garbage', value: '{"specversion":"1.0","id":' },
       event(badSchema), event(unknownType), event(wrongSender), event(red),
       { key: 'x', value: JSON.stringify(noSubject) },
-      event(held[2]), event(fine[1]), event(afterBadSchema), event(held[3]), event(fine[2]),
+      event(held[2]), event(notForUs), event(fine[1]), event(afterBadSchema), event(held[3]), event(fine[2]),
     ]);
     await c.start();
 
-    await waitFor('the healthy stream applied and 11 messages parked', async () =>
-      (await applied()) === 4 && (await c.listParked()).length === 11,
+    await waitFor('the healthy stream applied and 12 messages parked', async () =>
+      (await applied()) === 4 && (await c.listParked()).length === 12,
     );
     const cases = await readCases(db.dataSource.manager, table);
     expect(cases).toEqual([
@@ -118,6 +123,9 @@ describe('EventConsumer (real Kafka, real Postgres)', () => {
     expect(reasonOf((x) => x.eventId === afterBadSchema.id)[0]).toMatch(/^held back behind parked event #\d+ of stream "bad-schema"$/);
     expect(reasonOf((x) => x.eventId === unknownType.id)).toEqual(['unknown event type "intel.testing.case-closed"']);
     expect(reasonOf((x) => x.eventId === wrongSender.id)[0]).toMatch(/^sender mismatch: topic ".*" carries events from ".*-police", but this event's source is "\/agencies\/.*-other"$/);
+    expect(parked.find((x) => x.eventId === wrongSender.id)).toMatchObject({ streamId: null, claimedStreamId: 'fine', heldBehind: null });
+    expect(reasonOf((x) => x.eventId === notForUs.id)[0]).toMatch(/^event .* is releasable to ".*-other", not to this agency \(".*-immigration"\): .*-police should not have sent it here$/);
+    expect(parked.find((x) => x.eventId === notForUs.id)).toMatchObject({ streamId: null, claimedStreamId: 'fine' });
     expect(reasonOf((x) => x.eventId === red.id)[0]).toMatch(/marked TLP:RED and must never leave/);
     expect(parked.filter((x) => x.eventId === null).map((x) => x.reason)).toEqual([
       expect.stringMatching(/^value is not JSON: /),
@@ -125,11 +133,11 @@ describe('EventConsumer (real Kafka, real Postgres)', () => {
     ]);
     expect(reasonOf((x) => x.eventId === withSubject.id)[0]).toMatch(/must have required property 'subject'/);
 
-    const dlq = await readTopics(kafka, [c.deadLetterTopic], 11, 10000);
-    expect(dlq).toHaveLength(11);
+    const dlq = await readTopics(kafka, [c.deadLetterTopic], 12, 10000);
+    expect(dlq).toHaveLength(12);
 
     // A parked stream stays held for events that arrive later too.
-    const late = envelopeFrom(p, 'held', 5, note('arrived while parked'));
+    const late = released(p, 'held', 5, note('arrived while parked'));
     await send([event(late)]);
     await waitFor('the late event parked', async () => (await c.listParked({ streamId: 'held' })).length === 4);
 
@@ -143,7 +151,7 @@ describe('EventConsumer (real Kafka, real Postgres)', () => {
     // Poison that no fix of the handler can cure stays parked, with its reason renewed.
     const rest = await c.replayParked();
     expect(rest.replayed).toBe(0);
-    expect(rest.stillParked).toBe(8);
+    expect(rest.stillParked).toBe(9);
     await c.discardParked(parked.find((x) => x.eventId === badSchema.id)!.id, 'publisher sent a country name, not a code');
     // The operator gave up on the bad event: the stream is released and the event behind it applies.
     expect(await c.replayParked({ streamId: 'bad-schema' })).toEqual({ replayed: 1, stillParked: 0, failures: [] });
@@ -154,8 +162,8 @@ describe('EventConsumer (real Kafka, real Postgres)', () => {
   it('applies a redelivered or duplicated event once', async () => {
     const c = consumer();
     await new TopicManager(admin).ensure([topic]);
-    const a = envelopeFrom(agencies.police, 'dup', 1, opened('Duplicated'));
-    const b = envelopeFrom(agencies.police, 'dup', 2, note('only once'));
+    const a = released(agencies.police, 'dup', 1, opened('Duplicated'));
+    const b = released(agencies.police, 'dup', 2, note('only once'));
     await send([event(a), event(b), event(b), event(a), event(b)]);
     await c.start();
     await waitFor('five messages consumed', async () => {
@@ -218,3 +226,4 @@ describe('EventConsumer (real Kafka, real Postgres)', () => {
     }
   }, 240_000);
 });
+

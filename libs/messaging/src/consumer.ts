@@ -62,6 +62,7 @@ interface ParkRow {
   kafka_offset: string;
   event_id: string | null;
   stream_id: string | null;
+  claimed_stream_id: string | null;
   type: string | null;
   reason: string;
   held_behind: string | null;
@@ -175,7 +176,7 @@ export class EventConsumer {
           .map((r: { event_id: string }) => r.event_id),
       );
       const held = await this.heldStreams(tx, [...decoded.values()].flatMap((d) => {
-        const stream = 'envelope' in d ? d.envelope.subject : d.poison.partial.streamId;
+        const stream = 'envelope' in d ? d.envelope.subject : d.poison.holdsStream ? d.poison.partial.streamId : undefined;
         return stream ? [stream] : [];
       }));
 
@@ -185,22 +186,15 @@ export class EventConsumer {
           const where = { topic, partition, offset: message.offset };
           const d = decoded.get(message)!;
           if ('poison' in d) {
-            await this.park(tx, where, message, d.poison.partial, d.poison.reason, held, deadLetters);
+            await this.park(tx, where, message, d.poison, held, deadLetters);
           } else if (!seen.has(d.envelope.id)) {
+            const parked = (reason: string) => new PoisonMessage(reason, { eventId: d.envelope.id, streamId: d.envelope.subject, type: d.envelope.type }, true);
             const headOfStream = held.get(d.envelope.subject);
             if (headOfStream !== undefined) {
-              await this.park(
-                tx, where, message, { eventId: d.envelope.id, streamId: d.envelope.subject, type: d.envelope.type },
-                `held back behind parked event #${headOfStream} of stream "${d.envelope.subject}"`, held, deadLetters,
-              );
+              await this.park(tx, where, message, parked(`held back behind parked event #${headOfStream} of stream "${d.envelope.subject}"`), held, deadLetters);
             } else {
               const failure = await this.applyWithRetries(tx, d.envelope, where, heartbeat);
-              if (failure) {
-                await this.park(
-                  tx, where, message, { eventId: d.envelope.id, streamId: d.envelope.subject, type: d.envelope.type },
-                  failure, held, deadLetters,
-                );
-              }
+              if (failure) await this.park(tx, where, message, parked(failure), held, deadLetters);
             }
             seen.add(d.envelope.id);
           }
@@ -275,26 +269,27 @@ export class EventConsumer {
     tx: EntityManager,
     where: { topic: string; partition: number; offset: string },
     message: KafkaMessage,
-    partial: PoisonMessage['partial'],
-    reason: string,
+    poison: PoisonMessage,
     held: Map<string, number>,
     deadLetters: { message: KafkaMessage; reason: string }[],
   ): Promise<void> {
-    const heldBehind = partial.streamId ? held.get(partial.streamId) : undefined;
+    const { partial, reason, holdsStream } = poison;
+    const stream = holdsStream ? partial.streamId : undefined;
+    const heldBehind = stream ? held.get(stream) : undefined;
     const rows: { id: string }[] = await tx.query(
       `INSERT INTO interlink.parked_events
-         (consumer, topic, kafka_partition, kafka_offset, event_id, stream_id, type, reason, held_behind, attempts,
+         (consumer, topic, kafka_partition, kafka_offset, event_id, stream_id, claimed_stream_id, type, reason, held_behind, attempts,
           message_key, message_value, message_headers)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
        ON CONFLICT (consumer, topic, kafka_partition, kafka_offset) DO NOTHING
        RETURNING id::text`,
       [
-        this.name, where.topic, where.partition, where.offset, partial.eventId ?? null, printable(partial.streamId),
-        printable(partial.type), printable(reason), heldBehind ?? null, heldBehind === undefined ? 1 : 0,
-        message.key, message.value, JSON.stringify(headersToJson(message.headers)),
+        this.name, where.topic, where.partition, where.offset, partial.eventId ?? null, stream ?? null,
+        holdsStream ? null : printable(partial.streamId), printable(partial.type), printable(reason), heldBehind ?? null,
+        heldBehind === undefined ? 1 : 0, message.key, message.value, JSON.stringify(headersToJson(message.headers)),
       ],
     );
-    if (rows.length > 0 && partial.streamId && heldBehind === undefined) held.set(partial.streamId, Number(rows[0].id));
+    if (rows.length > 0 && stream && heldBehind === undefined) held.set(stream, Number(rows[0].id));
     deadLetters.push({ message, reason });
   }
 
@@ -352,7 +347,7 @@ export class EventConsumer {
     await this.dataSource.transaction(async (tx) => {
       await tx.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [consumerLockKey(this.name)]);
       const rows: ParkRow[] = await tx.query(
-        `SELECT id::text, topic, kafka_partition, kafka_offset::text, event_id::text, stream_id, type, reason,
+        `SELECT id::text, topic, kafka_partition, kafka_offset::text, event_id::text, stream_id, claimed_stream_id, type, reason,
                 held_behind::text, attempts, message_key, message_value, parked_at
            FROM interlink.parked_events
           WHERE consumer = $1 AND resolved_at IS NULL AND ($2::text IS NULL OR stream_id = $2)
@@ -361,7 +356,9 @@ export class EventConsumer {
       );
       const blocked = new Set<string>();
       for (const row of rows) {
-        const stream = row.stream_id ?? `#${row.id}`;
+        // A message that named a stream without proof holds nothing back, but when it now passes
+        // (its sender's new key arrived) it keeps its place among the others naming that stream.
+        const stream = row.stream_id ?? row.claimed_stream_id ?? `#${row.id}`;
         if (blocked.has(stream)) {
           report.stillParked++;
           continue;
