@@ -12,6 +12,7 @@ import {
   receivedCasesHandler,
   spawnFixture,
   testAgencies,
+  testRunId,
   testKafka,
   waitFor,
 } from '@interlink/testing';
@@ -159,6 +160,34 @@ describe('EventConsumer (real Kafka, real Postgres)', () => {
     await expect(c.discardParked(999999, 'no such')).rejects.toThrow(/no unresolved parked event #999999/);
   });
 
+  it('parks a flood of poison and a message too large to copy whole, in one batch, copies each to the dead-letter topic, and goes on', async () => {
+    const c = consumer();
+    await new TopicManager(admin).ensure([topic]);
+    // All on one partition, so that they reach the consumer together: their dead letters add up
+    // to more than the broker takes in one request, and the largest is too large to copy whole.
+    const partition = 0;
+    const flood = Array.from({ length: 4000 }, (_, i) => ({ key: `garbage-${i}`, value: `{"not": "json" ${i}`, partition }));
+    await producer.send({ topic, acks: -1, messages: [{ key: 'large', value: Buffer.alloc(1_048_000, 'x'), partition }] });
+    await producer.send({ topic, acks: -1, messages: flood });
+    const after = released(agencies.police, 'after', 1, opened('After the flood'));
+    await producer.send({ topic, acks: -1, messages: [{ ...event(after), partition }] });
+    await c.start();
+
+    await waitFor('the event after the flood applied', async () => (await applied()) === 1, { timeoutMs: 90_000 });
+    expect(await readCases(db.dataSource.manager, table)).toEqual([{ case_id: 'after', title: 'After the flood', country: 'KH', notes: 0, history: '' }]);
+    const parked = await c.listParked();
+    expect(parked).toHaveLength(4001);
+    expect(parked.filter((p) => !p.reason.startsWith('value is not JSON: '))).toEqual([]);
+
+    const letters = await readWithHeaders(kafka, c.deadLetterTopic, 4001);
+    const large = letters.find((l) => l.headers['interlink-original-offset'] === '0')!;
+    expect(large).toMatchObject({ key: null, value: null });
+    expect(large.headers['interlink-dead-letter-truncated']).toMatch(/^the message has \d+ bytes with its key and headers, more than a dead letter may \(921600\); it is kept whole in interlink.parked_events$/);
+    const [{ length }] = await db.dataSource.query(`SELECT length(message_value) FROM interlink.parked_events WHERE kafka_offset = 0`);
+    expect(length).toBe(1_048_000);
+    expect(letters.filter((l) => l.value !== null).map((l) => l.value!.toString()).sort()).toEqual(flood.map((m) => m.value).sort());
+  }, 180_000);
+
   it('applies a redelivered or duplicated event once', async () => {
     const c = consumer();
     await new TopicManager(admin).ensure([topic]);
@@ -227,3 +256,18 @@ describe('EventConsumer (real Kafka, real Postgres)', () => {
   }, 240_000);
 });
 
+/** Every record of `topic` (at least `count`), with its headers as text. */
+async function readWithHeaders(kafka: Kafka, topic: string, count: number) {
+  const records: { key: Buffer | null; value: Buffer | null; headers: Record<string, string> }[] = [];
+  const reader = kafka.consumer({ groupId: `reader-${testRunId()}-${uuidv7()}`, maxWaitTimeInMs: 100 });
+  await reader.connect();
+  await reader.subscribe({ topics: [topic], fromBeginning: true });
+  await reader.run({
+    eachMessage: async ({ message }) => {
+      const headers = Object.fromEntries(Object.entries(message.headers ?? {}).map(([name, value]) => [name, String(value)]));
+      records.push({ key: message.key, value: message.value, headers });
+    },
+  });
+  await waitFor(`${count} records on ${topic}`, () => records.length >= count, { timeoutMs: 60_000 }).finally(() => reader.disconnect());
+  return records;
+}

@@ -1,11 +1,11 @@
-import { Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import { Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage, Message, Producer } from 'kafkajs';
 import { DataSource, EntityManager } from 'typeorm';
 import { EventEnvelope, EventRegistry } from '@interlink/contracts';
 import { NotificationListener } from '@interlink/event-store';
 import { EnvelopeVerifier, PoisonMessage, decodeMessage } from './decode';
 import { ParkedEvent, ReplayReport, consumerLockKey, discardParkedEvent, listParkedEvents } from './parked';
 import { REPLAY_CHANNEL } from './schema';
-import { createIdempotentProducer } from './kafka-config';
+import { PRODUCE_CHUNK_BYTES, chunksOf, createIdempotentProducer, messageBytes } from './kafka-config';
 import { TopicManager } from './topics';
 
 export interface HandlerContext {
@@ -293,23 +293,35 @@ export class EventConsumer {
     deadLetters.push({ message, reason });
   }
 
+  /**
+   * Copies parked messages to the dead-letter topic, in produce requests the broker takes: at most
+   * PRODUCE_CHUNK_BYTES each, and a message too large to be copied whole goes without its key,
+   * value and headers, saying so (it is kept whole in `interlink.parked_events`).
+   */
   private async sendDeadLetters(topic: string, partition: number, deadLetters: { message: KafkaMessage; reason: string }[]) {
-    await this.producer!.send({
-      topic: this.deadLetterTopic,
-      acks: -1,
-      messages: deadLetters.map(({ message, reason }) => ({
-        key: message.key,
-        value: message.value,
+    const letters = deadLetters.map(({ message, reason }) => {
+      const about = {
+        'interlink-parked-reason': printable(reason),
+        'interlink-original-topic': topic,
+        'interlink-original-partition': String(partition),
+        'interlink-original-offset': message.offset,
+        'interlink-consumer': this.name,
+      };
+      const whole: Message = { key: message.key, value: message.value, headers: { ...message.headers, ...about } };
+      const size = messageBytes(whole);
+      if (size <= DEAD_LETTER_MAX_BYTES) return whole;
+      return {
+        key: null,
+        value: null,
         headers: {
-          ...message.headers,
-          'interlink-parked-reason': printable(reason),
-          'interlink-original-topic': topic,
-          'interlink-original-partition': String(partition),
-          'interlink-original-offset': message.offset,
-          'interlink-consumer': this.name,
+          ...about,
+          'interlink-dead-letter-truncated': `the message has ${size} bytes with its key and headers, more than a dead letter may (${DEAD_LETTER_MAX_BYTES}); it is kept whole in interlink.parked_events`,
         },
-      })),
+      };
     });
+    for (const chunk of chunksOf(letters, messageBytes, PRODUCE_CHUNK_BYTES)) {
+      await this.producer!.send({ topic: this.deadLetterTopic, acks: -1, messages: chunk });
+    }
   }
 
   private async checkpointOf(tx: EntityManager, topic: string, partition: number): Promise<bigint> {
@@ -450,6 +462,12 @@ export async function commitAfterTransaction(
     onError?.(new Error(`offset ${lastOffset} of ${topic}/${partition} is applied but its Kafka commit failed (a redelivery will be skipped): ${(error as Error).message}`));
   }
 }
+
+/**
+ * Largest dead letter copied whole: the message was at most message.max.bytes on its own topic,
+ * and the headers added to it could take it over the dead-letter topic's limit.
+ */
+export const DEAD_LETTER_MAX_BYTES = 900 * 1024;
 
 /** Text safe to store and show: no NUL or other control characters (they come from hostile input), at most 2,000 characters. */
 function printable<T extends string | undefined>(text: T): T extends string ? string : null;

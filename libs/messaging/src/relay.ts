@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import { EventEnvelope, isErasureType, keyTopicFor, listAttribute, recipientsOf, topicFor } from '@interlink/contracts';
 import { GENESIS_HASH, SigningKey, chainBatch, redactData, sealedRefs, signBatch, signKeyDelivery } from '@interlink/security';
 import { EventStore, LOG_START, LogFollower, LogPosition } from '@interlink/event-store';
-import { createIdempotentProducer } from './kafka-config';
+import { PRODUCE_CHUNK_BYTES, chunksOf, createIdempotentProducer, messageBytes } from './kafka-config';
 import { TopicManager } from './topics';
 
 export interface RelayOptions {
@@ -167,20 +167,8 @@ export class Relay {
     await this.topics.ensure(new Set(messages.map((m) => m.topic)));
     // A full batch to one partition (the auditors' topic has one) can exceed the broker's
     // message.max.bytes (1 MB by default), which the producer would retry for ever: send it in
-    // requests of at most SEND_CHUNK_BYTES, in order (one request in flight keeps the order).
-    let chunk: { topic: string; message: Message }[] = [];
-    let bytes = 0;
-    for (const m of messages) {
-      const size = byteLength(m.message.value) + byteLength(m.message.key);
-      if (chunk.length > 0 && bytes + size > SEND_CHUNK_BYTES) {
-        await this.sendChunk(chunk);
-        chunk = [];
-        bytes = 0;
-      }
-      chunk.push(m);
-      bytes += size;
-    }
-    await this.sendChunk(chunk);
+    // requests of at most PRODUCE_CHUNK_BYTES, in order (one request in flight keeps the order).
+    for (const chunk of chunksOf(messages, (m) => messageBytes(m.message), PRODUCE_CHUNK_BYTES)) await this.sendChunk(chunk);
   }
 
   private async sendChunk(messages: { topic: string; message: Message }[]): Promise<void> {
@@ -260,13 +248,6 @@ export class Relay {
   }
 }
 
-/** Largest payload of one produce request, well under the broker's default message.max.bytes (1 MB). */
-const SEND_CHUNK_BYTES = 512 * 1024;
-
-function byteLength(value: Message['value'] | Message['key']): number {
-  if (value === null || value === undefined) return 0;
-  return typeof value === 'string' ? Buffer.byteLength(value) : value.length;
-}
 
 /** What the auditors get of a RED event: everything but the payload, which its `datahash` still commits to. */
 function withheld(envelope: EventEnvelope): EventEnvelope {
