@@ -470,8 +470,8 @@ export async function commitAfterTransaction(
 export const DEAD_LETTER_MAX_BYTES = 900 * 1024;
 
 /** Text safe to store and show: no NUL or other control characters (they come from hostile input), at most 2,000 characters. */
-function printable<T extends string | undefined>(text: T): T extends string ? string : null;
-function printable(text: string | undefined): string | null {
+export function printable<T extends string | undefined>(text: T): T extends string ? string : null;
+export function printable(text: string | undefined): string | null {
   if (text === undefined) return null;
   // eslint-disable-next-line no-control-regex
   return text.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, '\ufffd').slice(0, 2000);

@@ -19,6 +19,7 @@ describe('parseRecord', () => {
     ['no value', null, /^the record has no value$/],
     ['an empty value', Buffer.alloc(0), /^the record has no value$/],
     ['bytes that are not JSON', Buffer.from([0xff, 0x7b]), /^not JSON: /],
+    ['a NUL byte, which the JSON parser quotes in its message', Buffer.from([0]), /^not JSON: [^\u0000]*$/],
     ['JSON that is not an object', record([envelope]), /^JSON, but not an object/],
     ['deep nesting', record(`{"data":${'['.repeat(100_000)}${']'.repeat(100_000)}}`), /^nested more than 64 levels deep/],
     ['a NUL', record({ ...envelope, subject: 'suspect-\u0000' }), /^the envelope at \/subject holds a NUL character \(U\+0000\), which Postgres cannot store$/],

@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { topicFor, unstorableText } from '@interlink/contracts';
-import { TopicManager, commitAfterTransaction } from '@interlink/messaging';
+import { TopicManager, commitAfterTransaction, printable } from '@interlink/messaging';
 
 interface Parsed {
   envelope: Record<string, unknown> | null;
@@ -26,7 +26,8 @@ const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(\.\d{1,9})
  * Postgres refuses) is kept as raw bytes only, with the reason.
  */
 export function parseRecord(value: Buffer | null): Parsed {
-  const unread = (why: string): Parsed => ({ envelope: null, sequence: null, eventId: null, type: null, subject: null, time: null, unreadable: why });
+  // The reason may quote the record (JSON.parse's messages do), NUL included.
+  const unread = (why: string): Parsed => ({ envelope: null, sequence: null, eventId: null, type: null, subject: null, time: null, unreadable: printable(why) });
   if (!value || value.length === 0) return unread('the record has no value');
   let json: unknown;
   try {
@@ -134,7 +135,7 @@ export class ArchiveConsumer {
         await this.insert(batch.topic, batch.partition, agency, [row]).catch(async (refused: Error) => {
           if (!refusedData(refused)) throw refused;
           this.logger.warn(`${batch.topic}/${batch.partition}@${row.m.offset} archived as raw bytes only: ${refused.message}`);
-          const p = { ...parseRecord(null), unreadable: `Postgres refused its parsed form: ${refused.message}` };
+          const p = { ...parseRecord(null), unreadable: printable(`Postgres refused its parsed form: ${refused.message}`) };
           await this.insert(batch.topic, batch.partition, agency, [{ m: row.m, p }]);
         });
       }
