@@ -2,8 +2,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
 import { EventEnvelope } from '@interlink/contracts';
-import { EnvelopeVerifier } from '@interlink/messaging';
-import { SigningKey, TrustStore, loadOrCreateDevKey, loadSigningKey, verifyEnvelope } from '@interlink/security';
+import { EnvelopeVerifier, KeyDeliveryVerifier } from '@interlink/messaging';
+import { SigningKey, TrustStore, VerifyResult, loadOrCreateDevKey, loadSigningKey, verifyEnvelope, verifyKeyDelivery } from '@interlink/security';
 import { SigningSettings } from './config';
 
 export function signingKeyFor(agencyId: string, settings: SigningSettings): SigningKey {
@@ -17,9 +17,10 @@ export function signingKeyFor(agencyId: string, settings: SigningSettings): Sign
 const RELOAD_INTERVAL_MS = 5000;
 
 /**
- * Verifies partners' events against the public keys in `trustedKeysDir`. A key id it does not
- * know makes it read the directory again (at most every few seconds), so a partner's new or
- * rotated key is picked up without a restart; the event is parked meanwhile and replays later.
+ * Verifies partners' events and key deliveries against the public keys in `trustedKeysDir`. A key
+ * id it does not know makes it read the directory again (at most every few seconds), so a
+ * partner's new or rotated key is picked up without a restart; the event is parked meanwhile and
+ * replays later.
  */
 export class PartnerTrust {
   private readonly logger = new Logger('PartnerTrust');
@@ -31,16 +32,23 @@ export class PartnerTrust {
     this.store = TrustStore.fromDirectory(dir);
   }
 
-  readonly verify: EnvelopeVerifier = (envelope: EventEnvelope, sender: string) => {
-    let result = verifyEnvelope(this.store, envelope as unknown as Record<string, unknown>, sender, this.cache);
-    if (!result.ok && result.failure === 'unknown-key' && (this.published(sender, envelope.keyid) || Date.now() - this.loadedAt > RELOAD_INTERVAL_MS)) {
+  readonly verify: EnvelopeVerifier = (envelope: EventEnvelope, sender: string) =>
+    this.check(sender, envelope.keyid, (store) => verifyEnvelope(store, envelope as unknown as Record<string, unknown>, sender, this.cache));
+
+  /** Checks a partner's key delivery (or erasure) the same way: signed by the owner with a key trusted here. */
+  readonly verifyKeyDelivery: KeyDeliveryVerifier = (delivery) =>
+    this.check(delivery.owner, delivery.keyid, (store) => verifyKeyDelivery(store, { ...delivery, time: delivery.time ?? '' }, delivery));
+
+  private check(sender: string, keyId: string | undefined, run: (store: TrustStore) => VerifyResult): string | undefined {
+    let result = run(this.store);
+    if (!result.ok && result.failure === 'unknown-key' && (this.published(sender, keyId) || Date.now() - this.loadedAt > RELOAD_INTERVAL_MS)) {
       this.store = TrustStore.fromDirectory(this.dir);
       this.loadedAt = Date.now();
       this.logger.log(`reloaded trusted keys from ${this.dir}: ${this.store.keyIds().length} keys`);
-      result = verifyEnvelope(this.store, envelope as unknown as Record<string, unknown>, sender, this.cache);
+      result = run(this.store);
     }
     return result.ok ? undefined : result.reason;
-  };
+  }
 
   /** Whether the sender's public key for `keyId` has appeared in the folder since it was read. */
   private published(sender: string, keyId: string | undefined): boolean {

@@ -1,6 +1,8 @@
 import { EntityManager } from 'typeorm';
 import { newDataKey } from '@interlink/security';
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 /** A person record's personal data can no longer be recorded: its key was destroyed. */
 export class ErasedRecordError extends Error {
   constructor(
@@ -20,7 +22,8 @@ export class ErasedRecordError extends Error {
 export class DataKeys {
   /** The keys of these records of `owner`: a Buffer, null when erased; absent when never held. */
   async find(manager: EntityManager, owner: string, refs: Iterable<string>): Promise<Map<string, Buffer | null>> {
-    const wanted = [...new Set(refs)];
+    // A ref that is not a UUID names no record (and would fail the query): it is never held.
+    const wanted = [...new Set(refs)].filter((ref) => UUID.test(ref));
     if (wanted.length === 0) return new Map();
     const rows: { ref: string; key: Buffer | null }[] = await manager.query(
       `SELECT ref::text, key FROM interlink.data_keys WHERE owner = $1 AND ref = ANY($2::uuid[])`,
@@ -56,15 +59,19 @@ export class DataKeys {
     return sealing;
   }
 
-  /** Stores a key a partner delivered, unless that record was erased here already. Returns whether it was stored. */
-  async receive(manager: EntityManager, owner: string, ref: string, key: Buffer): Promise<boolean> {
-    const rows: unknown[] = await manager.query(
-      `INSERT INTO interlink.data_keys (owner, ref, key) VALUES ($1, $2, $3)
-       ON CONFLICT (owner, ref) DO UPDATE SET key = excluded.key WHERE data_keys.erased_at IS NULL
-       RETURNING ref`,
+  /**
+   * Stores a key a partner delivered. A record's key never changes, so one held already is kept:
+   * a delivery of another key for it, or of a key of a record erased here, is refused.
+   */
+  async receive(manager: EntityManager, owner: string, ref: string, key: Buffer): Promise<'stored' | 'already held' | 'another key held' | 'erased'> {
+    const stored: unknown[] = await manager.query(
+      `INSERT INTO interlink.data_keys (owner, ref, key) VALUES ($1, $2, $3) ON CONFLICT (owner, ref) DO NOTHING RETURNING ref`,
       [owner, ref, key],
     );
-    return rows.length > 0;
+    if (stored.length > 0) return 'stored';
+    const [held]: { key: Buffer | null }[] = await manager.query(`SELECT key FROM interlink.data_keys WHERE owner = $1 AND ref = $2`, [owner, ref]);
+    if (held.key === null) return 'erased';
+    return held.key.equals(key) ? 'already held' : 'another key held';
   }
 
   /** Destroys a record's key (or records that it is erased, if it was never held). Returns when it was erased. */

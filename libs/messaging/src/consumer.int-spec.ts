@@ -12,6 +12,7 @@ import {
   receivedCasesHandler,
   spawnFixture,
   testAgencies,
+  testRunId,
   testKafka,
   waitFor,
 } from '@interlink/testing';
@@ -62,6 +63,9 @@ describe('EventConsumer (real Kafka, real Postgres)', () => {
     return c;
   }
 
+  /** An event police release to immigration, as the relay would publish it (unsigned: these consumers verify nothing). */
+  const released = (agency: string, stream: string, version: number, e: Parameters<typeof envelopeFrom>[3], marking: Parameters<typeof envelopeFrom>[4] = {}) =>
+    envelopeFrom(agency, stream, version, e, { releasableTo: [agencies.immigration], ...marking });
   const send = (messages: { key: string; value: string | Buffer }[]) => producer.send({ topic, acks: -1, messages });
   const event = (e: EventEnvelope) => ({ key: e.subject, value: JSON.stringify(e) });
   const applied = async () =>
@@ -81,14 +85,16 @@ describe('EventConsumer (real Kafka, real Postgres)', () => {
     await new TopicManager(admin).ensure([topic]);
 
     const p = agencies.police;
-    const held = [envelopeFrom(p, 'held', 1, opened('Held stream')), envelopeFrom(p, 'held', 2, note('trigger the bug')), envelopeFrom(p, 'held', 3, note('after the bug')), envelopeFrom(p, 'held', 4, note('last'))];
-    const fine = [envelopeFrom(p, 'fine', 1, opened('Unaffected')), envelopeFrom(p, 'fine', 2, note('one')), envelopeFrom(p, 'fine', 3, note('two'))];
-    const badSchema = envelopeFrom(p, 'bad-schema', 1, { type: 'intel.testing.case-opened', data: { title: 'x', country: 'Malaysia' } });
-    const unknownType = envelopeFrom(p, 'unknown', 1, { type: 'intel.testing.case-closed', data: {} });
-    const wrongSender = envelopeFrom(agencies.other, 'spoofed', 1, opened('Spoofed'));
-    const red = envelopeFrom(p, 'red', 1, opened('Should never have left'), { classification: 'RED' });
-    const afterBadSchema = envelopeFrom(p, 'bad-schema', 2, note('behind a bad event'));
-    const withSubject = envelopeFrom(p, 'x', 1, opened('no subject'));
+    const held = [released(p, 'held', 1, opened('Held stream')), released(p, 'held', 2, note('trigger the bug')), released(p, 'held', 3, note('after the bug')), released(p, 'held', 4, note('last'))];
+    const fine = [released(p, 'fine', 1, opened('Unaffected')), released(p, 'fine', 2, note('one')), released(p, 'fine', 3, note('two'))];
+    const badSchema = released(p, 'bad-schema', 1, { type: 'intel.testing.case-opened', data: { title: 'x', country: 'Malaysia' } });
+    const unknownType = released(p, 'unknown', 1, { type: 'intel.testing.case-closed', data: {} });
+    // Claims a stream that is going on: a message whose sender is not established holds none back.
+    const wrongSender = released(agencies.other, 'fine', 4, opened('Spoofed'));
+    const notForUs = released(p, 'fine', 5, note('for another agency'), { releasableTo: [agencies.other] });
+    const red = released(p, 'red', 1, opened('Should never have left'), { classification: 'RED' });
+    const afterBadSchema = released(p, 'bad-schema', 2, note('behind a bad event'));
+    const withSubject = released(p, 'x', 1, opened('no subject'));
     const { subject: _s, ...noSubject } = withSubject;
 
     await send([
@@ -97,12 +103,12 @@ describe('EventConsumer (real Kafka, real Postgres)', () => {
       { key: 'garbage', value: '{"specversion":"1.0","id":' },
       event(badSchema), event(unknownType), event(wrongSender), event(red),
       { key: 'x', value: JSON.stringify(noSubject) },
-      event(held[2]), event(fine[1]), event(afterBadSchema), event(held[3]), event(fine[2]),
+      event(held[2]), event(notForUs), event(fine[1]), event(afterBadSchema), event(held[3]), event(fine[2]),
     ]);
     await c.start();
 
-    await waitFor('the healthy stream applied and 11 messages parked', async () =>
-      (await applied()) === 4 && (await c.listParked()).length === 11,
+    await waitFor('the healthy stream applied and 12 messages parked', async () =>
+      (await applied()) === 4 && (await c.listParked()).length === 12,
     );
     const cases = await readCases(db.dataSource.manager, table);
     expect(cases).toEqual([
@@ -118,6 +124,9 @@ describe('EventConsumer (real Kafka, real Postgres)', () => {
     expect(reasonOf((x) => x.eventId === afterBadSchema.id)[0]).toMatch(/^held back behind parked event #\d+ of stream "bad-schema"$/);
     expect(reasonOf((x) => x.eventId === unknownType.id)).toEqual(['unknown event type "intel.testing.case-closed"']);
     expect(reasonOf((x) => x.eventId === wrongSender.id)[0]).toMatch(/^sender mismatch: topic ".*" carries events from ".*-police", but this event's source is "\/agencies\/.*-other"$/);
+    expect(parked.find((x) => x.eventId === wrongSender.id)).toMatchObject({ streamId: null, claimedStreamId: 'fine', heldBehind: null });
+    expect(reasonOf((x) => x.eventId === notForUs.id)[0]).toMatch(/^event .* is releasable to ".*-other", not to this agency \(".*-immigration"\): .*-police should not have sent it here$/);
+    expect(parked.find((x) => x.eventId === notForUs.id)).toMatchObject({ streamId: null, claimedStreamId: 'fine' });
     expect(reasonOf((x) => x.eventId === red.id)[0]).toMatch(/marked TLP:RED and must never leave/);
     expect(parked.filter((x) => x.eventId === null).map((x) => x.reason)).toEqual([
       expect.stringMatching(/^value is not JSON: /),
@@ -125,11 +134,11 @@ describe('EventConsumer (real Kafka, real Postgres)', () => {
     ]);
     expect(reasonOf((x) => x.eventId === withSubject.id)[0]).toMatch(/must have required property 'subject'/);
 
-    const dlq = await readTopics(kafka, [c.deadLetterTopic], 11, 10000);
-    expect(dlq).toHaveLength(11);
+    const dlq = await readTopics(kafka, [c.deadLetterTopic], 12, 10000);
+    expect(dlq).toHaveLength(12);
 
     // A parked stream stays held for events that arrive later too.
-    const late = envelopeFrom(p, 'held', 5, note('arrived while parked'));
+    const late = released(p, 'held', 5, note('arrived while parked'));
     await send([event(late)]);
     await waitFor('the late event parked', async () => (await c.listParked({ streamId: 'held' })).length === 4);
 
@@ -143,7 +152,7 @@ describe('EventConsumer (real Kafka, real Postgres)', () => {
     // Poison that no fix of the handler can cure stays parked, with its reason renewed.
     const rest = await c.replayParked();
     expect(rest.replayed).toBe(0);
-    expect(rest.stillParked).toBe(8);
+    expect(rest.stillParked).toBe(9);
     await c.discardParked(parked.find((x) => x.eventId === badSchema.id)!.id, 'publisher sent a country name, not a code');
     // The operator gave up on the bad event: the stream is released and the event behind it applies.
     expect(await c.replayParked({ streamId: 'bad-schema' })).toEqual({ replayed: 1, stillParked: 0, failures: [] });
@@ -151,11 +160,39 @@ describe('EventConsumer (real Kafka, real Postgres)', () => {
     await expect(c.discardParked(999999, 'no such')).rejects.toThrow(/no unresolved parked event #999999/);
   });
 
+  it('parks a flood of poison and a message too large to copy whole, in one batch, copies each to the dead-letter topic, and goes on', async () => {
+    const c = consumer();
+    await new TopicManager(admin).ensure([topic]);
+    // All on one partition, so that they reach the consumer together: their dead letters add up
+    // to more than the broker takes in one request, and the largest is too large to copy whole.
+    const partition = 0;
+    const flood = Array.from({ length: 4000 }, (_, i) => ({ key: `garbage-${i}`, value: `{"not": "json" ${i}`, partition }));
+    await producer.send({ topic, acks: -1, messages: [{ key: 'large', value: Buffer.alloc(1_048_000, 'x'), partition }] });
+    await producer.send({ topic, acks: -1, messages: flood });
+    const after = released(agencies.police, 'after', 1, opened('After the flood'));
+    await producer.send({ topic, acks: -1, messages: [{ ...event(after), partition }] });
+    await c.start();
+
+    await waitFor('the event after the flood applied', async () => (await applied()) === 1, { timeoutMs: 90_000 });
+    expect(await readCases(db.dataSource.manager, table)).toEqual([{ case_id: 'after', title: 'After the flood', country: 'KH', notes: 0, history: '' }]);
+    const parked = await c.listParked();
+    expect(parked).toHaveLength(4001);
+    expect(parked.filter((p) => !p.reason.startsWith('value is not JSON: '))).toEqual([]);
+
+    const letters = await readWithHeaders(kafka, c.deadLetterTopic, 4001);
+    const large = letters.find((l) => l.headers['interlink-original-offset'] === '0')!;
+    expect(large).toMatchObject({ key: null, value: null });
+    expect(large.headers['interlink-dead-letter-truncated']).toMatch(/^the message has \d+ bytes with its key and headers, more than a dead letter may \(921600\); it is kept whole in interlink.parked_events$/);
+    const [{ length }] = await db.dataSource.query(`SELECT length(message_value) FROM interlink.parked_events WHERE kafka_offset = 0`);
+    expect(length).toBe(1_048_000);
+    expect(letters.filter((l) => l.value !== null).map((l) => l.value!.toString()).sort()).toEqual(flood.map((m) => m.value).sort());
+  }, 180_000);
+
   it('applies a redelivered or duplicated event once', async () => {
     const c = consumer();
     await new TopicManager(admin).ensure([topic]);
-    const a = envelopeFrom(agencies.police, 'dup', 1, opened('Duplicated'));
-    const b = envelopeFrom(agencies.police, 'dup', 2, note('only once'));
+    const a = released(agencies.police, 'dup', 1, opened('Duplicated'));
+    const b = released(agencies.police, 'dup', 2, note('only once'));
     await send([event(a), event(b), event(b), event(a), event(b)]);
     await c.start();
     await waitFor('five messages consumed', async () => {
@@ -218,3 +255,19 @@ describe('EventConsumer (real Kafka, real Postgres)', () => {
     }
   }, 240_000);
 });
+
+/** Every record of `topic` (at least `count`), with its headers as text. */
+async function readWithHeaders(kafka: Kafka, topic: string, count: number) {
+  const records: { key: Buffer | null; value: Buffer | null; headers: Record<string, string> }[] = [];
+  const reader = kafka.consumer({ groupId: `reader-${testRunId()}-${uuidv7()}`, maxWaitTimeInMs: 100 });
+  await reader.connect();
+  await reader.subscribe({ topics: [topic], fromBeginning: true });
+  await reader.run({
+    eachMessage: async ({ message }) => {
+      const headers = Object.fromEntries(Object.entries(message.headers ?? {}).map(([name, value]) => [name, String(value)]));
+      records.push({ key: message.key, value: message.value, headers });
+    },
+  });
+  await waitFor(`${count} records on ${topic}`, () => records.length >= count, { timeoutMs: 60_000 }).finally(() => reader.disconnect());
+  return records;
+}

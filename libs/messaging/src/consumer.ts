@@ -1,4 +1,4 @@
-import { Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import { Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage, Message, Producer } from 'kafkajs';
 import { DataSource, EntityManager } from 'typeorm';
 import { EventEnvelope, EventRegistry } from '@interlink/contracts';
 import { NotificationListener } from '@interlink/event-store';
@@ -6,7 +6,7 @@ import { consuming, countConsumed } from '@interlink/observability';
 import { EnvelopeVerifier, PoisonMessage, decodeMessage } from './decode';
 import { ParkedEvent, ReplayReport, consumerLockKey, discardParkedEvent, listParkedEvents } from './parked';
 import { REPLAY_CHANNEL } from './schema';
-import { createIdempotentProducer } from './kafka-config';
+import { PRODUCE_CHUNK_BYTES, chunksOf, createIdempotentProducer, messageBytes } from './kafka-config';
 import { ConsumerHealth, SupervisedConsumer } from './supervisor';
 import { TopicManager } from './topics';
 
@@ -64,6 +64,7 @@ interface ParkRow {
   kafka_offset: string;
   event_id: string | null;
   stream_id: string | null;
+  claimed_stream_id: string | null;
   type: string | null;
   reason: string;
   held_behind: string | null;
@@ -195,7 +196,7 @@ export class EventConsumer {
           .map((r: { event_id: string }) => r.event_id),
       );
       const held = await this.heldStreams(tx, [...decoded.values()].flatMap((d) => {
-        const stream = 'envelope' in d ? d.envelope.subject : d.poison.partial.streamId;
+        const stream = 'envelope' in d ? d.envelope.subject : d.poison.holdsStream ? d.poison.partial.streamId : undefined;
         return stream ? [stream] : [];
       }));
 
@@ -205,23 +206,16 @@ export class EventConsumer {
           const where = { topic, partition, offset: message.offset };
           const d = decoded.get(message)!;
           if ('poison' in d) {
-            await this.park(tx, where, message, d.poison.partial, d.poison.reason, held, deadLetters);
+            await this.park(tx, where, message, d.poison, held, deadLetters);
           } else if (!seen.has(d.envelope.id)) {
+            const parked = (reason: string) => new PoisonMessage(reason, { eventId: d.envelope.id, streamId: d.envelope.subject, type: d.envelope.type }, true);
             const headOfStream = held.get(d.envelope.subject);
             if (headOfStream !== undefined) {
-              await this.park(
-                tx, where, message, { eventId: d.envelope.id, streamId: d.envelope.subject, type: d.envelope.type },
-                `held back behind parked event #${headOfStream} of stream "${d.envelope.subject}"`, held, deadLetters,
-              );
+              await this.park(tx, where, message, parked(`held back behind parked event #${headOfStream} of stream "${d.envelope.subject}"`), held, deadLetters);
             } else {
               const failure = await this.applyWithRetries(tx, d.envelope, where, heartbeat);
               if (failure === undefined) applied++;
-              if (failure) {
-                await this.park(
-                  tx, where, message, { eventId: d.envelope.id, streamId: d.envelope.subject, type: d.envelope.type },
-                  failure, held, deadLetters,
-                );
-              }
+              if (failure) await this.park(tx, where, message, parked(failure), held, deadLetters);
             }
             seen.add(d.envelope.id);
           }
@@ -298,46 +292,59 @@ export class EventConsumer {
     tx: EntityManager,
     where: { topic: string; partition: number; offset: string },
     message: KafkaMessage,
-    partial: PoisonMessage['partial'],
-    reason: string,
+    poison: PoisonMessage,
     held: Map<string, number>,
     deadLetters: { message: KafkaMessage; reason: string }[],
   ): Promise<void> {
-    const heldBehind = partial.streamId ? held.get(partial.streamId) : undefined;
+    const { partial, reason, holdsStream } = poison;
+    const stream = holdsStream ? partial.streamId : undefined;
+    const heldBehind = stream ? held.get(stream) : undefined;
     const rows: { id: string }[] = await tx.query(
       `INSERT INTO interlink.parked_events
-         (consumer, topic, kafka_partition, kafka_offset, event_id, stream_id, type, reason, held_behind, attempts,
+         (consumer, topic, kafka_partition, kafka_offset, event_id, stream_id, claimed_stream_id, type, reason, held_behind, attempts,
           message_key, message_value, message_headers)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
        ON CONFLICT (consumer, topic, kafka_partition, kafka_offset) DO NOTHING
        RETURNING id::text`,
       [
-        this.name, where.topic, where.partition, where.offset, partial.eventId ?? null, printable(partial.streamId),
-        printable(partial.type), printable(reason), heldBehind ?? null, heldBehind === undefined ? 1 : 0,
-        message.key, message.value, JSON.stringify(headersToJson(message.headers)),
+        this.name, where.topic, where.partition, where.offset, partial.eventId ?? null, stream ?? null,
+        holdsStream ? null : printable(partial.streamId), printable(partial.type), printable(reason), heldBehind ?? null,
+        heldBehind === undefined ? 1 : 0, message.key, message.value, JSON.stringify(headersToJson(message.headers)),
       ],
     );
-    if (rows.length > 0 && partial.streamId && heldBehind === undefined) held.set(partial.streamId, Number(rows[0].id));
+    if (rows.length > 0 && stream && heldBehind === undefined) held.set(stream, Number(rows[0].id));
     deadLetters.push({ message, reason });
   }
 
+  /**
+   * Copies parked messages to the dead-letter topic, in produce requests the broker takes: at most
+   * PRODUCE_CHUNK_BYTES each, and a message too large to be copied whole goes without its key,
+   * value and headers, saying so (it is kept whole in `interlink.parked_events`).
+   */
   private async sendDeadLetters(topic: string, partition: number, deadLetters: { message: KafkaMessage; reason: string }[]) {
-    await this.producer!.send({
-      topic: this.deadLetterTopic,
-      acks: -1,
-      messages: deadLetters.map(({ message, reason }) => ({
-        key: message.key,
-        value: message.value,
+    const letters = deadLetters.map(({ message, reason }) => {
+      const about = {
+        'interlink-parked-reason': printable(reason),
+        'interlink-original-topic': topic,
+        'interlink-original-partition': String(partition),
+        'interlink-original-offset': message.offset,
+        'interlink-consumer': this.name,
+      };
+      const whole: Message = { key: message.key, value: message.value, headers: { ...message.headers, ...about } };
+      const size = messageBytes(whole);
+      if (size <= DEAD_LETTER_MAX_BYTES) return whole;
+      return {
+        key: null,
+        value: null,
         headers: {
-          ...message.headers,
-          'interlink-parked-reason': printable(reason),
-          'interlink-original-topic': topic,
-          'interlink-original-partition': String(partition),
-          'interlink-original-offset': message.offset,
-          'interlink-consumer': this.name,
+          ...about,
+          'interlink-dead-letter-truncated': `the message has ${size} bytes with its key and headers, more than a dead letter may (${DEAD_LETTER_MAX_BYTES}); it is kept whole in interlink.parked_events`,
         },
-      })),
+      };
     });
+    for (const chunk of chunksOf(letters, messageBytes, PRODUCE_CHUNK_BYTES)) {
+      await this.producer!.send({ topic: this.deadLetterTopic, acks: -1, messages: chunk });
+    }
   }
 
   private async checkpointOf(tx: EntityManager, topic: string, partition: number): Promise<bigint> {
@@ -375,7 +382,7 @@ export class EventConsumer {
     await this.dataSource.transaction(async (tx) => {
       await tx.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [consumerLockKey(this.name)]);
       const rows: ParkRow[] = await tx.query(
-        `SELECT id::text, topic, kafka_partition, kafka_offset::text, event_id::text, stream_id, type, reason,
+        `SELECT id::text, topic, kafka_partition, kafka_offset::text, event_id::text, stream_id, claimed_stream_id, type, reason,
                 held_behind::text, attempts, message_key, message_value, parked_at
            FROM interlink.parked_events
           WHERE consumer = $1 AND resolved_at IS NULL AND ($2::text IS NULL OR stream_id = $2)
@@ -384,7 +391,9 @@ export class EventConsumer {
       );
       const blocked = new Set<string>();
       for (const row of rows) {
-        const stream = row.stream_id ?? `#${row.id}`;
+        // A message that named a stream without proof holds nothing back, but when it now passes
+        // (its sender's new key arrived) it keeps its place among the others naming that stream.
+        const stream = row.stream_id ?? row.claimed_stream_id ?? `#${row.id}`;
         if (blocked.has(stream)) {
           report.stillParked++;
           continue;
@@ -477,9 +486,15 @@ export async function commitAfterTransaction(
   }
 }
 
+/**
+ * Largest dead letter copied whole: the message was at most message.max.bytes on its own topic,
+ * and the headers added to it could take it over the dead-letter topic's limit.
+ */
+export const DEAD_LETTER_MAX_BYTES = 900 * 1024;
+
 /** Text safe to store and show: no NUL or other control characters (they come from hostile input), at most 2,000 characters. */
-function printable<T extends string | undefined>(text: T): T extends string ? string : null;
-function printable(text: string | undefined): string | null {
+export function printable<T extends string | undefined>(text: T): T extends string ? string : null;
+export function printable(text: string | undefined): string | null {
   if (text === undefined) return null;
   // eslint-disable-next-line no-control-regex
   return text.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, '\ufffd').slice(0, 2000);

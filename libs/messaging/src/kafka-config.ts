@@ -1,4 +1,4 @@
-import { Kafka, KafkaConfig, Partitioners, Producer, logLevel } from 'kafkajs';
+import { Kafka, KafkaConfig, Message, Partitioners, Producer, logLevel } from 'kafkajs';
 import { kafkaLogCreator } from './kafka-logs';
 
 export interface KafkaSettings {
@@ -59,4 +59,37 @@ export function createIdempotentProducer(kafka: Kafka): Producer {
     createPartitioner: Partitioners.DefaultPartitioner,
     retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 100, maxRetryTime: 5000 },
   });
+}
+
+/** Largest produce request the relay and the consumers' dead letters make, well under the broker's default message.max.bytes (1 MB). */
+export const PRODUCE_CHUNK_BYTES = 512 * 1024;
+
+/** Bytes a message takes in a produce request, near enough: its key, value and headers. */
+export function messageBytes(message: Message): number {
+  const size = (value: Buffer | string | null | undefined) => (value === null || value === undefined ? 0 : typeof value === 'string' ? Buffer.byteLength(value) : value.length);
+  let bytes = size(message.key) + size(message.value);
+  for (const [name, value] of Object.entries(message.headers ?? {})) {
+    bytes += Buffer.byteLength(name) + (Array.isArray(value) ? value.reduce((sum: number, v) => sum + size(v), 0) : size(value));
+  }
+  return bytes;
+}
+
+/**
+ * Splits `items`, in order, into runs of at most `limit` bytes by `sizeOf`, for produce requests
+ * the broker takes (message.max.bytes, 1 MB by default, bounds a request to one partition); an
+ * item larger than the limit goes alone.
+ */
+export function chunksOf<T>(items: T[], sizeOf: (item: T) => number, limit: number): T[][] {
+  const chunks: T[][] = [];
+  let bytes = 0;
+  for (const item of items) {
+    const size = sizeOf(item);
+    if (chunks.length === 0 || bytes + size > limit) {
+      chunks.push([]);
+      bytes = 0;
+    }
+    chunks[chunks.length - 1].push(item);
+    bytes += size;
+  }
+  return chunks;
 }

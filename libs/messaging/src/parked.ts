@@ -7,7 +7,10 @@ export interface ParkedEvent {
   partition: number;
   offset: string;
   eventId: string | null;
+  /** The stream it holds back (its own, as its sender published it). */
   streamId: string | null;
+  /** The stream a message not known to come from its sender named; it holds nothing back. */
+  claimedStreamId: string | null;
   type: string | null;
   reason: string;
   heldBehind: number | null;
@@ -34,7 +37,7 @@ export async function listParkedEvents(
   filter: { consumer?: string; streamId?: string; includeResolved?: boolean } = {},
 ): Promise<ParkedEvent[]> {
   const rows: Record<string, any>[] = await db.query(
-    `SELECT id::text, consumer, topic, kafka_partition, kafka_offset::text, event_id::text, stream_id, type, reason,
+    `SELECT id::text, consumer, topic, kafka_partition, kafka_offset::text, event_id::text, stream_id, claimed_stream_id, type, reason,
             held_behind::text, attempts, parked_at, resolved_at, resolution
        FROM interlink.parked_events
       WHERE ($1::text IS NULL OR consumer = $1) AND ($2::text IS NULL OR stream_id = $2) AND ($3 OR resolved_at IS NULL)
@@ -49,6 +52,7 @@ export async function listParkedEvents(
     offset: r.kafka_offset,
     eventId: r.event_id,
     streamId: r.stream_id,
+    claimedStreamId: r.claimed_stream_id,
     type: r.type,
     reason: r.reason,
     heldBehind: r.held_behind === null ? null : Number(r.held_behind),

@@ -9,11 +9,18 @@ const message = (value: unknown, messageKey: string | null = ref) => ({
 
 describe('decodeKeyDelivery', () => {
   it('reads a key for a person record from its owner', () => {
-    expect(decodeKeyDelivery('immigration', 'keys.police.immigration', message({ ref, key }))).toEqual({ owner: 'police', ref, key: Buffer.alloc(32, 7) });
+    expect(decodeKeyDelivery('immigration', 'keys.police.immigration', message({ ref, key }))).toEqual({ owner: 'police', recipient: 'immigration', ref, key: Buffer.alloc(32, 7) });
+  });
+
+  it('reads the seal its owner put in the headers, for a verifier to check', () => {
+    const seal = { 'interlink-signed-at': '2026-03-01T10:00:00.000Z', 'interlink-keyid': 'police:1', 'interlink-signature': 'c2lnbmVk' };
+    expect(decodeKeyDelivery('immigration', 'keys.police.immigration', { ...message(null), headers: { ...seal, other: Buffer.from('x') } })).toEqual({
+      owner: 'police', recipient: 'immigration', ref, key: null, time: '2026-03-01T10:00:00.000Z', keyid: 'police:1', signature: 'c2lnbmVk',
+    });
   });
 
   it('reads a tombstone as the erasure of the record', () => {
-    expect(decodeKeyDelivery('immigration', 'keys.police.immigration', message(null))).toEqual({ owner: 'police', ref, key: null });
+    expect(decodeKeyDelivery('immigration', 'keys.police.immigration', message(null))).toEqual({ owner: 'police', recipient: 'immigration', ref, key: null });
   });
 
   it.each([

@@ -1,8 +1,8 @@
-import { EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
+import { EachBatchPayload, IHeaders, Kafka, KafkaMessage } from 'kafkajs';
 import { DataSource, EntityManager } from 'typeorm';
 import { EventEnvelope, EventRegistry, agencyOfSource, keyTopicFor, parseDataschema, parseKeyTopic } from '@interlink/contracts';
 import { DataKeys } from '@interlink/event-store';
-import { DATA_KEY_BYTES, SealedDataError, openData, sealedRefs } from '@interlink/security';
+import { DATA_KEY_BYTES, KEY_SEAL_HEADERS, SealedDataError, openData, sealedRefs } from '@interlink/security';
 import { commitAfterTransaction } from './consumer';
 import { ConsumerHealth, SupervisedConsumer } from './supervisor';
 import { TopicManager } from './topics';
@@ -17,17 +17,41 @@ export class BadKeyDelivery extends Error {
   }
 }
 
+/** One message of `keys.<owner>.<recipient>` as read: the key of a person record, or (null) its erasure, and the seal it came with. */
+export interface ReceivedKey {
+  owner: string;
+  recipient: string;
+  ref: string;
+  key: Buffer | null;
+  /** From the message's headers (see signKeyDelivery); absent when the sender did not sign it. */
+  time?: string;
+  keyid?: string;
+  signature?: string;
+}
+
+/** Checks that a key delivery was signed by its owner; returns why it is refused, or nothing. */
+export type KeyDeliveryVerifier = (delivery: ReceivedKey) => string | undefined;
+
 /**
  * Reads one message of `keys.<owner>.<self>`: a key for a person record, or (a null value) the
- * owner's erasure of it. Throws BadKeyDelivery saying what is wrong.
+ * owner's erasure of it. Throws BadKeyDelivery saying what is wrong. Whether its owner signed it
+ * is for a KeyDeliveryVerifier to say.
  */
-export function decodeKeyDelivery(self: string, topic: string, message: Pick<KafkaMessage, 'key' | 'value'>): { owner: string; ref: string; key: Buffer | null } {
+export function decodeKeyDelivery(self: string, topic: string, message: Pick<KafkaMessage, 'key' | 'value' | 'headers'>): ReceivedKey {
   const route = parseKeyTopic(topic);
   if (!route) throw new BadKeyDelivery(`topic "${topic}" is not a keys.<from>.<to> topic`);
   if (route.to !== self) throw new BadKeyDelivery(`topic "${topic}" is addressed to "${route.to}", not to this agency ("${self}")`);
   const ref = message.key?.toString('utf8') ?? '';
   if (!UUID.test(ref)) throw new BadKeyDelivery(`message key "${ref.slice(0, 80)}" is not the id of a person record (a lower-case UUID)`);
-  if (message.value === null || message.value === undefined) return { owner: route.from, ref, key: null };
+  const received = {
+    owner: route.from,
+    recipient: route.to,
+    ref,
+    time: header(message.headers, KEY_SEAL_HEADERS.time),
+    keyid: header(message.headers, KEY_SEAL_HEADERS.keyid),
+    signature: header(message.headers, KEY_SEAL_HEADERS.signature),
+  };
+  if (message.value === null || message.value === undefined) return { ...received, key: null };
   let delivery: unknown;
   try {
     delivery = JSON.parse(message.value.toString('utf8'));
@@ -39,7 +63,13 @@ export function decodeKeyDelivery(self: string, topic: string, message: Pick<Kaf
   if (typeof key !== 'string' || !/^[A-Za-z0-9+/]+={0,2}$/.test(key)) throw new BadKeyDelivery(`the key delivery for ${ref} has no base64 "key"`);
   const bytes = Buffer.from(key, 'base64');
   if (bytes.length !== DATA_KEY_BYTES) throw new BadKeyDelivery(`the key delivered for ${ref} has ${bytes.length} bytes, not ${DATA_KEY_BYTES}`);
-  return { owner: route.from, ref, key: bytes };
+  return { ...received, key: bytes };
+}
+
+/** A header as text, when it is there once. */
+function header(headers: IHeaders | undefined, name: string): string | undefined {
+  const value = headers?.[name];
+  return value === undefined || Array.isArray(value) ? undefined : value.toString();
 }
 
 export interface KeyReceiverOptions {
@@ -50,6 +80,12 @@ export interface KeyReceiverOptions {
   groupId?: string;
   createTopics?: boolean;
   maxWaitTimeInMs?: number;
+  /**
+   * Checks that each delivery and erasure was signed by its owner (PartnerTrust.verifyKeyDelivery);
+   * what it refuses is not applied. Without it deliveries are taken on trust and erasures on the
+   * keys topic are ignored: a partner's signed personal-data-erased event destroys the key anyway.
+   */
+  verify?: KeyDeliveryVerifier;
   onError?: (error: Error) => void;
   /** Told of each delivery that was refused (it is skipped: a key that is not stored changes nothing). */
   onRefused?: (reason: string, where: { topic: string; partition: number; offset: string }) => void;
@@ -57,12 +93,14 @@ export interface KeyReceiverOptions {
 
 /**
  * Keeps the partners' data keys this agency was given in `interlink.data_keys`: a delivery
- * stores the key, a tombstone destroys it. A key delivered after its erasure is refused.
- * The offsets are committed after the keys are stored, so none is lost.
+ * stores the key, a signed erasure (a tombstone) destroys it. A record's key never changes, so a
+ * delivery of another key for a record held here is refused, as is a key delivered after its
+ * erasure. The offsets are committed after the keys are stored, so none is lost.
  */
 export class KeyReceiver {
   private consumer?: SupervisedConsumer;
   private readonly keys = new DataKeys();
+  private refusals = 0;
 
   constructor(
     private readonly kafka: Kafka,
@@ -78,6 +116,11 @@ export class KeyReceiver {
   /** Its consumer group. */
   get name(): string {
     return this.options.groupId ?? `${this.options.agencyId}-keys`;
+  }
+
+  /** How many deliveries were refused since start. */
+  get refused(): number {
+    return this.refusals;
   }
 
   async start(): Promise<void> {
@@ -106,24 +149,49 @@ export class KeyReceiver {
   private async processBatch({ batch, resolveOffset }: EachBatchPayload): Promise<void> {
     const { topic, partition } = batch;
     if (batch.messages.length === 0) return;
-    await this.dataSource.transaction(async (tx) => {
+    const refused = await this.dataSource.transaction(async (tx) => {
+      const refusals: { reason: string; offset: string }[] = [];
       for (const message of batch.messages) {
-        let delivery: ReturnType<typeof decodeKeyDelivery>;
-        try {
-          delivery = decodeKeyDelivery(this.options.agencyId, topic, message);
-        } catch (error) {
-          if (!(error instanceof BadKeyDelivery)) throw error;
-          this.options.onRefused?.(error.message, { topic, partition, offset: message.offset });
-          continue;
-        }
-        if (delivery.key) await this.keys.receive(tx, delivery.owner, delivery.ref, delivery.key);
-        else await this.keys.erase(tx, delivery.owner, delivery.ref);
+        const reason = await this.receive(tx, topic, message);
+        if (reason) refusals.push({ reason, offset: message.offset });
       }
+      return refusals;
     });
+    // Reported once the transaction is committed, so a batch that is retried is not reported twice.
+    for (const { reason, offset } of refused) {
+      this.refusals++;
+      this.options.onRefused?.(reason, { topic, partition, offset });
+    }
     const last = batch.messages[batch.messages.length - 1].offset;
     resolveOffset(last);
     // Receiving a key again is harmless: a failed commit must not stop the receiver for good.
     await commitAfterTransaction(this.consumer!.current, topic, partition, last, this.options.onError);
+  }
+
+  /** Applies one message; returns why it was refused, if it was. */
+  private async receive(tx: EntityManager, topic: string, message: KafkaMessage): Promise<string | undefined> {
+    let delivery: ReceivedKey;
+    try {
+      delivery = decodeKeyDelivery(this.options.agencyId, topic, message);
+    } catch (error) {
+      if (error instanceof BadKeyDelivery) return error.message;
+      throw error;
+    }
+    const { owner, ref, key } = delivery;
+    if (this.options.verify) {
+      const refused = this.options.verify(delivery);
+      if (refused) return `not accepted as ${owner}'s: ${refused}`;
+    } else if (key === null) {
+      return `ignored the erasure of person record ${ref} on the keys topic: nothing here can tell that ${owner} sent it; ${owner}'s signed personal-data-erased event destroys the key`;
+    }
+    if (key === null) {
+      await this.keys.erase(tx, owner, ref);
+      return undefined;
+    }
+    const receipt = await this.keys.receive(tx, owner, ref, key);
+    if (receipt === 'another key held') return `${owner} delivered another key for person record ${ref} than the one held here; a record's key never changes, so it is ignored`;
+    if (receipt === 'erased') return `person record ${ref} of ${owner} was erased here; its key is not taken back`;
+    return undefined;
   }
 }
 

@@ -2,9 +2,9 @@ import { Client } from 'pg';
 import { CompressionTypes, Kafka, Message, Producer, TopicMessages } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { EventEnvelope, isErasureType, keyTopicFor, listAttribute, recipientsOf, topicFor } from '@interlink/contracts';
-import { GENESIS_HASH, SigningKey, chainBatch, redactData, sealedRefs, signBatch } from '@interlink/security';
+import { GENESIS_HASH, SigningKey, chainBatch, redactData, sealedRefs, signBatch, signKeyDelivery } from '@interlink/security';
 import { EventStore, LOG_START, LogFollower, LogPosition } from '@interlink/event-store';
-import { createIdempotentProducer } from './kafka-config';
+import { PRODUCE_CHUNK_BYTES, chunksOf, createIdempotentProducer, messageBytes } from './kafka-config';
 import { publishingBatch } from './relay-telemetry';
 import { TopicManager } from './topics';
 
@@ -39,7 +39,10 @@ export interface PublishedMessage {
   to: string;
 }
 
-/** What the relay sends on a keys topic: the data key of one person record (a null value erases it). */
+/**
+ * What the relay sends on a keys topic: the data key of one person record (a null value erases it),
+ * signed with the agency's key in the message's headers (see signKeyDelivery).
+ */
 export interface KeyDelivery {
   ref: string;
   /** base64 of the 256-bit key. */
@@ -202,20 +205,8 @@ export class Relay {
     await this.topics.ensure(new Set(messages.map((m) => m.topic)));
     // A full batch to one partition (the auditors' topic has one) can exceed the broker's
     // message.max.bytes (1 MB by default), which the producer would retry for ever: send it in
-    // requests of at most SEND_CHUNK_BYTES, in order (one request in flight keeps the order).
-    let chunk: { topic: string; message: Message }[] = [];
-    let bytes = 0;
-    for (const m of messages) {
-      const size = byteLength(m.message.value) + byteLength(m.message.key);
-      if (chunk.length > 0 && bytes + size > SEND_CHUNK_BYTES) {
-        await this.sendChunk(chunk);
-        chunk = [];
-        bytes = 0;
-      }
-      chunk.push(m);
-      bytes += size;
-    }
-    await this.sendChunk(chunk);
+    // requests of at most PRODUCE_CHUNK_BYTES, in order (one request in flight keeps the order).
+    for (const chunk of chunksOf(messages, (m) => messageBytes(m.message), PRODUCE_CHUNK_BYTES)) await this.sendChunk(chunk);
   }
 
   private async sendChunk(messages: { topic: string; message: Message }[]): Promise<void> {
@@ -248,17 +239,21 @@ export class Relay {
     }
     const refs = new Set([...wanted.values()].flatMap((set) => [...set]));
     const keys = await this.store.keys.find(this.dataSource.manager, owner, refs);
+    const time = new Date().toISOString();
+    // Signed like the log, so a recipient can tell a delivery or an erasure of ours from a forgery.
+    const seal = (to: string, ref: string, key: Buffer | null) =>
+      this.options.signingKey ? signKeyDelivery(this.options.signingKey, { owner, recipient: to, ref, key, time }) : {};
     const deliveries: { topic: string; message: Message }[] = [];
     for (const [to, set] of wanted) {
       for (const ref of set) {
         const key = keys.get(ref);
         if (!key || erased.get(to)?.has(ref)) continue;
         const delivery: KeyDelivery = { ref, key: key.toString('base64') };
-        deliveries.push({ topic: keyTopicFor(owner, to), message: { key: ref, value: JSON.stringify(delivery) } });
+        deliveries.push({ topic: keyTopicFor(owner, to), message: { key: ref, value: JSON.stringify(delivery), headers: seal(to, ref, key) } });
       }
     }
     for (const [to, set] of erased) {
-      for (const ref of set) deliveries.push({ topic: keyTopicFor(owner, to), message: { key: ref, value: null } });
+      for (const ref of set) deliveries.push({ topic: keyTopicFor(owner, to), message: { key: ref, value: null, headers: seal(to, ref, null) } });
     }
     return deliveries;
   }
@@ -291,13 +286,6 @@ export class Relay {
   }
 }
 
-/** Largest payload of one produce request, well under the broker's default message.max.bytes (1 MB). */
-const SEND_CHUNK_BYTES = 512 * 1024;
-
-function byteLength(value: Message['value'] | Message['key']): number {
-  if (value === null || value === undefined) return 0;
-  return typeof value === 'string' ? Buffer.byteLength(value) : value.length;
-}
 
 /** What the auditors get of a RED event: everything but the payload, which its `datahash` still commits to. */
 function withheld(envelope: EventEnvelope): EventEnvelope {

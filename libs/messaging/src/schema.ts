@@ -91,4 +91,12 @@ export const messagingMigrations: Migration[] = [
       ALTER TABLE interlink.relay_checkpoints ADD COLUMN hash text;
     `,
   },
+  {
+    id: 'messaging/004-parked-claimed-stream',
+    sql: `
+      -- The stream a parked message named when nothing showed that its sender wrote it (a forgery
+      -- or a mangled copy): recorded to look into, but it holds no stream back (stream_id is null).
+      ALTER TABLE interlink.parked_events ADD COLUMN claimed_stream_id text;
+    `,
+  },
 ];

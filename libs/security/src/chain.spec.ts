@@ -32,6 +32,8 @@ describe('eventHash', () => {
     expect(eventHash({ ...event, traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' })).not.toBe(hash));
   it('then it depends on time', () => expect(eventHash({ ...event, time: '2025-03-01T10:00:01.000Z' })).not.toBe(hash));
   it('then an added attribute changes it', () => expect(eventHash({ ...event, extra: 'x' })).not.toBe(hash));
+  it('then an added attribute named __proto__ (as JSON.parse keeps it) changes it', () =>
+    expect(eventHash(JSON.parse(JSON.stringify(event).replace(/^\{/, '{"__proto__":{"x":1},')))).not.toBe(hash));
   it('then attribute order does not change it', () => expect(eventHash(Object.fromEntries(Object.entries(event).reverse()))).toBe(hash));
   it('then it has the sha256: form', () => expect(hash).toMatch(/^sha256:[0-9a-f]{64}$/));
 });

@@ -17,6 +17,8 @@ export {
 export type { ChainCheck } from './chain';
 export { merkleProof, merkleRoot, rootFromProof } from './merkle';
 export { signBatch, verifyEnvelope } from './signing';
+export { KEY_SEAL_HEADERS, signKeyDelivery, verifyKeyDelivery } from './key-delivery';
+export type { KeyStatement } from './key-delivery';
 export type { SigningKey, VerifyFailure, VerifyResult } from './signing';
 export { TrustStore } from './trust-store';
 export type { TrustedKey } from './trust-store';

@@ -2,7 +2,7 @@ import { sign, verify, type KeyObject } from 'node:crypto';
 import { eventHash, payloadDigest } from './chain';
 import { describeEvent, isDigest, isWithheld } from './event-text';
 import { merkleLevels, proofFromLevels, proofLength, rootFromProof, rootOfLevels } from './merkle';
-import { fingerprintOf, type TrustStore } from './trust-store';
+import { fingerprintOf, type TrustStore, type TrustedKey } from './trust-store';
 
 export interface SigningKey {
   agencyId: string;
@@ -166,23 +166,8 @@ export function verifyEnvelope(
   const parsed = parseSignature(envelope.signature);
   if (typeof parsed === 'string') return fail('malformed-signature', `The signature of ${who} ${parsed}`);
 
-  if (typeof envelope.keyid !== 'string' || envelope.keyid.length === 0) return fail('unknown-key', `${who} does not name the key (keyid) it was signed with`);
-  const key = trust.get(envelope.keyid);
-  if (!key) {
-    return fail('unknown-key', `${who} is signed with key ${envelope.keyid}, which is not trusted here; add that agency's public key to the trust store if it is genuine`);
-  }
-  if (key.agencyId !== expectedSigner) {
-    return fail('key-not-of-sender', `${who} is signed with key ${key.keyId}, which belongs to ${key.agencyId}, but it was expected from ${expectedSigner}`);
-  }
-  if (key.notAfter) {
-    const time = typeof envelope.time === 'string' ? Date.parse(envelope.time) : Number.NaN;
-    if (Number.isNaN(time)) {
-      return fail('key-expired', `${who} has no valid time, and key ${key.keyId} is only valid for events up to ${key.notAfter.toISOString()}`);
-    }
-    if (time > key.notAfter.getTime()) {
-      return fail('key-expired', `${who} happened at ${String(envelope.time)}, after key ${key.keyId} was retired at ${key.notAfter.toISOString()}; it should have been signed with the agency's newer key`);
-    }
-  }
+  const key = signerKey(trust, envelope.keyid, expectedSigner, envelope.time, who);
+  if ('ok' in key) return key;
 
   const { first, last, index, root, signature, proof } = parsed;
   if (envelope.sequence !== first + index) {
@@ -193,14 +178,41 @@ export function verifyEnvelope(
   }
   const cacheKey = `${fingerprintOf(key)}\n${key.keyId}\n${first}\n${last}\n${root}\n${signature}`;
   if (cache?.has(cacheKey)) return { ok: true };
-  if (!verifyBatchSignature(key.publicKey, batchMessage(key.agencyId, first, last, root), signature)) {
+  if (!verifyEd25519(key.publicKey, batchMessage(key.agencyId, first, last, root), signature)) {
     return fail('bad-signature', `The batch signature over sequences ${first} to ${last} carried by ${who} does not verify with key ${key.keyId} of ${key.agencyId}`);
   }
   cache?.add(cacheKey);
   return { ok: true };
 }
 
-function verifyBatchSignature(publicKey: KeyObject, message: Buffer, signature: string): boolean {
+/**
+ * The trusted key `keyId` of `signer`, valid for something dated `time` (described as `who`):
+ * unknown, someone else's or retired keys give the failure instead.
+ */
+export function signerKey(trust: TrustStore, keyId: unknown, signer: string, time: unknown, who: string): TrustedKey | Extract<VerifyResult, { ok: false }> {
+  const fail = (failure: VerifyFailure, reason: string) => ({ ok: false as const, failure, reason });
+  if (typeof keyId !== 'string' || keyId.length === 0) return fail('unknown-key', `${who} does not name the key (keyid) it was signed with`);
+  const key = trust.get(keyId);
+  if (!key) {
+    return fail('unknown-key', `${who} is signed with key ${keyId}, which is not trusted here; add that agency's public key to the trust store if it is genuine`);
+  }
+  if (key.agencyId !== signer) {
+    return fail('key-not-of-sender', `${who} is signed with key ${key.keyId}, which belongs to ${key.agencyId}, but it was expected from ${signer}`);
+  }
+  if (key.notAfter) {
+    const at = typeof time === 'string' ? Date.parse(time) : Number.NaN;
+    if (Number.isNaN(at)) {
+      return fail('key-expired', `${who} has no valid time, and key ${key.keyId} is only valid for events up to ${key.notAfter.toISOString()}`);
+    }
+    if (at > key.notAfter.getTime()) {
+      return fail('key-expired', `${who} happened at ${String(time)}, after key ${key.keyId} was retired at ${key.notAfter.toISOString()}; it should have been signed with the agency's newer key`);
+    }
+  }
+  return key;
+}
+
+/** Whether `signature` (base64url, canonical) is an Ed25519 signature of `message` by `publicKey`. */
+export function verifyEd25519(publicKey: KeyObject, message: Buffer, signature: string): boolean {
   try {
     return verify(null, message, publicKey, Buffer.from(signature, 'base64url'));
   } catch {

@@ -2,7 +2,7 @@ import { BeforeApplicationShutdown, DynamicModule, Inject, Injectable, Logger, M
 import { APP_GUARD, APP_INTERCEPTOR, Reflector } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { TerminusModule } from '@nestjs/terminus';
-import { AgencyAuthGuard, HealthController, ObservabilityModule, READINESS, Readiness } from '@interlink/agency-kit';
+import { AgencyAuthGuard, HealthController, ObservabilityModule, PartnerTrust, READINESS, Readiness } from '@interlink/agency-kit';
 import { Kafka } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { ensureDatabase, migrate } from '@interlink/event-store';
@@ -59,10 +59,11 @@ export class ArchiveRuntime implements OnApplicationBootstrap, BeforeApplication
       keyTopicCompactionLagMs: this.config.keyTopicCompactionLagMs,
     });
     this.consumer = new ArchiveConsumer(this.kafka, topics, this.dataSource, this.config.agencyId, this.config.audited.map((a) => a.agencyId));
-    // The keys to the personal data in the archive; an agency's erasure destroys the auditors' copy.
+    // The keys to the personal data in the archive; an agency's signed erasure destroys the auditors' copy.
     this.keyReceiver = new KeyReceiver(this.kafka, topics, this.dataSource, {
       agencyId: this.config.agencyId,
       senders: this.config.audited.map((a) => a.agencyId),
+      verify: new PartnerTrust(this.config.trustedKeysDir).verifyKeyDelivery,
       onError: (error) => this.logger.error(`key receiver: ${error.message}`),
       onRefused: (reason, where) => this.logger.warn(`key delivery refused at ${where.topic}/${where.partition}@${where.offset}: ${reason}`),
     });

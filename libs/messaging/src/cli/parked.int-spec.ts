@@ -59,8 +59,9 @@ describe('parked command (real Kafka, real Postgres)', () => {
       },
     });
     await consumer.start();
-    const first = envelopeFrom(agencies.police, 'case-7', 1, { type: 'intel.testing.case-opened', data: { title: 'Held', country: 'PE' } });
-    const second = envelopeFrom(agencies.police, 'case-7', 2, { type: 'intel.testing.note-added', data: { text: 'behind it' } });
+    const forUs = { releasableTo: [agencies.immigration] };
+    const first = envelopeFrom(agencies.police, 'case-7', 1, { type: 'intel.testing.case-opened', data: { title: 'Held', country: 'PE' } }, forUs);
+    const second = envelopeFrom(agencies.police, 'case-7', 2, { type: 'intel.testing.note-added', data: { text: 'behind it' } }, forUs);
     await producer.send({ topic, acks: -1, messages: [first, second].map((e) => ({ key: e.subject, value: JSON.stringify(e) })) });
     await waitFor('two parked events', async () => (await consumer.listParked()).length === 2);
 

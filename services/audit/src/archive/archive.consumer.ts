@@ -1,8 +1,8 @@
 import { Logger } from '@nestjs/common';
-import { EachBatchPayload, Kafka } from 'kafkajs';
+import { EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import { DataSource } from 'typeorm';
-import { topicFor } from '@interlink/contracts';
-import { ConsumerHealth, SupervisedConsumer, TopicManager, commitAfterTransaction } from '@interlink/messaging';
+import { topicFor, unstorableText } from '@interlink/contracts';
+import { ConsumerHealth, SupervisedConsumer, TopicManager, commitAfterTransaction, printable } from '@interlink/messaging';
 import { countConsumed } from '@interlink/observability';
 
 interface Parsed {
@@ -12,40 +12,81 @@ interface Parsed {
   type: string | null;
   subject: string | null;
   time: string | null;
+  /** Why the record is kept as raw bytes only, when it is. */
+  unreadable: string | null;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** Far deeper than any event nests; storing (JSON.stringify, jsonb) recurses once per level. */
+const MAX_DEPTH = 64;
+const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?([Zz]|[+-](\d{2}):(\d{2}))$/;
 
-/** What can be read of a record without trusting it: verification judges it later. */
+/**
+ * What can be read of a record without trusting it: verification judges it later. A record
+ * whose envelope cannot be stored as it is (not JSON, not an object, nested too deep, text
+ * Postgres refuses) is kept as raw bytes only, with the reason.
+ */
 export function parseRecord(value: Buffer | null): Parsed {
-  const empty: Parsed = { envelope: null, sequence: null, eventId: null, type: null, subject: null, time: null };
-  if (!value) return empty;
+  // The reason may quote the record (JSON.parse's messages do), NUL included.
+  const unread = (why: string): Parsed => ({ envelope: null, sequence: null, eventId: null, type: null, subject: null, time: null, unreadable: printable(why) });
+  if (!value || value.length === 0) return unread('the record has no value');
   let json: unknown;
   try {
     json = JSON.parse(value.toString('utf8'));
-  } catch {
-    return empty;
+  } catch (error) {
+    return unread(`not JSON: ${(error as Error).message}`);
   }
-  if (typeof json !== 'object' || json === null || Array.isArray(json)) return empty;
-  // Postgres jsonb cannot hold U+0000; such a record is kept as raw bytes only.
-  if (value.includes('\\u0000')) return empty;
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) return unread('JSON, but not an object (an event envelope)');
+  if (nestedDeeperThan(json, MAX_DEPTH)) return unread(`nested more than ${MAX_DEPTH} levels deep, deeper than any event`);
+  const unstorable = unstorableText(json);
+  if (unstorable) return unread(`the envelope at ${unstorable}, which Postgres cannot store`);
   const e = json as Record<string, unknown>;
   const str = (v: unknown, max = 200) => (typeof v === 'string' && v.length <= max ? v : null);
-  const time = str(e.time, 40);
   return {
     envelope: e,
     sequence: Number.isSafeInteger(e.sequence) ? (e.sequence as number) : null,
     eventId: typeof e.id === 'string' && UUID.test(e.id) ? e.id : null,
     type: str(e.type),
     subject: str(e.subject),
-    time: time && !Number.isNaN(Date.parse(time)) ? time : null,
+    time: eventTime(e.time),
+    unreadable: null,
   };
+}
+
+/** Whether a parsed JSON value nests deeper than `limit`; walks without recursion, so hostile nesting cannot overflow the stack. */
+function nestedDeeperThan(value: unknown, limit: number): boolean {
+  const pending: [unknown, number][] = [[value, 1]];
+  while (pending.length > 0) {
+    const [item, depth] = pending.pop()!;
+    if (typeof item !== 'object' || item === null) continue;
+    if (depth > limit) return true;
+    for (const child of Object.values(item)) pending.push([child, depth + 1]);
+  }
+  return false;
+}
+
+/**
+ * An event's `time` in a form Postgres takes, when it is an RFC 3339 date-time of a real day in
+ * years 1 to 9999; anything else (JavaScript reads "1" or "2026-02-30" as dates) is left out.
+ */
+function eventTime(value: unknown): string | null {
+  const match = typeof value === 'string' ? RFC3339.exec(value) : null;
+  if (!match) return null;
+  const [year, month, day, hour, minute, second] = match.slice(1, 7).map(Number);
+  const [offsetHours, offsetMinutes] = [match[9], match[10]].map((v) => Number(v ?? 0));
+  const calendar = new Date(Date.UTC(2000, month - 1, day));
+  calendar.setUTCFullYear(year);
+  const real = year >= 1 && month >= 1 && month <= 12 && calendar.getUTCDate() === day && hour <= 23 && minute <= 59 && second <= 59 && offsetHours <= 23 && offsetMinutes <= 59;
+  if (!real) return null;
+  const at = Date.parse((value as string).replace(/^(.{10})[ t]/, '$1T'));
+  return Number.isNaN(at) ? null : new Date(at).toISOString();
 }
 
 /**
  * Archives every record of every audited agency's feed (`intel.<agency>.<audit>`), as it
  * arrived, before anything judges it: a record is stored once per (topic, partition, offset)
- * and the Kafka offset is committed only after the insert.
+ * and the Kafka offset is committed only after the insert. What it cannot read, or Postgres
+ * will not take as parsed, is kept as raw bytes with the reason: no record stops the archive.
  */
 export class ArchiveConsumer {
   private readonly logger = new Logger('ArchiveConsumer');
@@ -91,15 +132,38 @@ export class ArchiveConsumer {
     if (batch.messages.length === 0) return;
     const agency = batch.topic.slice('intel.'.length, batch.topic.length - this.auditId.length - 1);
     const rows = batch.messages.map((m) => ({ m, p: parseRecord(m.value) }));
+    try {
+      await this.insert(batch.topic, batch.partition, agency, rows);
+    } catch (error) {
+      if (!refusedData(error)) throw error;
+      // Something in the batch Postgres will not take as parsed: archive record by record, and
+      // the one it refuses as raw bytes with the reason, so that the archive never stops at it.
+      for (const row of rows) {
+        await this.insert(batch.topic, batch.partition, agency, [row]).catch(async (refused: Error) => {
+          if (!refusedData(refused)) throw refused;
+          this.logger.warn(`${batch.topic}/${batch.partition}@${row.m.offset} archived as raw bytes only: ${refused.message}`);
+          const p = { ...parseRecord(null), unreadable: printable(`Postgres refused its parsed form: ${refused.message}`) };
+          await this.insert(batch.topic, batch.partition, agency, [{ m: row.m, p }]);
+        });
+      }
+    }
+    countConsumed(this.groupId, { archived: rows.length });
+    const last = batch.messages[batch.messages.length - 1].offset;
+    resolveOffset(last);
+    // Archiving again is harmless (one row per offset): a failed commit must not stop the archive.
+    await commitAfterTransaction(this.consumer!.current, batch.topic, batch.partition, last, (error) => this.logger.warn(error.message));
+  }
+
+  private async insert(topic: string, partition: number, agency: string, rows: { m: KafkaMessage; p: Parsed }[]): Promise<void> {
     await this.dataSource.query(
-      `INSERT INTO audit.archive (topic, kafka_partition, kafka_offset, agency, raw, envelope, sequence, event_id, type, subject, event_time)
-       SELECT $1, $2, o, $3, r, e, s, i, t, sub, tm
-         FROM unnest($4::bigint[], $5::bytea[], $6::jsonb[], $7::bigint[], $8::uuid[], $9::text[], $10::text[], $11::timestamptz[])
-           AS x(o, r, e, s, i, t, sub, tm)
+      `INSERT INTO audit.archive (topic, kafka_partition, kafka_offset, agency, raw, envelope, sequence, event_id, type, subject, event_time, unreadable)
+       SELECT $1, $2, o, $3, r, e, s, i, t, sub, tm, u
+         FROM unnest($4::bigint[], $5::bytea[], $6::jsonb[], $7::bigint[], $8::uuid[], $9::text[], $10::text[], $11::timestamptz[], $12::text[])
+           AS x(o, r, e, s, i, t, sub, tm, u)
        ON CONFLICT DO NOTHING`,
       [
-        batch.topic,
-        batch.partition,
+        topic,
+        partition,
         agency,
         rows.map((r) => r.m.offset),
         rows.map((r) => r.m.value),
@@ -109,12 +173,14 @@ export class ArchiveConsumer {
         rows.map((r) => r.p.type),
         rows.map((r) => r.p.subject),
         rows.map((r) => r.p.time),
+        rows.map((r) => r.p.unreadable),
       ],
     );
-    countConsumed(this.groupId, { archived: rows.length });
-    const last = batch.messages[batch.messages.length - 1].offset;
-    resolveOffset(last);
-    // Archiving again is harmless (one row per offset): a failed commit must not stop the archive.
-    await commitAfterTransaction(this.consumer!.current, batch.topic, batch.partition, last, (error) => this.logger.warn(error.message));
   }
+}
+
+/** Whether Postgres refused a value (data exception, or a limit such as nesting depth) rather than failed. */
+function refusedData(error: unknown): boolean {
+  const code = (error as { code?: unknown }).code ?? (error as { driverError?: { code?: unknown } }).driverError?.code;
+  return typeof code === 'string' && (code.startsWith('22') || code.startsWith('54'));
 }

@@ -43,4 +43,12 @@ export const archiveMigrations: Migration[] = [
   },
   // The data keys the audited agencies deliver, to open the sealed personal data in the archive.
   dataKeysMigration(),
+  {
+    id: 'audit/003-archive-unreadable',
+    sql: `
+      -- Why a record is kept as raw bytes only (not JSON, nested too deep, text Postgres cannot
+      -- store...): it is archived all the same, and verification reports it where it stands.
+      ALTER TABLE audit.archive ADD COLUMN unreadable text;
+    `,
+  },
 ];

@@ -21,8 +21,9 @@ export function consumerName(agencyId: string): string {
  * the reason, as in every agency service.
  *
  * Personal data comes redacted unless a partner grants it to the task force; then it comes
- * sealed, with the records' keys on `keys.<sender>.<task force>` (KeyReceiver), and is opened
- * before it is recorded. An erased record's key is destroyed and its data comes out erased.
+ * sealed, with the records' keys on `keys.<sender>.<task force>` (KeyReceiver, which takes only
+ * deliveries its sender signed), and is opened before it is recorded. An erased record's key is
+ * destroyed and its data comes out erased.
  */
 @Injectable()
 export class IntakeRuntime implements OnApplicationBootstrap, BeforeApplicationShutdown, Readiness {
@@ -69,6 +70,7 @@ export class IntakeRuntime implements OnApplicationBootstrap, BeforeApplicationS
       senders: config.senders.map((s) => s.agencyId),
       groupId: `${config.agencyId}-console-keys`,
       maxWaitTimeInMs: config.consumerMaxWaitMs,
+      verify: trust.verifyKeyDelivery,
       onError: (error) => this.logger.error(`key receiver: ${error.message}`),
       onRefused: (reason, where) => this.logger.warn(`key delivery refused at ${where.topic}/${where.partition}@${where.offset}: ${reason}`),
     });
