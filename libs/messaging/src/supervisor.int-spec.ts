@@ -95,8 +95,8 @@ describe('consumers started again after kafkajs gives up on them (real Kafka, re
       running.push(consumer);
       const p = agencies.police;
       const events = [
-        envelopeFrom(p, 'case-1', 1, { type: 'intel.testing.case-opened', data: { title: 'Compound', country: 'KH' } }),
-        envelopeFrom(p, 'case-1', 2, { type: 'intel.testing.note-added', data: { text: 'first' } }),
+        envelopeFrom(p, 'case-1', 1, { type: 'intel.testing.case-opened', data: { title: 'Compound', country: 'KH' } }, { releasableTo: [agencies.immigration] }),
+        envelopeFrom(p, 'case-1', 2, { type: 'intel.testing.note-added', data: { text: 'first' } }, { releasableTo: [agencies.immigration] }),
       ];
       await producer.send({ topic, messages: events.map((e) => ({ key: e.subject, value: JSON.stringify(e) })) });
       await consumer.start();
@@ -104,7 +104,7 @@ describe('consumers started again after kafkajs gives up on them (real Kafka, re
       await waitFor('the events applied after the restart', async () => (await readCases(db.dataSource.manager, 'received_cases'))[0]?.notes === 1, { timeoutMs: 60_000 });
       // The same events again (a partner's relay republishing): skipped by the inbox.
       await producer.send({ topic, messages: events.map((e) => ({ key: e.subject, value: JSON.stringify(e) })) });
-      const later = envelopeFrom(p, 'case-1', 3, { type: 'intel.testing.note-added', data: { text: 'second' } });
+      const later = envelopeFrom(p, 'case-1', 3, { type: 'intel.testing.note-added', data: { text: 'second' } }, { releasableTo: [agencies.immigration] });
       await producer.send({ topic, messages: [{ key: later.subject, value: JSON.stringify(later) }] });
       await waitFor('the later event applied', async () => (await readCases(db.dataSource.manager, 'received_cases'))[0]?.notes === 2);
       expect(await readCases(db.dataSource.manager, 'received_cases')).toEqual([
@@ -124,7 +124,7 @@ describe('consumers started again after kafkajs gives up on them (real Kafka, re
         beforeBatch: () => new Promise((resolve) => setTimeout(resolve, 9000)),
       });
       running.push(consumer);
-      const opened = envelopeFrom(agencies.police, 'case-9', 1, { type: 'intel.testing.case-opened', data: { title: 'Slow keys', country: 'KH' } });
+      const opened = envelopeFrom(agencies.police, 'case-9', 1, { type: 'intel.testing.case-opened', data: { title: 'Slow keys', country: 'KH' } }, { releasableTo: [agencies.immigration] });
       await producer.send({ topic, messages: [{ key: opened.subject, value: JSON.stringify(opened) }] });
       await consumer.start();
       await waitFor('the event applied after the long wait', async () => (await readCases(db.dataSource.manager, 'received_cases')).length === 1, { timeoutMs: 60_000 });
