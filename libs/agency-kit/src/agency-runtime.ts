@@ -60,6 +60,7 @@ export class AgencyRuntime implements OnApplicationBootstrap, BeforeApplicationS
     this.projections = new ProjectionRunner(dataSource, store, projections, {
       databaseUrl: config.databaseUrl,
       onError: (error, name) => this.logger.error(`projection ${name}: ${error.message}`),
+      log: (message) => this.logger.warn(message),
     });
     this.relay = new Relay(kafka, this.topics, dataSource, store, {
       databaseUrl: config.databaseUrl,

@@ -25,6 +25,8 @@ export function unstorableString(text: string): string | undefined {
  * without recursion, so hostile nesting cannot overflow the stack.
  */
 export function unstorableText(value: unknown, root = ''): string | undefined {
+  // Every event read is checked, and almost all are fine: look first without building the paths.
+  if (!holdsUnstorable(value)) return undefined;
   const pending: [unknown, string][] = [[value, root]];
   while (pending.length > 0) {
     const [item, at] = pending.pop()!;
@@ -44,4 +46,22 @@ export function unstorableText(value: unknown, root = ''): string | undefined {
     }
   }
   return undefined;
+}
+
+function holdsUnstorable(value: unknown): boolean {
+  const pending: unknown[] = [value];
+  while (pending.length > 0) {
+    const item = pending.pop();
+    if (typeof item === 'string') {
+      if (UNSTORABLE.test(item)) return true;
+    } else if (Array.isArray(item)) {
+      for (const child of item) pending.push(child);
+    } else if (typeof item === 'object' && item !== null) {
+      for (const key of Object.keys(item)) {
+        if (UNSTORABLE.test(key)) return true;
+        pending.push((item as Record<string, unknown>)[key]);
+      }
+    }
+  }
+  return false;
 }

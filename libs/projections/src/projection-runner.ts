@@ -1,5 +1,7 @@
 import { DataSource, EntityManager } from 'typeorm';
 import { EventStore, LOG_START, LogFollower, LogPosition, StoredEvent, compareLogPositions } from '@interlink/event-store';
+import { readCatalog, writeTables } from './bulk-write';
+import { MemoryTables, NotFoldableError } from './memory-tables';
 import { Projection } from './projection';
 
 export interface ProjectionRunnerOptions {
@@ -12,6 +14,24 @@ export interface ProjectionRunnerOptions {
   onError?: (error: Error, projection: string) => void;
   /** First wait before a failing batch is tried again, doubled after each failure up to `maxMs` (default 100 ms to 30 s). */
   retry?: { initialMs?: number; maxMs?: number };
+  /** Events per read when a rebuild folds the log in memory (default 5000). */
+  foldBatchSize?: number;
+  /**
+   * Rows a rebuild may hold in memory (default PROJECTION_REBUILD_MAX_ROWS, else 3,000,000);
+   * past it, what it holds is written out and the rest is applied event by event.
+   */
+  maxRowsInMemory?: number;
+  /** How the rebuild says that it left the in-memory path, and why (default console.warn). */
+  log?: (message: string) => void;
+}
+
+/** The rows a rebuild holds in memory unless told otherwise: a few million rows of a few hundred bytes. */
+export function maxRowsInMemory(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env.PROJECTION_REBUILD_MAX_ROWS;
+  if (raw === undefined || raw === '') return 3_000_000;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`PROJECTION_REBUILD_MAX_ROWS must be a whole number of rows, not "${raw}"`);
+  return n;
 }
 
 /** A projection that cannot apply its next batch, and why; it is retried with growing pauses. */
@@ -60,6 +80,9 @@ export class ProjectionRunner {
   private readonly batchSize: number;
   private follower?: LogFollower;
   private readonly failing = new Map<string, ProjectionFailure>();
+  private readonly foldBatchSize: number;
+  private readonly maxRows: number;
+  private readonly log: (message: string) => void;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -72,6 +95,9 @@ export class ProjectionRunner {
       this.projections.set(p.name, p);
     }
     this.batchSize = options.batchSize ?? 500;
+    this.foldBatchSize = options.foldBatchSize ?? 5000;
+    this.maxRows = options.maxRowsInMemory ?? maxRowsInMemory();
+    this.log = options.log ?? ((message) => console.warn(message));
   }
 
   /** Creates missing read-model tables. */
@@ -222,7 +248,10 @@ export class ProjectionRunner {
   /**
    * Rebuilds a projection from the start of the log into fresh tables in schema
    * `rebuild_<name>`, while the live tables keep serving, then swaps the new tables in and
-   * moves the checkpoint in one transaction. Returns how many events were replayed.
+   * moves the checkpoint in one transaction. The log is folded through the projection's handlers
+   * in memory and the rows written in bulk (see `fold`); the events that arrive meanwhile are
+   * applied event by event under the projection's lock, just before the swap. Returns how many
+   * events were replayed.
    */
   async rebuild(name: string): Promise<number> {
     const projection = this.projection(name);
@@ -232,8 +261,7 @@ export class ProjectionRunner {
     await this.dataSource.query(`CREATE SCHEMA "${shadow}"`);
     await this.dataSource.transaction((m) => this.createIn(m, shadow, projection));
 
-    let position = LOG_START;
-    let replayed = 0;
+    let { position, replayed } = await this.fold(projection, shadow);
     const batchIntoShadow = (m: EntityManager) =>
       m.query(`SET LOCAL search_path TO "${shadow}", ${LIVE_SCHEMA}`).then(() => this.apply(projection, position, m));
     for (;;) {
@@ -242,7 +270,6 @@ export class ProjectionRunner {
       replayed += read.count;
       if (read.count < this.batchSize) break;
     }
-
     await this.dataSource.transaction(async (m) => {
       await m.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [lockKey(name)]);
       for (;;) {
@@ -263,5 +290,58 @@ export class ProjectionRunner {
     await this.dataSource.query(`DROP SCHEMA IF EXISTS "${retired}" CASCADE`);
     await this.dataSource.query(`DROP SCHEMA IF EXISTS "${shadow}" CASCADE`);
     return replayed;
+  }
+
+  /**
+   * Folds the log into the shadow tables: batches of `foldBatchSize` events (the next one read
+   * while this one is applied) through the projection's own handlers over MemoryTables, then
+   * every row written in bulk. Returns where it stopped; the caller applies the rest event by
+   * event. A projection that needs the database (NotFoldableError) is left to that path from the
+   * start, and one that outgrows `maxRowsInMemory` from where it outgrew it: both are logged.
+   */
+  private async fold(projection: Projection, shadow: string): Promise<{ position: LogPosition; replayed: number }> {
+    const tables = new MemoryTables(projection.name, this.dataSource, await readCatalog(this.dataSource.manager, shadow, projection.tables));
+    const read = (after: LogPosition) => this.store.readLogInBulk(after, { limit: this.foldBatchSize });
+    let position = LOG_START;
+    let replayed = 0;
+    let next: Promise<StoredEvent[]> | undefined = read(position);
+    try {
+      while (next) {
+        let events: StoredEvent[];
+        try {
+          events = await next;
+        } catch (error) {
+          throw new ProjectionError(projection.name, position, error instanceof Error ? error.message : String(error));
+        }
+        next = events.length === this.foldBatchSize ? read(events[events.length - 1].logPosition) : undefined;
+        for (const { envelope, logPosition } of events) {
+          const handler = projection.handlers[envelope.type];
+          try {
+            if (handler) await handler(envelope, tables.manager);
+          } catch (error) {
+            if (error instanceof NotFoldableError) {
+              this.log(`rebuild of ${projection.name}: ${error.message}; replaying the log event by event instead`);
+              return { position: LOG_START, replayed: 0 };
+            }
+            const reason = error instanceof Error ? error.message : String(error);
+            throw new ProjectionError(projection.name, position, reason, { id: envelope.id, type: envelope.type, position: logPosition });
+          }
+          position = logPosition;
+          replayed++;
+        }
+        if (next && tables.rowCount > this.maxRows) {
+          this.log(
+            `rebuild of ${projection.name}: ${tables.rowCount} rows held in memory, more than the ${this.maxRows} allowed (PROJECTION_REBUILD_MAX_ROWS); ` +
+              `writing them out and applying the rest of the log event by event`,
+          );
+          break;
+        }
+      }
+    } finally {
+      // A read already under way when the fold stopped early must not fail unheard.
+      next?.catch(() => undefined);
+    }
+    await this.dataSource.transaction((m) => writeTables(m, shadow, tables));
+    return { position, replayed };
   }
 }

@@ -6,6 +6,7 @@ export {
   commitmentForm,
   newDataKey,
   openData,
+  openDataInPlace,
   openPart,
   redactData,
   sealData,

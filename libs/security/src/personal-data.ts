@@ -110,7 +110,12 @@ export function sealedRefs(data: unknown, found: Set<string> = new Set()): Set<s
  * or, with `whenMissing: 'redact'`, the part reads as redacted.
  */
 export function openData<D>(data: D, keyFor: (ref: string) => Buffer | null | undefined, options: { whenMissing?: 'throw' | 'redact' } = {}): D {
-  return walkProtected(clone(data), (part) => {
+  return openDataInPlace(clone(data), keyFor, options);
+}
+
+/** openData for a payload nobody else holds (one just parsed from the store): its parts are opened where they lie, without a copy. */
+export function openDataInPlace<D>(data: D, keyFor: (ref: string) => Buffer | null | undefined, options: { whenMissing?: 'throw' | 'redact' } = {}): D {
+  return walkProtected(data, (part) => {
     if (!isSealedPart(part)) return undefined;
     const key = keyFor(part.ref);
     if (key === undefined && options.whenMissing === 'redact') return withholdPart(part as SealedPart & Record<string, unknown>, 'redacted');

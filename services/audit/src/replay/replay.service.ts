@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
-import { EventRegistry } from '@interlink/contracts';
+import { EventEnvelope, EventRegistry } from '@interlink/contracts';
 import { normalisePassport } from '@interlink/matching';
+import { MemoryTables, NotFoldableError, Projection, maxRowsInMemory, readCatalog, writeTables } from '@interlink/projections';
 import { ArchiveReader, Range } from '../archive/archive.reader';
 import { AuditedRole } from '../config';
 import { READ_MODELS } from '../read-models';
@@ -14,16 +15,32 @@ export interface ReplayResult<T> {
   result: T;
 }
 
+export interface ReplayOptions {
+  /** Rows held in memory before they are written out and the rest is applied event by event (default PROJECTION_REBUILD_MAX_ROWS, else 3,000,000). */
+  maxRowsInMemory?: number;
+  /** How a replay says that a projection left the in-memory path, and why (default console.warn). */
+  log?: (message: string) => void;
+}
+
 /**
  * Rebuilds an agency's read models from its archived log, with the agency's own projection
  * code, as of a moment or a sequence number, into a scratch schema that is dropped afterwards.
+ * The events are folded through the handlers in memory (MemoryTables) and the rows written to
+ * the scratch tables in bulk; a projection that needs the database is replayed event by event.
  */
 export class ReplayService {
+  private readonly maxRows: number;
+  private readonly log: (message: string) => void;
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly reader: ArchiveReader,
     private readonly registry: EventRegistry,
-  ) {}
+    options: ReplayOptions = {},
+  ) {
+    this.maxRows = options.maxRowsInMemory ?? maxRowsInMemory();
+    this.log = options.log ?? ((message) => console.warn(message));
+  }
 
   async replay<T>(
     agency: string,
@@ -40,26 +57,21 @@ export class ReplayService {
       await this.inSchema(schema, async (db) => {
         for (const p of projections) for (const ddl of p.schema) await db.query(ddl);
       });
-      let replayed = 0;
-      let lastSequence: number | null = null;
-      let batch: ReturnType<EventRegistry['upcast']>[] = [];
-      const flush = async () => {
-        const events = batch;
-        batch = [];
-        await this.inSchema(schema, async (db) => {
-          for (const event of events) {
-            for (const p of projections) await p.handlers[event.type]?.(event, db);
-          }
-        });
-        onProgress?.(replayed);
-      };
-      for await (const envelope of this.reader.events(agency, range)) {
-        batch.push(this.registry.upcast(envelope));
-        replayed++;
-        lastSequence = envelope.sequence ?? lastSequence;
-        if (batch.length >= 1000) await flush();
+      const inDatabase = new Set<string>();
+      let read: { replayed: number; lastSequence: number | null };
+      for (;;) {
+        try {
+          read = await this.fill(schema, agency, range, projections, inDatabase, onProgress);
+          break;
+        } catch (error) {
+          if (!(error instanceof NotFoldableError)) throw error;
+          // Again from the start with that projection on the database; what the others applied there goes too.
+          this.log(`replay of ${agency}: ${error.message}; replaying it event by event instead`);
+          inDatabase.add(error.projection);
+          await this.dataSource.query(`TRUNCATE ${tables.map((t) => `"${schema}"."${t}"`).join(', ')}`);
+        }
       }
-      await flush();
+      const { replayed, lastSequence } = read;
       const result = await this.inSchema(schema, (db) => query(db, tables));
       return { agency, replayed, lastSequence, asOf: range.asOf?.toISOString() ?? null, result };
     } finally {
@@ -94,6 +106,61 @@ export class ReplayService {
       }
       return out;
     });
+  }
+
+  /**
+   * Applies the archived events to the scratch tables: the projections not in `inDatabase` fold
+   * them in memory, the others event by event in the schema, 1000 events per transaction. Past
+   * `maxRows` rows held, they are written out and the rest goes event by event too.
+   */
+  private async fill(
+    schema: string,
+    agency: string,
+    range: Range,
+    projections: Projection[],
+    inDatabase: Set<string>,
+    onProgress?: (replayed: number) => void,
+  ): Promise<{ replayed: number; lastSequence: number | null }> {
+    const catalog = await readCatalog(this.dataSource.manager, schema, projections.flatMap((p) => p.tables));
+    let folded = projections.filter((p) => !inDatabase.has(p.name)).map((p) => ({ projection: p, tables: new MemoryTables(p.name, this.dataSource, catalog) }));
+    let applied = projections.filter((p) => inDatabase.has(p.name));
+    const writeOut = async (db: EntityManager) => {
+      for (const { tables } of folded) await writeTables(db, schema, tables);
+    };
+    let replayed = 0;
+    let lastSequence: number | null = null;
+    let batch: EventEnvelope[] = [];
+    const flush = async () => {
+      const events = batch;
+      batch = [];
+      for (const event of events) {
+        for (const { projection, tables } of folded) await projection.handlers[event.type]?.(event, tables.manager);
+      }
+      if (applied.length) {
+        await this.inSchema(schema, async (db) => {
+          for (const event of events) {
+            for (const p of applied) await p.handlers[event.type]?.(event, db);
+          }
+        });
+      }
+      const held = folded.reduce((n, { tables }) => n + tables.rowCount, 0);
+      if (held > this.maxRows) {
+        this.log(`replay of ${agency}: ${held} rows held in memory, more than the ${this.maxRows} allowed (PROJECTION_REBUILD_MAX_ROWS); writing them out and applying the rest event by event`);
+        await this.dataSource.transaction(writeOut);
+        applied = projections;
+        folded = [];
+      }
+      onProgress?.(replayed);
+    };
+    for await (const envelope of this.reader.events(agency, range)) {
+      batch.push(this.registry.upcast(envelope));
+      replayed++;
+      lastSequence = envelope.sequence ?? lastSequence;
+      if (batch.length >= 1000) await flush();
+    }
+    await flush();
+    await this.dataSource.transaction(writeOut);
+    return { replayed, lastSequence };
   }
 
   private inSchema<T>(schema: string, work: (db: EntityManager) => Promise<T>): Promise<T> {
