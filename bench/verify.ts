@@ -1,10 +1,10 @@
 // Verify: events/s of the audit service's signature and chain verification over a signed log
-// built as the relay builds it (chainBatch, then signBatch, in batches of 500). The verifiers are
+// built as the relay builds it (chainAndSign, in batches of 500). The verifiers are
 // a list, so that a parallel one can be added beside the single-process ChainVerifier and
 // measured on the same records.
 import os from 'node:os';
 import { interlinkRegistry, topicFor } from '@interlink/contracts';
-import { GENESIS_HASH, TrustStore, chainBatch, signBatch } from '@interlink/security';
+import { GENESIS_HASH, TrustStore, chainAndSign } from '@interlink/security';
 import { ChainVerifier, LogRecord, VerificationReport } from '../services/audit/src/verify/chain-verifier';
 import { BenchContext } from './context';
 import { PoliceEvents, sealedStories } from './events';
@@ -46,7 +46,7 @@ export function signedLog(ctx: BenchContext, count: number): LogRecord[] {
   while (records.length < count) {
     const { envelopes } = sealedStories(generator, registry, run.ids, SIGNED_BATCH / 4);
     const batch = envelopes.slice(0, count - records.length).map((e, i) => ({ ...e, sequence: records.length + i + 1 }));
-    const signed = signBatch(key, chainBatch(batch, previous));
+    const signed = chainAndSign(key, batch, previous);
     previous = signed[signed.length - 1].hash;
     for (const e of signed) records.push({ position: `${topic}[0]@${records.length}`, value: Buffer.from(JSON.stringify(e)) });
   }

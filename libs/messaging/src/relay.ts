@@ -2,7 +2,7 @@ import { Client } from 'pg';
 import { CompressionTypes, Kafka, Message, Producer, TopicMessages } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { EventEnvelope, isErasureType, keyTopicFor, listAttribute, recipientsOf, topicFor } from '@interlink/contracts';
-import { GENESIS_HASH, SigningKey, chainBatch, redactData, sealedRefs, signBatch, signKeyDelivery } from '@interlink/security';
+import { GENESIS_HASH, SigningKey, chainAndSign, chainBatch, redactData, sealedRefs, signKeyDelivery } from '@interlink/security';
 import { EventStore, LOG_START, LogFollower, LogPosition } from '@interlink/event-store';
 import { PRODUCE_CHUNK_BYTES, chunksOf, createIdempotentProducer, messageBytes } from './kafka-config';
 import { publishingBatch } from './relay-telemetry';
@@ -83,6 +83,8 @@ export class Relay {
   private follower?: LogFollower;
   private lockClient?: Client;
   private failing?: { since: string; message: string };
+  /** The checkpoint this instance wrote last, while it leads: nobody else moves it meanwhile. */
+  private written?: Checkpoint;
 
   constructor(
     private readonly kafka: Kafka,
@@ -144,6 +146,7 @@ export class Relay {
   private async releaseLead(): Promise<void> {
     const client = this.lockClient;
     this.lockClient = undefined;
+    this.written = undefined;
     await client?.end().catch(() => undefined);
   }
 
@@ -162,41 +165,50 @@ export class Relay {
       return false;
     }
     this.lockClient = client;
+    // Another instance may have led since this one last did: read the checkpoint afresh.
+    this.written = undefined;
     return true;
   }
 
   /** Publishes one batch after the checkpoint; returns how many events it read. */
   async publishNextBatch(): Promise<number> {
-    const checkpoint = await this.checkpoint();
+    const checkpoint = (this.lockClient && this.written) || (await this.checkpoint());
     const batch = await this.store.readLog(checkpoint.position, { limit: this.batchSize, upcast: false, open: false });
     if (batch.length === 0) return 0;
 
-    const chained = chainBatch(
-      batch.map((stored, i) => ({ ...stored.envelope, sequence: checkpoint.sequence + i + 1 })),
-      checkpoint.hash,
-    );
-    const messages: EventEnvelope[] = this.options.signingKey ? signBatch(this.options.signingKey, chained) : chained;
+    const numbered = batch.map((stored, i) => ({ ...stored.envelope, sequence: checkpoint.sequence + i + 1 }));
+    const messages: EventEnvelope[] = this.options.signingKey
+      ? chainAndSign(this.options.signingKey, numbered, checkpoint.hash)
+      : chainBatch(numbered, checkpoint.hash);
     const routed = this.route(messages);
     await publishingBatch(this.store.agencyId, messages, routed, async () => {
-      // Keys first: a recipient that reads an event finds the key to open it already on its way.
-      await this.send(await this.keyDeliveries(routed));
-      await this.send(
-        routed.map(({ topic, envelope }) => ({
+      // Keys first, in the same request: a recipient that reads an event finds the key to open it
+      // already on its way. An envelope going to several recipients is written out once.
+      const texts = new Map<EventEnvelope, string>();
+      const text = (envelope: EventEnvelope) => texts.get(envelope) ?? texts.set(envelope, JSON.stringify(envelope)).get(envelope)!;
+      await this.send([
+        ...(await this.keyDeliveries(routed)),
+        ...routed.map(({ topic, envelope }) => ({
           topic,
-          message: { key: envelope.subject, value: JSON.stringify(envelope), headers: { 'content-type': CLOUDEVENTS_CONTENT_TYPE } },
+          message: { key: envelope.subject, value: text(envelope), headers: { 'content-type': CLOUDEVENTS_CONTENT_TYPE } },
         })),
-      );
+      ]);
       await this.options.onPublished?.(messages);
     });
 
-    const last = batch[batch.length - 1].logPosition;
+    const next: Checkpoint = {
+      position: batch[batch.length - 1].logPosition,
+      sequence: checkpoint.sequence + batch.length,
+      hash: messages[messages.length - 1].hash!,
+    };
     await this.dataSource.query(
       `INSERT INTO interlink.relay_checkpoints (relay, tx_id, position, sequence, hash, updated_at)
        VALUES ($1, $2::text::xid8, $3, $4, $5, now())
        ON CONFLICT (relay) DO UPDATE SET tx_id = excluded.tx_id, position = excluded.position,
          sequence = excluded.sequence, hash = excluded.hash, updated_at = excluded.updated_at`,
-      [this.name, last.txId, last.position, checkpoint.sequence + batch.length, chained[chained.length - 1].hash],
+      [this.name, next.position.txId, next.position.position, next.sequence, next.hash],
     );
+    if (this.lockClient) this.written = next;
     return batch.length;
   }
 
@@ -276,7 +288,7 @@ export class Relay {
     });
   }
 
-  async checkpoint(): Promise<{ position: LogPosition; sequence: number; hash: string }> {
+  async checkpoint(): Promise<Checkpoint> {
     const rows: { tx_id: string; position: string; sequence: string; hash: string | null }[] = await this.dataSource.query(
       `SELECT tx_id::text, position::text, sequence::text, hash FROM interlink.relay_checkpoints WHERE relay = $1`,
       [this.name],
@@ -286,6 +298,12 @@ export class Relay {
   }
 }
 
+
+interface Checkpoint {
+  position: LogPosition;
+  sequence: number;
+  hash: string;
+}
 
 /** What the auditors get of a RED event: everything but the payload, which its `datahash` still commits to. */
 function withheld(envelope: EventEnvelope): EventEnvelope {

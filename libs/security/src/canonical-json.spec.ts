@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import fc from 'fast-check';
 import { canonicalJson, dataDigest } from './index';
 
 describe('canonicalJson', () => {
@@ -112,8 +113,44 @@ describe('canonicalJson', () => {
       expect(() => canonicalJson(a)).toThrow(/refers back to itself/);
     });
     it('then the error names where the value is', () => expect(() => canonicalJson({ a: { b: [0, NaN] } })).toThrow('$.a.b[1]'));
+    it('then a value nested past the fast path that is not a cycle is still written', () => {
+      let deep: unknown = 'bottom';
+      for (let i = 0; i < 1000; i++) deep = i % 2 ? [deep] : { d: deep };
+      expect(JSON.parse(canonicalJson(deep))).toEqual(deep);
+    });
+  });
+
+  describe('given any JSON value', () => {
+    it('then the text parses back to it, and any key order gives the same text', () =>
+      fc.assert(
+        fc.property(fc.jsonValue(), (value) => {
+          const text = canonicalJson(value);
+          expect(JSON.parse(text)).toEqual(JSON.parse(JSON.stringify(value)));
+          expect(canonicalJson(reversedKeys(value))).toBe(text);
+        }),
+      ));
+  });
+
+  describe('given members to omit', () => {
+    const omit = new Set(['hash', 'data']);
+    it('then the text is that of the object without them', () =>
+      fc.assert(
+        fc.property(fc.dictionary(fc.constantFrom('hash', 'data', 'id', 'type', '__proto__'), fc.jsonValue()), (value) => {
+          const kept = Object.fromEntries(Object.entries(value).filter(([name]) => !omit.has(name)));
+          expect(canonicalJson(value, { omit })).toBe(canonicalJson(kept));
+        }),
+      ));
+    it('then only the top level is affected', () => expect(canonicalJson({ a: { hash: 1 }, hash: 2 }, { omit })).toBe('{"a":{"hash":1}}'));
+    it('then an error still names where the value is', () => expect(() => canonicalJson({ a: [NaN], hash: 1 }, { omit })).toThrow('$.a[0]'));
+    it('then something other than an object is refused', () => expect(() => canonicalJson([1], { omit })).toThrow(/needs an object/));
   });
 });
+
+function reversedKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(reversedKeys);
+  if (typeof value !== 'object' || value === null) return value;
+  return Object.fromEntries(Object.entries(value).reverse().map(([name, child]) => [name, reversedKeys(child)]));
+}
 
 describe('dataDigest', () => {
   it('then it is sha256: and the hex SHA-256 of the canonical text', () =>

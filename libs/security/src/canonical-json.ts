@@ -13,10 +13,100 @@ import { createHash } from 'node:crypto';
  * although RFC 8785 asks for an error there: every producer and verifier here is ECMAScript, and
  * refusing them would make one odd string in a payload stop a whole batch from being published.
  */
-export function canonicalJson(value: unknown): string {
-  const text = encode(value, '', '$', []);
+export function canonicalJson(value: unknown, options: CanonicalOptions = {}): string {
+  const omit = options.omit;
+  let text: string | undefined;
+  try {
+    text = omit ? fastMembers(value, omit) : fast(value, '', 0);
+  } catch {
+    // The fast path gives no useful message; the careful one says what is wrong, and where.
+    text = encode(omit ? withoutMembers(value, omit) : value, '', '$', []);
+  }
   if (text === undefined) throw new TypeError('canonicalJson: undefined has no JSON form');
   return text;
+}
+
+export interface CanonicalOptions {
+  /** Top-level properties to leave out, as if they were not there (the value must be an object). */
+  omit?: ReadonlySet<string>;
+}
+
+/** Nesting past this is treated as a cycle by the fast path, which then lets the careful one decide. */
+const FAST_DEPTH = 256;
+
+/**
+ * The common case, without the bookkeeping that only serves error messages: no paths, and a depth
+ * bound instead of a list of ancestors. Anything it cannot write throws, and canonicalJson then
+ * runs the careful `encode`, which either writes it (deep but acyclic) or says what is wrong.
+ */
+function fast(input: unknown, key: string, depth: number): string | undefined {
+  let value = input;
+  if (typeof value === 'object' && value !== null) {
+    if (typeof (value as { toJSON?: unknown }).toJSON === 'function') value = (value as { toJSON(key: string): unknown }).toJSON(key);
+    if (value instanceof Number || value instanceof String || value instanceof Boolean) value = value.valueOf();
+  }
+  switch (typeof value) {
+    case 'string':
+      return JSON.stringify(value);
+    case 'number':
+      if (!Number.isFinite(value)) throw new TypeError('not finite');
+      return JSON.stringify(value);
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'undefined':
+      return undefined;
+    case 'object':
+      break;
+    default:
+      throw new TypeError('no JSON form');
+  }
+  if (value === null) return 'null';
+  if (depth > FAST_DEPTH) throw new TypeError('too deep for the fast path');
+  if (Array.isArray(value)) {
+    let text = '[';
+    for (let i = 0; i < value.length; i++) {
+      const item = fast(value[i], String(i), depth + 1);
+      if (item === undefined) throw new TypeError('undefined in an array');
+      text += i === 0 ? item : ',' + item;
+    }
+    return text + ']';
+  }
+  const record = value as Record<string, unknown>;
+  const names = Object.keys(record).sort();
+  let text = '{';
+  let first = true;
+  for (const name of names) {
+    const member = fast(record[name], name, depth + 1);
+    if (member === undefined) continue;
+    text += (first ? '' : ',') + JSON.stringify(name) + ':' + member;
+    first = false;
+  }
+  return text + '}';
+}
+
+/** An object's canonical form without the members in `omit`, without copying it. */
+function fastMembers(value: unknown, omit: ReadonlySet<string>): string {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new TypeError('omit needs an object');
+  const record = value as Record<string, unknown>;
+  let text = '{';
+  let first = true;
+  for (const name of Object.keys(record).sort()) {
+    if (omit.has(name)) continue;
+    const member = fast(record[name], name, 1);
+    if (member === undefined) continue;
+    text += (first ? '' : ',') + JSON.stringify(name) + ':' + member;
+    first = false;
+  }
+  return text + '}';
+}
+
+function withoutMembers(value: unknown, omit: ReadonlySet<string>): unknown {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new TypeError('canonicalJson: leaving members out needs an object');
+  }
+  // fromEntries defines properties; assigning would turn a member named "__proto__" (which
+  // JSON.parse keeps as an own property) into the copy's prototype and leave it out.
+  return Object.fromEntries(Object.entries(value).filter(([name]) => !omit.has(name)));
 }
 
 /** 'sha256:' + lowercase hex of SHA-256 of the UTF-8 bytes of canonicalJson(data). */

@@ -19,10 +19,7 @@ const unhashed = new Set(UNHASHED_ATTRIBUTES);
  * UNHASHED_ATTRIBUTES. The header includes prevhash, datahash and sequence, which makes it a chain.
  */
 export function eventHash(envelope: Record<string, unknown>): string {
-  // fromEntries defines properties; assigning would turn an attribute named "__proto__" (which
-  // JSON.parse keeps as an own property) into the header's prototype and leave it out of the hash.
-  const header = Object.fromEntries(Object.entries(envelope).filter(([name]) => !unhashed.has(name)));
-  return sha256Text(canonicalJson(header));
+  return sha256Text(canonicalJson(envelope, { omit: unhashed }));
 }
 
 /**

@@ -1,4 +1,5 @@
 export { canonicalJson, dataDigest } from './canonical-json';
+export { isWithheld } from './event-text';
 export { GENESIS_HASH, UNHASHED_ATTRIBUTES, chainBatch, eventHash, payloadDigest, verifyChain } from './chain';
 export {
   DATA_KEY_BYTES,
@@ -17,7 +18,7 @@ export {
 } from './personal-data';
 export type { ChainCheck } from './chain';
 export { merkleProof, merkleRoot, rootFromProof } from './merkle';
-export { signBatch, verifyEnvelope } from './signing';
+export { chainAndSign, signBatch, verifyEnvelope } from './signing';
 export { KEY_SEAL_HEADERS, signKeyDelivery, verifyKeyDelivery } from './key-delivery';
 export type { KeyStatement } from './key-delivery';
 export type { SigningKey, VerifyFailure, VerifyResult } from './signing';

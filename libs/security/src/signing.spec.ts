@@ -1,5 +1,5 @@
-import { chainedEvents, newKey } from '../test/fixtures';
-import { GENESIS_HASH, TrustStore, chainBatch, dataDigest, eventHash, signBatch, verifyEnvelope, type VerifyResult } from './index';
+import { chainedEvents, draftEvents, newKey } from '../test/fixtures';
+import { GENESIS_HASH, TrustStore, chainAndSign, chainBatch, dataDigest, eventHash, signBatch, verifyEnvelope, type VerifyResult } from './index';
 
 // Required rather than imported: the spy must replace the function on the module object the
 // library calls through, not on an import's copy of it.
@@ -54,7 +54,33 @@ describe('signBatch', () => {
     expect(() => signBatch({ ...police, privateKey: police.publicKey }, input)).toThrow(/not an Ed25519 private key/));
 });
 
+describe('chainAndSign', () => {
+  const drafts = draftEvents(5, 11);
+  const previous = chainedEvents(1, 10)[0].hash;
+  const once = chainAndSign(police, drafts, previous);
+  it('then it chains as chainBatch does', () =>
+    expect(once.map(({ signature: _sig, keyid: _key, ...rest }) => rest)).toEqual(chainBatch(drafts, previous)));
+  it('then it signs as signBatch does: every event verifies on its own', () =>
+    once.forEach((event) => expect(check(event as Record<string, unknown>)).toEqual({ ok: true })));
+  it('then the signature covers the same batch as signBatch over the chained events', () =>
+    expect(parts(once[2] as Record<string, unknown>).slice(0, 5)).toEqual(parts(signBatch(police, chainBatch(drafts, previous))[2]).slice(0, 5)));
+  it('then an empty batch throws', () => expect(() => chainAndSign(police, [], GENESIS_HASH)).toThrow(/empty/));
+  it('then a gap in sequences throws', () =>
+    expect(() => chainAndSign(police, [drafts[0], drafts[2]], previous)).toThrow(/chainAndSign: .* should have sequence 12/));
+  it('then a public key in place of the private key throws', () =>
+    expect(() => chainAndSign({ ...police, privateKey: police.publicKey }, drafts, previous)).toThrow(/not an Ed25519 private key/));
+});
+
 describe('verifyEnvelope', () => {
+  describe('given hashes the caller has checked already', () => {
+    const event = signed(3)[1];
+    const trusting = (envelope: Record<string, unknown>) => verifyEnvelope(trust, envelope, 'police', undefined, { hashChecked: true });
+    it('then an intact event verifies', () => expect(trusting(event)).toEqual({ ok: true }));
+    it('then an edited header is left to the caller, but the signature still binds the recorded hash', () =>
+      expect(failureOf(trusting({ ...event, hash: eventHash({ ...event, actor: 'x' }) }))).toBe('bad-signature'));
+    it('then a forged signature still fails', () => expect(failureOf(trusting(withPart(event, 5, parts(signed(3, police, 41)[1])[5])))).toBe('bad-signature'));
+  });
+
   describe('given an intact signed batch', () => {
     const batch = signed(7);
     it.each([0, 1, 2, 3, 4, 5, 6])('then event %i verifies on its own', (i) => expect(check(batch[i])).toEqual({ ok: true }));

@@ -1,5 +1,5 @@
 import { sign, verify, type KeyObject } from 'node:crypto';
-import { eventHash, payloadDigest } from './chain';
+import { chainBatch, eventHash, payloadDigest } from './chain';
 import { describeEvent, isDigest, isWithheld } from './event-text';
 import { merkleLevels, proofFromLevels, proofLength, rootFromProof, rootOfLevels } from './merkle';
 import { fingerprintOf, type TrustStore, type TrustedKey } from './trust-store';
@@ -51,20 +51,43 @@ export function signBatch<E extends { hash: string; sequence?: number }>(
   key: SigningKey,
   envelopes: E[],
 ): (E & { keyid: string; signature: string })[] {
-  if (envelopes.length === 0) throw new Error('signBatch: the batch is empty');
+  return signStretch('signBatch', key, envelopes, true);
+}
+
+/**
+ * Chains a stretch of the log (chainBatch) and signs it (signBatch) in one go: what the relay does
+ * with each batch. The hashes were computed a moment before, so they are not recomputed to check them.
+ */
+export function chainAndSign<E extends { data?: unknown; sequence?: number }>(
+  key: SigningKey,
+  envelopes: E[],
+  previousHash: string,
+): (E & { prevhash: string; datahash: string; hash: string; keyid: string; signature: string })[] {
+  if (envelopes.length === 0) throw new Error('chainAndSign: the batch is empty');
+  return signStretch('chainAndSign', key, chainBatch(envelopes, previousHash), false);
+}
+
+function signStretch<E extends { hash: string; sequence?: number }>(
+  caller: string,
+  key: SigningKey,
+  envelopes: E[],
+  recheckHashes: boolean,
+): (E & { keyid: string; signature: string })[] {
+  if (envelopes.length === 0) throw new Error(`${caller}: the batch is empty`);
   if (key.privateKey.type !== 'private' || key.privateKey.asymmetricKeyType !== 'ed25519') {
-    throw new Error(`signBatch: key ${key.keyId} of ${key.agencyId} is not an Ed25519 private key`);
+    throw new Error(`${caller}: key ${key.keyId} of ${key.agencyId} is not an Ed25519 private key`);
   }
   const first = envelopes[0].sequence;
   if (typeof first !== 'number' || !Number.isSafeInteger(first) || first < 0) {
-    throw new Error(`signBatch: ${describeEvent(envelopes[0])} has no sequence; the relay numbers events before they are signed`);
+    throw new Error(`${caller}: ${describeEvent(envelopes[0])} has no sequence; the relay numbers events before they are signed`);
   }
   envelopes.forEach((envelope, index) => {
-    const who = `signBatch: ${describeEvent(envelope)} (index ${index} of the batch)`;
+    const who = `${caller}: ${describeEvent(envelope)} (index ${index} of the batch)`;
     if (typeof envelope.hash !== 'string' || envelope.hash.length === 0) throw new Error(`${who} has no hash; chain the batch first`);
     if (envelope.sequence !== first + index) {
       throw new Error(`${who} should have sequence ${first + index}: a batch is one consecutive stretch of the log`);
     }
+    if (!recheckHashes) return;
     const attributes = envelope as unknown as Record<string, unknown>;
     if (eventHash(attributes) !== envelope.hash) throw new Error(`${who} no longer matches its hash; it was changed after it was chained`);
     if (attributes.data !== undefined && !isWithheld(attributes) && payloadDigest(attributes.data) !== attributes.datahash) {
@@ -130,82 +153,100 @@ export function verifyEnvelope(
   envelope: Record<string, unknown>,
   expectedSigner: string,
   cache?: Set<string>,
+  options: { hashChecked?: boolean } = {},
 ): VerifyResult {
-  const who = describeEvent(envelope);
+  // Named only when something fails: building the text for every good event costs time.
+  const who = () => describeEvent(envelope);
   const fail = (failure: VerifyFailure, reason: string): VerifyResult => ({ ok: false, failure, reason });
 
-  if (typeof envelope.hash !== 'string') return fail('bad-hash', `${who} has no hash, so it was never sealed into its agency's log`);
-  let recomputed: string;
-  try {
-    recomputed = eventHash(envelope);
-  } catch (error) {
-    return fail('bad-hash', `${who} cannot be put in canonical form to check its hash: ${(error as Error).message}`);
-  }
-  if (recomputed !== envelope.hash) {
-    return fail('bad-hash', `${who} was changed after it was sealed: its attributes hash to ${recomputed}, not to the recorded ${envelope.hash}`);
+  if (typeof envelope.hash !== 'string') return fail('bad-hash', `${who()} has no hash, so it was never sealed into its agency's log`);
+  if (!options.hashChecked) {
+    const problem = hashProblem(envelope, who);
+    if (problem) return problem;
   }
 
-  if (envelope.data !== undefined && !isWithheld(envelope)) {
-    let digest: string;
-    try {
-      digest = payloadDigest(envelope.data);
-    } catch (error) {
-      return fail('bad-data-hash', `${who} has a payload that cannot be put in canonical form: ${(error as Error).message}`);
-    }
-    if (envelope.datahash !== digest) {
-      return fail(
-        'bad-data-hash',
-        isDigest(envelope.datahash)
-          ? `${who} has a payload that was changed after it was sealed: it digests to ${digest}, not to the recorded datahash ${envelope.datahash}`
-          : `${who} carries a payload but no valid datahash, so the payload is not covered by its hash`,
-      );
-    }
-  }
-
-  if (typeof envelope.signature !== 'string') return fail('malformed-signature', `${who} carries no signature`);
+  if (typeof envelope.signature !== 'string') return fail('malformed-signature', `${who()} carries no signature`);
   const parsed = parseSignature(envelope.signature);
-  if (typeof parsed === 'string') return fail('malformed-signature', `The signature of ${who} ${parsed}`);
+  if (typeof parsed === 'string') return fail('malformed-signature', `The signature of ${who()} ${parsed}`);
 
   const key = signerKey(trust, envelope.keyid, expectedSigner, envelope.time, who);
   if ('ok' in key) return key;
 
   const { first, last, index, root, signature, proof } = parsed;
   if (envelope.sequence !== first + index) {
-    return fail('bad-signature', `The signature of ${who} belongs to sequence ${first + index} (index ${index} of batch ${first} to ${last}), not to this event`);
+    return fail('bad-signature', `The signature of ${who()} belongs to sequence ${first + index} (index ${index} of batch ${first} to ${last}), not to this event`);
   }
   if (rootFromProof(envelope.hash, index, last - first + 1, proof) !== root) {
-    return fail('bad-signature', `${who} is not part of the batch ${first} to ${last} its signature covers: its inclusion proof does not lead to the signed root`);
+    return fail('bad-signature', `${who()} is not part of the batch ${first} to ${last} its signature covers: its inclusion proof does not lead to the signed root`);
   }
   const cacheKey = `${fingerprintOf(key)}\n${key.keyId}\n${first}\n${last}\n${root}\n${signature}`;
   if (cache?.has(cacheKey)) return { ok: true };
   if (!verifyEd25519(key.publicKey, batchMessage(key.agencyId, first, last, root), signature)) {
-    return fail('bad-signature', `The batch signature over sequences ${first} to ${last} carried by ${who} does not verify with key ${key.keyId} of ${key.agencyId}`);
+    return fail('bad-signature', `The batch signature over sequences ${first} to ${last} carried by ${who()} does not verify with key ${key.keyId} of ${key.agencyId}`);
   }
   cache?.add(cacheKey);
   return { ok: true };
 }
 
 /**
+ * What is wrong with an envelope's own hashes, if anything: `hash` against its attributes
+ * ('bad-hash'), and, unless the payload is withheld, `datahash` against the payload ('bad-data-hash').
+ */
+function hashProblem(envelope: Record<string, unknown>, who: () => string): Extract<VerifyResult, { ok: false }> | undefined {
+  const fail = (failure: VerifyFailure, reason: string) => ({ ok: false as const, failure, reason });
+  let recomputed: string;
+  try {
+    recomputed = eventHash(envelope);
+  } catch (error) {
+    return fail('bad-hash', `${who()} cannot be put in canonical form to check its hash: ${(error as Error).message}`);
+  }
+  if (recomputed !== envelope.hash) {
+    return fail('bad-hash', `${who()} was changed after it was sealed: its attributes hash to ${recomputed}, not to the recorded ${String(envelope.hash)}`);
+  }
+  if (envelope.data === undefined || isWithheld(envelope)) return undefined;
+  let digest: string;
+  try {
+    digest = payloadDigest(envelope.data);
+  } catch (error) {
+    return fail('bad-data-hash', `${who()} has a payload that cannot be put in canonical form: ${(error as Error).message}`);
+  }
+  if (envelope.datahash === digest) return undefined;
+  return fail(
+    'bad-data-hash',
+    isDigest(envelope.datahash)
+      ? `${who()} has a payload that was changed after it was sealed: it digests to ${digest}, not to the recorded datahash ${envelope.datahash}`
+      : `${who()} carries a payload but no valid datahash, so the payload is not covered by its hash`,
+  );
+}
+
+/**
  * The trusted key `keyId` of `signer`, valid for something dated `time` (described as `who`):
  * unknown, someone else's or retired keys give the failure instead.
  */
-export function signerKey(trust: TrustStore, keyId: unknown, signer: string, time: unknown, who: string): TrustedKey | Extract<VerifyResult, { ok: false }> {
+export function signerKey(
+  trust: TrustStore,
+  keyId: unknown,
+  signer: string,
+  time: unknown,
+  named: string | (() => string),
+): TrustedKey | Extract<VerifyResult, { ok: false }> {
+  const who = () => (typeof named === 'string' ? named : named());
   const fail = (failure: VerifyFailure, reason: string) => ({ ok: false as const, failure, reason });
-  if (typeof keyId !== 'string' || keyId.length === 0) return fail('unknown-key', `${who} does not name the key (keyid) it was signed with`);
+  if (typeof keyId !== 'string' || keyId.length === 0) return fail('unknown-key', `${who()} does not name the key (keyid) it was signed with`);
   const key = trust.get(keyId);
   if (!key) {
-    return fail('unknown-key', `${who} is signed with key ${keyId}, which is not trusted here; add that agency's public key to the trust store if it is genuine`);
+    return fail('unknown-key', `${who()} is signed with key ${keyId}, which is not trusted here; add that agency's public key to the trust store if it is genuine`);
   }
   if (key.agencyId !== signer) {
-    return fail('key-not-of-sender', `${who} is signed with key ${key.keyId}, which belongs to ${key.agencyId}, but it was expected from ${signer}`);
+    return fail('key-not-of-sender', `${who()} is signed with key ${key.keyId}, which belongs to ${key.agencyId}, but it was expected from ${signer}`);
   }
   if (key.notAfter) {
     const at = typeof time === 'string' ? Date.parse(time) : Number.NaN;
     if (Number.isNaN(at)) {
-      return fail('key-expired', `${who} has no valid time, and key ${key.keyId} is only valid for events up to ${key.notAfter.toISOString()}`);
+      return fail('key-expired', `${who()} has no valid time, and key ${key.keyId} is only valid for events up to ${key.notAfter.toISOString()}`);
     }
     if (at > key.notAfter.getTime()) {
-      return fail('key-expired', `${who} happened at ${String(time)}, after key ${key.keyId} was retired at ${key.notAfter.toISOString()}; it should have been signed with the agency's newer key`);
+      return fail('key-expired', `${who()} happened at ${String(time)}, after key ${key.keyId} was retired at ${key.notAfter.toISOString()}; it should have been signed with the agency's newer key`);
     }
   }
   return key;

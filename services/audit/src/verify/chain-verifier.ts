@@ -1,4 +1,4 @@
-import { GENESIS_HASH, TrustStore, eventHash, payloadDigest, verifyEnvelope } from '@interlink/security';
+import { GENESIS_HASH, TrustStore, eventHash, isWithheld, payloadDigest, verifyEnvelope } from '@interlink/security';
 
 export type Problem = 'edited' | 'missing' | 'inserted' | 'reordered' | 'badly-signed' | 'malformed';
 
@@ -113,13 +113,14 @@ export class ChainVerifier {
     if (recomputed !== envelope.hash) {
       return this.fail('edited', seq, position, `event ${id}: its attributes no longer match its hash (it was changed after it was sealed)`);
     }
-    if ('data' in envelope && envelope.datawithheld === undefined && payloadDigest(envelope.data) !== envelope.datahash) {
+    if (envelope.data !== undefined && !isWithheld(envelope) && !this.payloadIntact(envelope)) {
       return this.fail('edited', seq, position, `event ${id}: its payload no longer matches its data hash (it was changed after it was sealed)`);
     }
     if (this.lastHash !== undefined && envelope.prevhash !== this.lastHash) {
       return this.fail('inserted', seq, position, `event ${id} does not follow the event before it (its prevhash is not that event's hash)`);
     }
-    const signed = verifyEnvelope(this.trust, envelope, this.agency, this.cache);
+    // Both hashes were checked just above; the signature check need not recompute them.
+    const signed = verifyEnvelope(this.trust, envelope, this.agency, this.cache, { hashChecked: true });
     if (!signed.ok) return this.fail('badly-signed', seq, position, signed.reason);
 
     this.lastHash = envelope.hash as string;
@@ -135,8 +136,17 @@ export class ChainVerifier {
   /** Whether a record is a faithful copy of the event verified with `hash` (not merely claiming its hash). */
   private repeats(envelope: Record<string, unknown>, hash: string): boolean {
     try {
-      const payloadIntact = !('data' in envelope) || envelope.datawithheld !== undefined || payloadDigest(envelope.data) === envelope.datahash;
+      const payloadIntact = envelope.data === undefined || isWithheld(envelope) || this.payloadIntact(envelope);
       return envelope.hash === hash && eventHash(envelope) === hash && payloadIntact;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Whether the payload digests to `datahash`; a payload with no canonical form does not. */
+  private payloadIntact(envelope: Record<string, unknown>): boolean {
+    try {
+      return payloadDigest(envelope.data) === envelope.datahash;
     } catch {
       return false;
     }
