@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
 import { EventEnvelope } from '@interlink/contracts';
 import { EnvelopeVerifier, KeyDeliveryVerifier } from '@interlink/messaging';
-import { SigningKey, TrustStore, VerifyResult, loadOrCreateDevKey, loadSigningKey, verifyEnvelope, verifyKeyDelivery } from '@interlink/security';
+import { SignatureCache, SigningKey, TrustStore, VerifyResult, loadOrCreateDevKey, loadSigningKey, verifyEnvelope, verifyKeyDelivery } from '@interlink/security';
 import { SigningSettings } from './config';
 
 export function signingKeyFor(agencyId: string, settings: SigningSettings): SigningKey {
@@ -26,7 +26,7 @@ export class PartnerTrust {
   private readonly logger = new Logger('PartnerTrust');
   private store: TrustStore;
   private loadedAt = Date.now();
-  private readonly cache = new Set<string>();
+  private readonly cache = new SignatureCache();
 
   constructor(private readonly dir: string) {
     this.store = TrustStore.fromDirectory(dir);

@@ -18,7 +18,7 @@ export {
 } from './personal-data';
 export type { ChainCheck } from './chain';
 export { merkleProof, merkleRoot, rootFromProof } from './merkle';
-export { chainAndSign, signBatch, verifyEnvelope } from './signing';
+export { SignatureCache, chainAndSign, signBatch, verifyEnvelope } from './signing';
 export { KEY_SEAL_HEADERS, signKeyDelivery, verifyKeyDelivery } from './key-delivery';
 export type { KeyStatement } from './key-delivery';
 export type { SigningKey, VerifyFailure, VerifyResult } from './signing';

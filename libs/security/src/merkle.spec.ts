@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { PROVEN, climbProof } from './merkle';
 import { merkleProof, merkleRoot, rootFromProof } from './index';
 
 const leafHash = (i: number) => 'sha256:' + createHash('sha256').update(`event ${i}`).digest('hex');
@@ -56,5 +57,27 @@ describe('merkleProof and rootFromProof', () => {
     it('then an index past the end throws', () => expect(() => merkleProof(leaves, 11)).toThrow(RangeError));
     it('then a negative index throws', () => expect(() => rootFromProof(leaves[0], -1, 11, proof)).toThrow(RangeError));
     it('then a fractional index throws', () => expect(() => merkleProof(leaves, 1.5)).toThrow(RangeError));
+  });
+});
+
+describe('climbProof', () => {
+  it.each([1, 2, 3, 5, 8, 13])('then without proven nodes it reaches the root, for every leaf of %i', (size) => {
+    const leaves = leavesOf(size);
+    leaves.forEach((leaf, i) => expect(climbProof(leaf, i, size, merkleProof(leaves, i)).reached).toBe(merkleRoot(leaves)));
+  });
+  it.each([3, 7, 13])('then with the nodes of a verified climb every other leaf of %i is PROVEN', (size) => {
+    const leaves = leavesOf(size);
+    const proven = new Set(climbProof(leaves[0], 0, size, merkleProof(leaves, 0)).nodes);
+    leaves.forEach((leaf, i) => {
+      const climb = climbProof(leaf, i, size, merkleProof(leaves, i), proven);
+      expect(climb.reached).toBe(PROVEN);
+      climb.nodes.forEach((node) => proven.add(node));
+    });
+  });
+  it('then a leaf not in the tree is not PROVEN, whichever proof it borrows', () => {
+    const leaves = leavesOf(8);
+    const proven = new Set(leaves.flatMap((leaf, i) => climbProof(leaf, i, 8, merkleProof(leaves, i)).nodes));
+    const stranger = leavesOf(9)[8];
+    leaves.forEach((_, i) => expect(climbProof(stranger, i, 8, merkleProof(leaves, i), proven).reached).not.toBe(PROVEN));
   });
 });

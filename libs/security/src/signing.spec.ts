@@ -1,5 +1,5 @@
 import { chainedEvents, draftEvents, newKey } from '../test/fixtures';
-import { GENESIS_HASH, TrustStore, chainAndSign, chainBatch, dataDigest, eventHash, signBatch, verifyEnvelope, type VerifyResult } from './index';
+import { GENESIS_HASH, SignatureCache, TrustStore, chainAndSign, chainBatch, dataDigest, eventHash, signBatch, verifyEnvelope, type VerifyResult } from './index';
 
 // Required rather than imported: the spy must replace the function on the module object the
 // library calls through, not on an import's copy of it.
@@ -205,7 +205,7 @@ describe('verifyEnvelope', () => {
 
     it('then a batch of 1000 events runs Ed25519 verify once', () => {
       const batch = signed(1000);
-      const cache = new Set<string>();
+      const cache = new SignatureCache();
       verifySpy.mockClear();
       const results = batch.map((event) => verifyEnvelope(trust, event, 'police', cache));
       expect(results.every((r) => r.ok)).toBe(true);
@@ -216,38 +216,77 @@ describe('verifyEnvelope', () => {
       expect(verifySpy).toHaveBeenCalledTimes(4);
     });
     it('then a cache holds one entry per batch', () => {
-      const cache = new Set<string>();
+      const cache = new SignatureCache();
       [...signed(3), ...signed(3, police, 4)].forEach((event) => verifyEnvelope(trust, event, 'police', cache));
       expect(cache.size).toBe(2);
     });
     it('then a failed signature is not remembered', () => {
-      const cache = new Set<string>();
+      const cache = new SignatureCache();
       const forged = signed(2, newKey('police', police.keyId));
       forged.forEach((event) => verifyEnvelope(trust, event, 'police', cache));
       expect([cache.size, verifySpy.mock.calls.length]).toEqual([0, 2]);
     });
     it('then an edited event of a cached batch still fails', () => {
-      const cache = new Set<string>();
+      const cache = new SignatureCache();
       const batch = signed(3);
       verifyEnvelope(trust, batch[0], 'police', cache);
       expect(failureOf(verifyEnvelope(trust, { ...batch[1], subject: 'x' }, 'police', cache))).toBe('bad-hash');
     });
     it('then a forged proof against a cached root still fails', () => {
-      const cache = new Set<string>();
+      const cache = new SignatureCache();
       const batch = signed(3);
       verifyEnvelope(trust, batch[0], 'police', cache);
       const [forged] = chainBatch([{ ...chainedEvents(1, 2)[0], subject: 'forged' }], String(batch[0].hash));
       expect(failureOf(verifyEnvelope(trust, { ...forged, keyid: police.keyId, signature: batch[1].signature }, 'police', cache))).toBe('bad-signature');
     });
+    it('then each event of a cached batch hashes little more than its own leaf', () => {
+      const batch = signed(512);
+      const cache = new SignatureCache();
+      verifyEnvelope(trust, batch[0], 'police', cache);
+      const hashSpy = jest.spyOn(nodeCrypto, 'createHash');
+      const results = batch.slice(1).map((event) => verifyEnvelope(trust, event, 'police', cache, { hashChecked: true }));
+      const perEvent = hashSpy.mock.calls.length / 511;
+      hashSpy.mockRestore();
+      expect(results.every((r) => r.ok)).toBe(true);
+      expect(perEvent).toBeLessThan(2);
+    });
+    it('then an event of a cached batch with another place or another proof fails', () => {
+      const cache = new SignatureCache();
+      const batch = signed(8);
+      batch.forEach((event) => verifyEnvelope(trust, event, 'police', cache));
+      expect(failureOf(verifyEnvelope(trust, withPart(batch[5], 3, '6'), 'police', cache))).toBe('bad-signature');
+      const proof = parts(batch[5])[6].split('~');
+      for (let k = 0; k < proof.length; k++) {
+        const swapped = [...proof];
+        swapped[k] = parts(batch[6])[6].split('~')[k];
+        if (swapped[k] === proof[k]) continue;
+        expect(failureOf(verifyEnvelope(trust, withPart(batch[5], 6, swapped.join('~')), 'police', cache))).toBe('bad-signature');
+      }
+      expect(verifyEnvelope(trust, batch[5], 'police', cache)).toEqual({ ok: true });
+    });
+    it('then an event from outside a cached batch with a proof into it fails', () => {
+      const cache = new SignatureCache();
+      const batch = signed(4);
+      batch.forEach((event) => verifyEnvelope(trust, event, 'police', cache));
+      const [outsider] = chainBatch([{ ...chainedEvents(1, 2)[0], subject: 'outsider' }], String(batch[0].hash));
+      for (const donor of batch) {
+        expect(failureOf(verifyEnvelope(trust, { ...outsider, keyid: police.keyId, signature: donor.signature }, 'police', cache))).toBe('bad-signature');
+      }
+    });
+    it('then it holds no more batches than it was given', () => {
+      const cache = new SignatureCache(2);
+      [1, 4, 7].forEach((first) => signed(3, police, first).forEach((event) => verifyEnvelope(trust, event, 'police', cache)));
+      expect([cache.size, verifySpy.mock.calls.length]).toEqual([2, 3]);
+    });
     it('then a retired key is still checked on a cache hit', () => {
-      const cache = new Set<string>();
+      const cache = new SignatureCache();
       const [event] = signed(1);
       verifyEnvelope(trust, event, 'police', cache);
       const retired = new TrustStore().add({ agencyId: 'police', keyId: police.keyId, publicKey: police.publicKey, notAfter: new Date('2020-01-01') });
       expect(failureOf(verifyEnvelope(retired, event, 'police', cache))).toBe('key-expired');
     });
     it('then a cache shared with a store holding another key under the same id does not vouch for it', () => {
-      const cache = new Set<string>();
+      const cache = new SignatureCache();
       const [event] = signed(1);
       verifyEnvelope(trust, event, 'police', cache);
       const other = new TrustStore().add({ agencyId: 'police', keyId: police.keyId, publicKey: newKey().publicKey });

@@ -1,7 +1,7 @@
 import { sign, verify, type KeyObject } from 'node:crypto';
 import { chainBatch, eventHash, payloadDigest } from './chain';
 import { describeEvent, isDigest, isWithheld } from './event-text';
-import { merkleLevels, proofFromLevels, proofLength, rootFromProof, rootOfLevels } from './merkle';
+import { PROVEN, climbProof, merkleLevels, proofFromLevels, proofLength, rootOfLevels } from './merkle';
 import { fingerprintOf, type TrustStore, type TrustedKey } from './trust-store';
 
 export interface SigningKey {
@@ -145,14 +145,15 @@ function parseSignature(text: string): ParsedSignature | string {
  * where the signature puts it, the Merkle root recomputed from its hash and proof equals the
  * signed root, and the Ed25519 signature over the batch message verifies ('bad-signature').
  *
- * `cache` remembers verified batch signatures so a batch's Ed25519 check (~140 µs) runs once;
- * everything per event is still checked every time. The caller bounds its size.
+ * `cache` (a SignatureCache) remembers verified batches, so a batch's Ed25519 check runs once
+ * and its events' inclusion proofs climb only as far as a node already proven; everything about
+ * the event itself is still checked every time.
  */
 export function verifyEnvelope(
   trust: TrustStore,
   envelope: Record<string, unknown>,
   expectedSigner: string,
-  cache?: Set<string>,
+  cache?: SignatureCache,
   options: { hashChecked?: boolean } = {},
 ): VerifyResult {
   // Named only when something fails: building the text for every good event costs time.
@@ -176,16 +177,50 @@ export function verifyEnvelope(
   if (envelope.sequence !== first + index) {
     return fail('bad-signature', `The signature of ${who()} belongs to sequence ${first + index} (index ${index} of batch ${first} to ${last}), not to this event`);
   }
-  if (rootFromProof(envelope.hash, index, last - first + 1, proof) !== root) {
+  const batch = `${fingerprintOf(key)}\n${key.keyId}\n${first}\n${last}\n${root}\n${signature}`;
+  const proven = cache?.proven(batch);
+  const climb = climbProof(envelope.hash, index, last - first + 1, proof, proven);
+  if (climb.reached !== PROVEN && climb.reached !== root) {
     return fail('bad-signature', `${who()} is not part of the batch ${first} to ${last} its signature covers: its inclusion proof does not lead to the signed root`);
   }
-  const cacheKey = `${fingerprintOf(key)}\n${key.keyId}\n${first}\n${last}\n${root}\n${signature}`;
-  if (cache?.has(cacheKey)) return { ok: true };
-  if (!verifyEd25519(key.publicKey, batchMessage(key.agencyId, first, last, root), signature)) {
+  if (!proven && !verifyEd25519(key.publicKey, batchMessage(key.agencyId, first, last, root), signature)) {
     return fail('bad-signature', `The batch signature over sequences ${first} to ${last} carried by ${who()} does not verify with key ${key.keyId} of ${key.agencyId}`);
   }
-  cache?.add(cacheKey);
+  cache?.remember(batch, climb.nodes);
   return { ok: true };
+}
+
+/**
+ * What verifyEnvelope remembers between events: the batches whose Ed25519 signature verified
+ * (~140 µs each, so once per batch), and for each the Merkle tree nodes shown to lie under its
+ * signed root, so that the next event of the batch climbs only until it meets one of them
+ * (about one hash instead of one per level). Everything about the event itself is still checked
+ * every time. Holds the `maxBatches` most recently verified batches.
+ */
+export class SignatureCache {
+  private readonly batches = new Map<string, Set<string>>();
+
+  constructor(private readonly maxBatches = 64) {}
+
+  /** How many batches it holds. */
+  get size(): number {
+    return this.batches.size;
+  }
+
+  /** The proven nodes of a batch whose signature verified, if it is held. */
+  proven(batch: string): ReadonlySet<string> | undefined {
+    return this.batches.get(batch);
+  }
+
+  /** Records that `batch`'s signature verified and that `nodes` lie under its root. */
+  remember(batch: string, nodes: string[]): void {
+    let proven = this.batches.get(batch);
+    if (!proven) {
+      this.batches.set(batch, (proven = new Set()));
+      if (this.batches.size > this.maxBatches) this.batches.delete(this.batches.keys().next().value as string);
+    }
+    for (const node of nodes) proven.add(node);
+  }
 }
 
 /**

@@ -1,4 +1,4 @@
-import { GENESIS_HASH, TrustStore, eventHash, isWithheld, payloadDigest, verifyEnvelope } from '@interlink/security';
+import { GENESIS_HASH, SignatureCache, TrustStore, eventHash, isWithheld, payloadDigest, verifyEnvelope } from '@interlink/security';
 
 export type Problem = 'edited' | 'missing' | 'inserted' | 'reordered' | 'badly-signed' | 'malformed';
 
@@ -35,7 +35,7 @@ export class ChainVerifier {
   private expected: number;
   private lastHash: string | undefined;
   private readonly seen = new Map<number, string>();
-  private readonly cache = new Set<string>();
+  private readonly cache = new SignatureCache();
   private ahead?: { sequence: number; position: string; scanned: number };
   private readonly result: VerificationReport;
 
