@@ -170,11 +170,11 @@ describe('deploy/k8s', () => {
       expectNoProblems(problems);
     });
 
-    it('probes the routes the service has: liveness /health, readiness /health/ready', () => {
+    it('probes the routes the service has: liveness /health, readiness /health/serving', () => {
       const deployment = deploymentOf(name);
       const container = containerOf(deployment);
       const routes = routesOf(definition(name).module(environmentOf(name).env));
-      const expected: [string, string][] = [['livenessProbe', '/health'], ['readinessProbe', '/health/ready'], ['startupProbe', '/health']];
+      const expected: [string, string][] = [['livenessProbe', '/health'], ['readinessProbe', '/health/serving'], ['startupProbe', '/health']];
       const problems = expected.flatMap(([probe, route]) => {
         const get = container[probe]?.httpGet;
         if (get?.path !== route || get?.port !== 'http') return [`${deployment.file}: ${probe} must be GET ${route} on port "http", is ${JSON.stringify(get)}`];

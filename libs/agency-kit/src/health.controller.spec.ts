@@ -14,7 +14,7 @@ function runtime(overrides: { consumers?: Record<string, ConsumerHealth>; relay?
   };
 }
 
-async function ready(readiness: Readiness): Promise<{ status: number; body: any }> {
+async function ready(readiness: Readiness, route: 'ready' | 'serving' = 'ready'): Promise<{ status: number; body: any }> {
   const module = await Test.createTestingModule({
     imports: [TerminusModule.forRoot({ logger: false })],
     controllers: [HealthController],
@@ -28,7 +28,7 @@ async function ready(readiness: Readiness): Promise<{ status: number; body: any 
     ],
   }).compile();
   let status = 200;
-  const body = await module.get(HealthController).ready({ status: (code: number) => (status = code) });
+  const body = await module.get(HealthController)[route]({ status: (code: number) => (status = code) });
   await module.close();
   return { status, body };
 }
@@ -65,5 +65,21 @@ describe('readiness', () => {
     const failing = { since: '2026-11-27T10:00:00.000Z', message: 'a transient error' };
     expect((await ready(runtime({ relay: { leader: true, published: 12, waiting: 0, failing } }))).status).toBe(200);
     expect((await ready(runtime({ relay: { leader: false, published: 12, waiting: 5 } }))).status).toBe(200);
+  });
+});
+
+describe('serving', () => {
+  it('takes traffic through a Kafka outage: commands go to the store, which is the outbox', async () => {
+    const down = { ...runtime(), kafkaStatus: async () => Promise.reject(new Error('Connection refused')), consumers: () => ({ 'immigration-policies': { running: false, restarts: 1 } }) };
+    expect((await ready(down, 'ready')).status).toBe(503);
+    const { status, body } = await ready(down, 'serving');
+    expect(status).toBe(200);
+    expect(Object.keys(body.details)).toEqual(['service', 'postgres']);
+  });
+
+  it('stops taking traffic from the moment shutdown begins', async () => {
+    const { status, body } = await ready({ ...runtime(), shuttingDown: true }, 'serving');
+    expect(status).toBe(503);
+    expect(body.error.service).toEqual({ status: 'down', message: 'shutting down' });
   });
 });

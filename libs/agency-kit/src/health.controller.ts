@@ -47,51 +47,78 @@ export class HealthController {
     @Optional() @Inject(PROJECTION_STATUS) private readonly projections?: ProjectionStatus,
   ) {}
 
+  /**
+   * Whether to send this instance traffic, for a load balancer's readiness probe: Postgres answers
+   * and shutdown has not begun. Kafka is left out on purpose: commands are recorded in the store,
+   * which is the outbox, so an agency keeps taking alerts through a broker outage and the relay
+   * publishes them when Kafka is back; `/health/ready` says what is behind.
+   */
+  @Get('serving')
+  @Public()
+  @HealthCheck({ swaggerDocumentation: true })
+  @ApiOperation({ summary: 'Serving: Postgres answers and shutdown has not begun (Kafka is not needed to take commands); 503 otherwise' })
+  async serving(@Res({ passthrough: true }) response: { status(code: number): unknown }) {
+    return this.answer(response, [() => this.serviceIndicator(), () => this.postgresIndicator()]);
+  }
+
   @Get('ready')
   @Public()
   @HealthCheck({ swaggerDocumentation: true })
   @ApiOperation({ summary: 'Readiness: Postgres, Kafka, the relay and consumer, and the consumer lag; 503 when not ready' })
   async ready(@Res({ passthrough: true }) response: { status(code: number): unknown }) {
+    return this.answer(response, [
+      () => this.serviceIndicator(),
+      () => this.postgresIndicator(),
+      () =>
+        this.indicators
+          .check('kafka')
+          .attempt(async () => {
+            const status = await this.runtime.kafkaStatus();
+            if (!status.running) throw new Error('the brokers answer, but the relay and consumer are still starting');
+            return status;
+          })
+          .withTimeout(PROBE_TIMEOUT_MS),
+      async () => {
+        const session = this.indicators.check('consumer');
+        const consumers = this.runtime.consumers();
+        const stopped = Object.entries(consumers).filter(([, health]) => !health.running);
+        if (stopped.length > 0) {
+          const why = stopped.map(([name, { lastCrash }]) =>
+            lastCrash ? `${name} crashed at ${lastCrash.at} (${lastCrash.message}) and is being restarted by ${lastCrash.restartedBy}` : `${name} has not joined its group yet`);
+          return session.down({ message: `not consuming: ${why.join('; ')}`, consumers });
+        }
+        try {
+          const partitions = await this.runtime.lag();
+          return session.up({ lag: partitions.reduce((sum, p) => sum + p.lag, 0), partitions, consumers });
+        } catch (error) {
+          return session.down({ message: `the consumer lag is unknown: ${(error as Error).message}`, consumers });
+        }
+      },
+      ...(this.runtime.relayStatus ? [() => this.relayIndicator(this.runtime.relayStatus!())] : []),
+      () => {
+        const session = this.indicators.check('projections');
+        const failing = this.projections?.failures() ?? [];
+        if (failing.length === 0) return session.up();
+        return session.down({
+          message: `${failing.map((f) => f.projection).join(', ')} cannot apply the log; read models are behind until the cause is fixed`,
+          failing: failing.map((f) => ({ projection: f.projection, event: f.event, reason: f.reason, attempts: f.attempts, since: f.since.toISOString() })),
+        });
+      },
+    ]);
+  }
+
+  private serviceIndicator() {
+    const session = this.indicators.check('service');
+    return this.runtime.shuttingDown ? session.down('shutting down') : session.up();
+  }
+
+  private postgresIndicator() {
+    return this.postgres.pingCheck('postgres').withTimeout(PROBE_TIMEOUT_MS);
+  }
+
+  private async answer(response: { status(code: number): unknown }, checks: Parameters<HealthCheckService['check']>[0]) {
     try {
-      return await this.health.check([
-        () => (this.runtime.shuttingDown ? this.indicators.check('service').down('shutting down') : this.indicators.check('service').up()),
-        () => this.postgres.pingCheck('postgres').withTimeout(PROBE_TIMEOUT_MS),
-        () =>
-          this.indicators
-            .check('kafka')
-            .attempt(async () => {
-              const status = await this.runtime.kafkaStatus();
-              if (!status.running) throw new Error('the brokers answer, but the relay and consumer are still starting');
-              return status;
-            })
-            .withTimeout(PROBE_TIMEOUT_MS),
-        async () => {
-          const session = this.indicators.check('consumer');
-          const consumers = this.runtime.consumers();
-          const stopped = Object.entries(consumers).filter(([, health]) => !health.running);
-          if (stopped.length > 0) {
-            const why = stopped.map(([name, { lastCrash }]) =>
-              lastCrash ? `${name} crashed at ${lastCrash.at} (${lastCrash.message}) and is being restarted by ${lastCrash.restartedBy}` : `${name} has not joined its group yet`);
-            return session.down({ message: `not consuming: ${why.join('; ')}`, consumers });
-          }
-          try {
-            const partitions = await this.runtime.lag();
-            return session.up({ lag: partitions.reduce((sum, p) => sum + p.lag, 0), partitions, consumers });
-          } catch (error) {
-            return session.down({ message: `the consumer lag is unknown: ${(error as Error).message}`, consumers });
-          }
-        },
-        ...(this.runtime.relayStatus ? [() => this.relayIndicator(this.runtime.relayStatus!())] : []),
-        () => {
-          const session = this.indicators.check('projections');
-          const failing = this.projections?.failures() ?? [];
-          if (failing.length === 0) return session.up();
-          return session.down({
-            message: `${failing.map((f) => f.projection).join(', ')} cannot apply the log; read models are behind until the cause is fixed`,
-            failing: failing.map((f) => ({ projection: f.projection, event: f.event, reason: f.reason, attempts: f.attempts, since: f.since.toISOString() })),
-          });
-        },
-      ]);
+      return await this.health.check(checks);
     } catch (error) {
       // Terminus reports what is down in the exception's body: answer 503 with that body as it is.
       if (error instanceof ServiceUnavailableException) {
