@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import { EachBatchPayload, IHeaders, Kafka, KafkaMessage } from 'kafkajs';
 import { DataSource, EntityManager } from 'typeorm';
 import { EventEnvelope, EventRegistry, agencyOfSource, keyTopicFor, parseDataschema, parseKeyTopic } from '@interlink/contracts';
@@ -8,6 +9,30 @@ import { ConsumerHealth, SupervisedConsumer } from './supervisor';
 import { TopicManager } from './topics';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/**
+ * Told each time a KeyReceiver of this process has stored keys, so that whoever waits for a key
+ * looks again at once rather than at its next poll (keys and events travel in the same produce
+ * request, so an event often arrives a moment before its key is stored). Keys stored by another
+ * instance are still found by the poll.
+ */
+const keyArrivals = new EventEmitter().setMaxListeners(0);
+
+/** Resolves when keys were stored in this process, or after `ms`, whichever comes first. */
+function nextKeyArrival(ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      keyArrivals.off('stored', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    keyArrivals.on('stored', done);
+  });
+}
+
+/** How often a wait for a key looks in the database anyway, in ms. */
+const KEY_POLL_MS = 100;
 
 /** A key delivery that cannot be used, with the reason; nothing is stored for it. */
 export class BadKeyDelivery extends Error {
@@ -157,6 +182,7 @@ export class KeyReceiver {
       }
       return refusals;
     });
+    keyArrivals.emit('stored');
     // Reported once the transaction is committed, so a batch that is retried is not reported twice.
     for (const { reason, offset } of refused) {
       this.refusals++;
@@ -220,7 +246,7 @@ export function awaitDataKeys(dataSource: DataSource, options: Pick<PersonalData
     const deadline = Date.now() + waitMs;
     for (const [owner, refs] of wanted) {
       while ((await keys.find(dataSource.manager, owner, refs)).size < refs.size && Date.now() < deadline) {
-        await new Promise((resolve) => setTimeout(resolve, 100));
+        await nextKeyArrival(Math.min(KEY_POLL_MS, deadline - Date.now()));
       }
     }
   };
@@ -244,7 +270,7 @@ export function personalDataOpener(options: PersonalDataOpenerOptions = {}) {
     const deadline = Date.now() + waitMs;
     let found = await keys.find(manager, owner, refs);
     while (found.size < refs.size && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      await nextKeyArrival(Math.min(KEY_POLL_MS, deadline - Date.now()));
       found = await keys.find(manager, owner, refs);
     }
     const missing = [...refs].filter((ref) => !found.has(ref));
