@@ -35,21 +35,23 @@ export class DataKeys {
   /** The keys to seal these records of `owner` with, made for records that have none yet. */
   async forSealing(manager: EntityManager, owner: string, refs: Iterable<string>): Promise<Map<string, Buffer>> {
     const wanted = [...new Set(refs)];
-    const keys = await this.find(manager, owner, wanted);
-    const missing = wanted.filter((ref) => !keys.has(ref));
-    if (missing.length > 0) {
-      const made: { ref: string; key: Buffer }[] = await manager.query(
-        `INSERT INTO interlink.data_keys (owner, ref, key)
+    // One round trip: make a key for each record that has none, and read those held already. The
+    // SELECT does not see the rows the INSERT makes (one snapshot), so no record comes twice.
+    const rows: { ref: string; key: Buffer | null }[] = await manager.query(
+      `WITH made AS (
+         INSERT INTO interlink.data_keys (owner, ref, key)
          SELECT $1, ref, key FROM unnest($2::uuid[], $3::bytea[]) AS fresh(ref, key)
          ON CONFLICT (owner, ref) DO NOTHING
-         RETURNING ref::text, key`,
-        [owner, missing, missing.map(() => newDataKey())],
-      );
-      for (const { ref, key } of made) keys.set(ref, key);
-      // Another transaction made a record's key first: read back what it stored.
-      const raced = missing.filter((ref) => !keys.has(ref));
-      if (raced.length > 0) for (const [ref, key] of await this.find(manager, owner, raced)) keys.set(ref, key);
-    }
+         RETURNING ref, key)
+       SELECT ref::text, key FROM made
+       UNION ALL
+       SELECT ref::text, key FROM interlink.data_keys WHERE owner = $1 AND ref = ANY($2::uuid[])`,
+      [owner, wanted, wanted.map(() => newDataKey())],
+    );
+    const keys = new Map(rows.map((row) => [row.ref, row.key]));
+    // Another transaction made a record's key after this statement's snapshot: read back what it stored.
+    const raced = wanted.filter((ref) => !keys.has(ref));
+    if (raced.length > 0) for (const [ref, key] of await this.find(manager, owner, raced)) keys.set(ref, key);
     const sealing = new Map<string, Buffer>();
     for (const ref of wanted) {
       const key = keys.get(ref);
