@@ -19,7 +19,11 @@ export async function consumerLag(admin: Admin, groupId: string, topics: string[
   const committed = await admin.fetchOffsets({ groupId, topics });
   const lags: PartitionLag[] = [];
   for (const topic of topics) {
-    const watermarks = await admin.fetchTopicOffsets(topic);
+    // While metadata is in flux (a broker restarting, a connection reset) kafkajs can fail here
+    // with a TypeError of its own; say which topic it was about.
+    const watermarks = await admin.fetchTopicOffsets(topic).catch((error: Error) => {
+      throw new Error(`the brokers did not give the offsets of ${topic} (${error.message})`);
+    });
     const group = committed.find((c) => c.topic === topic)?.partitions ?? [];
     for (const { partition, high, low } of watermarks) {
       const offset = Number(group.find((p) => p.partition === partition)?.offset ?? -1);
