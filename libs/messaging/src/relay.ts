@@ -115,7 +115,12 @@ export class Relay {
 
   private async step(): Promise<boolean> {
     try {
-      if (!(await this.lead())) return false;
+      if (!(await this.lead())) {
+        // A standby publishes nothing: an error from when it led (or tried to) is no longer its
+        // news, and readiness would otherwise report it for as long as events wait for the leader.
+        this.failing = undefined;
+        return false;
+      }
       const more = (await this.publishNextBatch()) === this.batchSize;
       this.failing = undefined;
       return more;
