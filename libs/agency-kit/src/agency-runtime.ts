@@ -90,8 +90,9 @@ export class AgencyRuntime implements OnApplicationBootstrap, BeforeApplicationS
           throw error;
         }
       },
-      // Keys still on their way are waited for before the batch's transaction, then opened inside it.
-      beforeBatch: awaitDataKeys(dataSource, { keyWaitMs: config.consumerKeyWaitMs }),
+      // Keys still on their way are waited for before the batch's transaction (without running out
+      // while the key receiver is restarting), then opened inside it.
+      beforeBatch: awaitDataKeys(dataSource, { keyWaitMs: config.consumerKeyWaitMs, receiving: () => this.keyReceiver.health().running }),
       open: personalDataOpener({ keyWaitMs: 0, registry }),
       verify: trust.verify,
       onError: onError('consumer'),

@@ -227,14 +227,27 @@ export interface PersonalDataOpenerOptions {
   registry?: EventRegistry;
 }
 
+export interface AwaitDataKeysOptions extends Pick<PersonalDataOpenerOptions, 'keyWaitMs'> {
+  /**
+   * Whether keys are being received (the KeyReceiver's consumer is in its group). While they are
+   * not, `keyWaitMs` does not run out: a key receiver restarting after a broker outage would
+   * otherwise get events parked for want of keys that are on their way. It waits that way at
+   * most `longestWaitMs` (default 10 minutes) in all.
+   */
+  receiving?: () => boolean;
+  longestWaitMs?: number;
+}
+
 /**
  * Waits, outside any transaction, until the keys of the sealed parts of `envelopes` have arrived
- * (or `keyWaitMs` has passed): give it to EventConsumer as `beforeBatch`, so that opening inside
- * the batch's transaction finds them at once.
+ * (or `keyWaitMs` of receiving has passed): give it to EventConsumer as `beforeBatch`, so that
+ * opening inside the batch's transaction finds them at once.
  */
-export function awaitDataKeys(dataSource: DataSource, options: Pick<PersonalDataOpenerOptions, 'keyWaitMs'> = {}) {
+export function awaitDataKeys(dataSource: DataSource, options: AwaitDataKeysOptions = {}) {
   const keys = new DataKeys();
   const waitMs = options.keyWaitMs ?? 10_000;
+  const longestWaitMs = Math.max(waitMs, options.longestWaitMs ?? 600_000);
+  const receiving = options.receiving ?? (() => true);
   return async (envelopes: EventEnvelope[]): Promise<void> => {
     const wanted = new Map<string, Set<string>>();
     for (const envelope of envelopes) {
@@ -243,10 +256,14 @@ export function awaitDataKeys(dataSource: DataSource, options: Pick<PersonalData
       const refs = sealedRefs(envelope.data);
       if (refs.size > 0) wanted.set(owner, new Set([...(wanted.get(owner) ?? []), ...refs]));
     }
-    const deadline = Date.now() + waitMs;
+    const start = Date.now();
+    let deadline = start + waitMs;
     for (const [owner, refs] of wanted) {
-      while ((await keys.find(dataSource.manager, owner, refs)).size < refs.size && Date.now() < deadline) {
-        await nextKeyArrival(Math.min(KEY_POLL_MS, deadline - Date.now()));
+      while ((await keys.find(dataSource.manager, owner, refs)).size < refs.size) {
+        const now = Date.now();
+        if (!receiving()) deadline = Math.min(Math.max(deadline, now + waitMs), start + longestWaitMs);
+        if (now >= deadline) break;
+        await nextKeyArrival(Math.min(KEY_POLL_MS, deadline - now));
       }
     }
   };

@@ -14,12 +14,12 @@ export interface SupervisedConsumerSpec {
   config: ConsumerConfig;
   subscription: ConsumerSubscribeTopics;
   run: ConsumerRunConfig;
-  /** Delay before the first restart, doubled after each restart that fails at once, up to 30 s (default 1000). */
+  /** Delay before the first restart, doubled after each restart that fails at once, up to 10 s (default 1000). */
   restartDelayMs?: number;
   onError?: (error: Error) => void;
 }
 
-const LONGEST_RESTART_DELAY_MS = 30_000;
+const LONGEST_RESTART_DELAY_MS = 10_000;
 
 /**
  * A kafkajs consumer that keeps running. kafkajs restarts a consumer itself after a retriable

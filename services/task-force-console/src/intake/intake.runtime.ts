@@ -58,7 +58,7 @@ export class IntakeRuntime implements OnApplicationBootstrap, BeforeApplicationS
       backoffMs: config.consumerBackoffMs,
       maxWaitTimeInMs: config.consumerMaxWaitMs,
       verify: trust.verify,
-      beforeBatch: awaitDataKeys(dataSource, { keyWaitMs: config.consumerKeyWaitMs }),
+      beforeBatch: awaitDataKeys(dataSource, { keyWaitMs: config.consumerKeyWaitMs, receiving: () => this.keyReceiver.health().running }),
       open: personalDataOpener({ keyWaitMs: 0, registry }),
       handler: async (event, { manager }) => {
         await projector.record(event, manager);
