@@ -95,8 +95,10 @@ export class RecoveryTracker {
         if (result.readyMs !== null && result.publishedMs === null) {
           const published = await this.published();
           if ([...storedAtEnd].every(([role, n]) => (published.get(role) ?? 0) >= n)) {
-            result.publishedMs = Math.round(this.clock() - end);
+            const at = this.clock();
+            // Taken before publishedMs is set: if the brokers do not answer now, the next round asks again.
             target = await this.highWatermarks();
+            result.publishedMs = Math.round(at - end);
           }
         }
         if (target && ready && (await this.caughtUp(target))) {
