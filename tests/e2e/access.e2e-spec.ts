@@ -45,7 +45,7 @@ describe('access policy over every role, service and endpoint (HTTP, real Kafka,
             const test = agency.http(token)[method](path);
             return method === 'get' ? test : test.send({});
           };
-          const expect401 = !['/health', '/health/ready', '/metrics'].includes(template);
+          const expect401 = !['/health', '/health/serving', '/health/ready', '/metrics'].includes(template);
           const anonymous = (await send(null)).status;
           if (expect401 !== (anonymous === 401)) outcomes.push(`${name} ${method} ${template} without a token: ${anonymous}`);
           if (!expect401) continue;

@@ -70,7 +70,7 @@ describe('operations: readiness, starting without Kafka, graceful shutdown (real
     }
   });
 
-  it('starts without Kafka, records commands, reports not ready, and publishes them once Kafka is back', async () => {
+  it('starts without Kafka, serves and records commands, reports not ready, and publishes them once Kafka is back', async () => {
     const port = await freePort();
     const door = kafkaDoor(port);
     const stack = await startStack(['police'], { audit: false, env: { KAFKA_BROKERS: `127.0.0.1:${port}`, KAFKA_STARTUP_WAIT_MS: '0' } });
@@ -78,6 +78,10 @@ describe('operations: readiness, starting without Kafka, graceful shutdown (real
       const notReady = await stack.police.http(null).get('/health/ready');
       expect(notReady.status).toBe(503);
       expect(notReady.body).toMatchObject({ status: 'error', error: { kafka: { status: 'down' } } });
+      // A load balancer keeps sending it commands meanwhile: the store is the outbox.
+      const serving = await stack.police.http(null).get('/health/serving');
+      expect(serving.status).toBe(200);
+      expect(serving.body).toMatchObject({ status: 'ok', details: { service: { status: 'up' }, postgres: { status: 'up' } } });
 
       const recorded = await stack.police.http().post('/suspects').send(suspect('Recorded While Kafka Was Away')).expect(201);
       expect(recorded.body.result.events).toHaveLength(1);
