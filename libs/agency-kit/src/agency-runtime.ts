@@ -101,6 +101,7 @@ export class AgencyRuntime implements OnApplicationBootstrap, BeforeApplicationS
       agencyId: config.agencyId,
       senders: partnerIds(config),
       maxWaitTimeInMs: config.consumerMaxWaitMs,
+      sessionTimeout: config.consumerSessionTimeoutMs,
       verify: trust.verifyKeyDelivery,
       onError: onError('key receiver'),
       onRefused: (reason, where) => this.logger.warn(`key delivery refused at ${where.topic}/${where.partition}@${where.offset}: ${reason}`),

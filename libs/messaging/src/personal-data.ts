@@ -105,6 +105,8 @@ export interface KeyReceiverOptions {
   groupId?: string;
   createTopics?: boolean;
   maxWaitTimeInMs?: number;
+  /** The group session, in ms (default 30000): also how long a member that died keeps its partitions. */
+  sessionTimeout?: number;
   /**
    * Checks that each delivery and erasure was signed by its owner (PartnerTrust.verifyKeyDelivery);
    * what it refuses is not applied. Without it deliveries are taken on trust and erasures on the
@@ -153,7 +155,7 @@ export class KeyReceiver {
     if (topics.length === 0) return;
     if (this.options.createTopics ?? true) await this.topics.ensure(topics);
     this.consumer = new SupervisedConsumer(this.kafka, {
-      config: { groupId: this.name, allowAutoTopicCreation: false, maxWaitTimeInMs: this.options.maxWaitTimeInMs ?? 100 },
+      config: { groupId: this.name, allowAutoTopicCreation: false, maxWaitTimeInMs: this.options.maxWaitTimeInMs ?? 100, sessionTimeout: this.options.sessionTimeout ?? 30000 },
       subscription: { topics, fromBeginning: true },
       run: { autoCommit: false, eachBatchAutoResolve: false, eachBatch: (payload) => this.processBatch(payload) },
       onError: this.options.onError,
