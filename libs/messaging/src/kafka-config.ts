@@ -93,3 +93,27 @@ export function chunksOf<T>(items: T[], sizeOf: (item: T) => number, limit: numb
   }
   return chunks;
 }
+
+const murmur2Partition = Partitioners.DefaultPartitioner();
+
+/**
+ * The partition kafkajs's default (murmur2) partitioner gives a keyed message on a topic of
+ * `partitions` partitions; set explicitly, so that the caller knows where each message must land.
+ */
+export function partitionFor(topic: string, message: Message, partitions: number): number {
+  if (message.key === null || message.key === undefined) throw new Error(`a message to ${topic} has no key, so it has no fixed partition`);
+  const partitionMetadata = Array.from({ length: partitions }, (_, partitionId) => ({ partitionId, leader: 0, partitionErrorCode: 0, replicas: [], isr: [] }));
+  return murmur2Partition({ topic, partitionMetadata, message });
+}
+
+/**
+ * The topic-partitions that `sent` wrote to but the producer's answer does not report written.
+ * kafkajs retries a failed send broker by broker and skips the brokers that answered the first
+ * attempt; when a broker dies and its partitions move to one of those, their messages are never
+ * sent again, yet the send succeeds. Checking the answer against what was sent catches that.
+ */
+export function unwrittenPartitions(sent: { topic: string; messages: Message[] }[], answer: { topicName: string; partition: number; errorCode: number }[]): string[] {
+  const written = new Set(answer.filter((r) => r.errorCode === 0).map((r) => `${r.topicName}/${r.partition}`));
+  const wanted = new Set(sent.flatMap(({ topic, messages }) => messages.map((m) => `${topic}/${m.partition}`)));
+  return [...wanted].filter((partition) => !written.has(partition));
+}

@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import { EventEnvelope, isErasureType, keyTopicFor, listAttribute, recipientsOf, topicFor } from '@interlink/contracts';
 import { GENESIS_HASH, SigningKey, chainAndSign, chainBatch, redactData, sealedRefs, signKeyDelivery } from '@interlink/security';
 import { EventStore, LOG_START, LogFollower, LogPosition } from '@interlink/event-store';
-import { PRODUCE_CHUNK_BYTES, chunksOf, createIdempotentProducer, messageBytes } from './kafka-config';
+import { PRODUCE_CHUNK_BYTES, chunksOf, createIdempotentProducer, messageBytes, partitionFor, unwrittenPartitions } from './kafka-config';
 import { publishingBatch } from './relay-telemetry';
 import { TopicManager } from './topics';
 
@@ -231,9 +231,13 @@ export class Relay {
     for (const { topic, message } of messages) {
       let entry = byTopic.get(topic);
       if (!entry) byTopic.set(topic, (entry = { topic, messages: [] }));
-      entry.messages.push(message);
+      entry.messages.push({ ...message, partition: partitionFor(topic, message, this.topics.partitionsOf(topic)) });
     }
-    await this.producer!.sendBatch({ topicMessages: [...byTopic.values()], acks: -1, compression: CompressionTypes.None });
+    const topicMessages = [...byTopic.values()];
+    const answer = await this.producer!.sendBatch({ topicMessages, acks: -1, compression: CompressionTypes.None });
+    // A send that lost partitions on kafkajs's retry fails the round, which sends the batch again.
+    const unwritten = unwrittenPartitions(topicMessages, answer);
+    if (unwritten.length > 0) throw new Error(`Kafka did not confirm the write to ${unwritten.join(', ')}; the batch is sent again`);
   }
 
   /**

@@ -52,6 +52,7 @@ export function topicSpec(topic: string, settings: TopicSettings): ITopicConfig 
 /** Creates topics that do not exist yet; remembers what it has seen so the hot path asks once. */
 export class TopicManager {
   private readonly known = new Set<string>();
+  private readonly partitionCounts = new Map<string, number>();
 
   constructor(
     private readonly admin: Admin,
@@ -80,6 +81,13 @@ export class TopicManager {
     missing.forEach((t) => this.known.add(t));
   }
 
+  /** How many partitions `topic` has, as seen when `ensure` made sure of it. */
+  partitionsOf(topic: string): number {
+    const count = this.partitionCounts.get(topic);
+    if (count === undefined) throw new Error(`topic ${topic} has not been ensured, so its partitions are not known`);
+    return count;
+  }
+
   /**
    * Waits until every partition of `topics` has a leader. A topic that another service has just
    * created is listed before its partitions are served, and a consumer subscribing then fails.
@@ -89,7 +97,10 @@ export class TopicManager {
     for (;;) {
       try {
         const { topics: metadata } = await this.admin.fetchTopicMetadata({ topics });
-        if (metadata.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))) return;
+        if (metadata.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))) {
+          for (const t of metadata) this.partitionCounts.set(t.name, t.partitions.length);
+          return;
+        }
       } catch (error) {
         if (Date.now() > deadline) throw error;
       }
