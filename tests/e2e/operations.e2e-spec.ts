@@ -70,14 +70,17 @@ describe('operations: readiness, starting without Kafka, graceful shutdown (real
     }
   });
 
-  it('starts without Kafka, serves and records commands, reports not ready, and publishes them once Kafka is back', async () => {
+  it('starts without Kafka (police and the auditors), serves and records commands, reports not ready, and publishes and archives once Kafka is back', async () => {
     const port = await freePort();
     const door = kafkaDoor(port);
-    const stack = await startStack(['police'], { audit: false, env: { KAFKA_BROKERS: `127.0.0.1:${port}`, KAFKA_STARTUP_WAIT_MS: '0' } });
+    const stack = await startStack(['police'], { audit: true, env: { KAFKA_BROKERS: `127.0.0.1:${port}`, KAFKA_STARTUP_WAIT_MS: '0' } });
     try {
       const notReady = await stack.police.http(null).get('/health/ready');
       expect(notReady.status).toBe(503);
       expect(notReady.body).toMatchObject({ status: 'error', error: { kafka: { status: 'down' } } });
+      // The auditors' service started too, and serves; it archives once Kafka is there.
+      expect((await stack.audit.http(null).get('/health/serving')).status).toBe(200);
+      expect((await stack.audit.http(null).get('/health/ready')).status).toBe(503);
       // A load balancer keeps sending it commands meanwhile: the store is the outbox.
       const serving = await stack.police.http(null).get('/health/serving');
       expect(serving.status).toBe(200);
@@ -92,6 +95,8 @@ describe('operations: readiness, starting without Kafka, graceful shutdown (real
         const [row] = await stack.police.dataSource.query(`SELECT sequence::int FROM interlink.relay_checkpoints`);
         return row?.sequence >= 1;
       });
+      await waitFor('the auditors to archive it', async () => (await stack.audit.dataSource.query(`SELECT 1 FROM audit.archive LIMIT 1`)).length === 1, { timeoutMs: 90_000, intervalMs: 500 });
+      expect((await stack.audit.http(null).get('/health/ready')).status).toBe(200);
     } finally {
       await stack.stop();
       await door.close();

@@ -49,7 +49,34 @@ export class ArchiveRuntime implements OnApplicationBootstrap, BeforeApplication
     this.admin = kafka.admin();
   }
 
+  /**
+   * Starts archiving. The HTTP side (verifying, replaying, the history) needs only Postgres, so
+   * the service starts even when the brokers do not answer or have not settled (a topic just made
+   * is not served yet), and keeps trying every 3 s while readiness reports Kafka down.
+   */
   async onApplicationBootstrap(): Promise<void> {
+    if (await this.tryStartKafkaSide()) return;
+    this.kafkaStart = (async () => {
+      while (!this.stopping && !(await this.tryStartKafkaSide())) await new Promise((resolve) => setTimeout(resolve, 3000));
+    })();
+  }
+
+  private kafkaStart?: Promise<void>;
+  private kafkaRunning = false;
+
+  private async tryStartKafkaSide(): Promise<boolean> {
+    try {
+      await this.startKafkaSide();
+      this.kafkaRunning = true;
+      return true;
+    } catch (error) {
+      this.logger.warn(`${this.config.agencyId}: Kafka not reachable: ${(error as Error).message}; archiving starts once it is`);
+      await this.stopKafkaSide().catch(() => undefined);
+      return false;
+    }
+  }
+
+  private async startKafkaSide(): Promise<void> {
     await this.admin.connect();
     const topics = new TopicManager(this.admin, {
       partitions: 3,
@@ -71,6 +98,13 @@ export class ArchiveRuntime implements OnApplicationBootstrap, BeforeApplication
     await this.consumer.start();
   }
 
+  private async stopKafkaSide(): Promise<void> {
+    await this.consumer?.stop();
+    await this.keyReceiver?.stop();
+    this.consumer = undefined;
+    this.keyReceiver = undefined;
+  }
+
   private stopping = false;
 
   get shuttingDown(): boolean {
@@ -79,7 +113,7 @@ export class ArchiveRuntime implements OnApplicationBootstrap, BeforeApplication
 
   async kafkaStatus() {
     const cluster = await this.admin.describeCluster();
-    return { brokers: cluster.brokers.length, controller: cluster.controller, running: this.consumer !== undefined };
+    return { brokers: cluster.brokers.length, controller: cluster.controller, running: this.kafkaRunning };
   }
 
   async lag(): Promise<PartitionLag[]> {
@@ -96,8 +130,8 @@ export class ArchiveRuntime implements OnApplicationBootstrap, BeforeApplication
 
   async beforeApplicationShutdown(): Promise<void> {
     this.stopping = true;
-    await this.consumer?.stop();
-    await this.keyReceiver?.stop();
+    await this.kafkaStart;
+    await this.stopKafkaSide();
     await this.admin.disconnect();
   }
 }

@@ -76,12 +76,34 @@ export class IntakeRuntime implements OnApplicationBootstrap, BeforeApplicationS
     });
   }
 
+  /**
+   * Starts reading the feeds. The console serves what it has stored without Kafka, so it starts
+   * even when the brokers do not answer or have not settled (a topic just made is not served
+   * yet), and keeps trying every 3 s while readiness reports Kafka down.
+   */
   async onApplicationBootstrap(): Promise<void> {
-    await this.admin.connect();
-    this.connected = true;
-    await this.keyReceiver.start();
-    await this.consumer.start();
-    this.logger.log(`${this.config.agencyId}: reading ${this.topics.join(', ')}`);
+    if (await this.tryStartReading()) return;
+    this.starting = (async () => {
+      while (!this.stopping && !(await this.tryStartReading())) await new Promise((resolve) => setTimeout(resolve, 3000));
+    })();
+  }
+
+  private starting?: Promise<void>;
+
+  private async tryStartReading(): Promise<boolean> {
+    try {
+      await this.admin.connect();
+      await this.keyReceiver.start();
+      await this.consumer.start();
+      this.connected = true;
+      this.logger.log(`${this.config.agencyId}: reading ${this.topics.join(', ')}`);
+      return true;
+    } catch (error) {
+      this.logger.warn(`${this.config.agencyId}: Kafka not reachable: ${(error as Error).message}; the feeds are read once it is`);
+      await this.consumer.stop().catch(() => undefined);
+      await this.keyReceiver.stop().catch(() => undefined);
+      return false;
+    }
   }
 
   private stopping = false;
@@ -105,9 +127,10 @@ export class IntakeRuntime implements OnApplicationBootstrap, BeforeApplicationS
 
   async beforeApplicationShutdown(): Promise<void> {
     this.stopping = true;
+    await this.starting;
     await this.consumer.stop();
     await this.keyReceiver.stop();
-    if (this.connected) await this.admin.disconnect();
+    await this.admin.disconnect();
     this.connected = false;
   }
 }
