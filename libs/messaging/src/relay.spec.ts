@@ -48,3 +48,49 @@ describe('a relay round', () => {
     await expect(relayWith(async () => true, async () => 1).step()).resolves.toBe(false);
   });
 });
+
+describe('the next batch, prepared while one is sent', () => {
+  const at = (sequence: number) => ({ position: { txId: '1', position: String(sequence) }, sequence, hash: `sha256:${String(sequence).padStart(64, '0')}` });
+  const prepared = (from: number, count: number) => {
+    const messages = Array.from({ length: count }, (_, i) => ({ id: `e${from + i + 1}`, sequence: from + i + 1 }));
+    return { from: at(from), to: at(from + count), count, messages, routed: [], outgoing: [] };
+  };
+
+  function relayAt(checkpoints: number[], batches: (from: number) => number) {
+    const queries: unknown[][] = [];
+    const relay = new Relay({} as Kafka, {} as TopicManager, { query: async (...args: unknown[]) => queries.push(args) } as unknown as DataSource, { agencyId: 'police' } as EventStore, { databaseUrl: 'unused', batchSize: 2 });
+    const internals = relay as unknown as { checkpoint(): Promise<unknown>; prepare(from: { sequence: number }): Promise<unknown>; send(): Promise<void> };
+    const prepares: number[] = [];
+    internals.checkpoint = async () => at(checkpoints.shift()!);
+    internals.prepare = async (from) => {
+      prepares.push(from.sequence);
+      const count = batches(from.sequence);
+      return count === 0 ? undefined : prepared(from.sequence, count);
+    };
+    internals.send = async () => undefined;
+    return { relay, prepares, queries };
+  }
+
+  it('is read after a full batch and used when the checkpoint is where that batch left it', async () => {
+    const { relay, prepares, queries } = relayAt([0, 2, 4], (from) => (from < 4 ? 2 : 0));
+    expect(await relay.publishNextBatch()).toBe(2);
+    expect(await relay.publishNextBatch()).toBe(2);
+    expect(await relay.publishNextBatch()).toBe(0);
+    // Each batch prepared once: 0 (asked), 2 and 4 (ahead, while the one before was sent).
+    expect(prepares).toEqual([0, 2, 4]);
+    expect(queries.map((q) => (q[1] as unknown[])[3])).toEqual([2, 4]);
+  });
+
+  it('is not used when the checkpoint moved elsewhere meanwhile (another instance published)', async () => {
+    const { relay, prepares } = relayAt([0, 6], (from) => (from < 8 ? 2 : 0));
+    await relay.publishNextBatch();
+    await relay.publishNextBatch();
+    expect(prepares).toEqual([0, 2, 6, 8]);
+  });
+
+  it('is not read after a batch that was not full: there is nothing more yet', async () => {
+    const { relay, prepares } = relayAt([0], () => 1);
+    await relay.publishNextBatch();
+    expect(prepares).toEqual([0]);
+  });
+});

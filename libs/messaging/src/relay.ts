@@ -85,6 +85,8 @@ export class Relay {
   private failing?: { since: string; message: string };
   /** The checkpoint this instance wrote last, while it leads: nobody else moves it meanwhile. */
   private written?: Checkpoint;
+  /** The next batch, prepared while the last one was sent (null: preparing it failed). */
+  private prefetched?: { from: Checkpoint; batch: Promise<PreparedBatch | undefined | null> };
 
   constructor(
     private readonly kafka: Kafka,
@@ -109,6 +111,7 @@ export class Relay {
 
   async stop(): Promise<void> {
     await this.follower?.stop();
+    await this.prefetched?.batch;
     await this.producer?.disconnect();
     await this.releaseLead();
   }
@@ -152,6 +155,7 @@ export class Relay {
     const client = this.lockClient;
     this.lockClient = undefined;
     this.written = undefined;
+    this.prefetched = undefined;
     await client?.end().catch(() => undefined);
   }
 
@@ -175,37 +179,29 @@ export class Relay {
     return true;
   }
 
-  /** Publishes one batch after the checkpoint; returns how many events it read. */
+  /**
+   * Publishes one batch after the checkpoint; returns how many events it read. When the batch is
+   * full, the next one is read, chained and signed while this one goes to Kafka, and used by the
+   * next round if the checkpoint is then where this batch left it.
+   */
   async publishNextBatch(): Promise<number> {
     const checkpoint = (this.lockClient && this.written) || (await this.checkpoint());
-    const batch = await this.store.readLog(checkpoint.position, { limit: this.batchSize, upcast: false, open: false });
-    if (batch.length === 0) return 0;
+    const prefetched = this.prefetched;
+    this.prefetched = undefined;
+    const ready = prefetched && sameCheckpoint(prefetched.from, checkpoint) ? await prefetched.batch : null;
+    const batch = ready === null ? await this.prepare(checkpoint) : ready;
+    if (!batch) return 0;
+    if (batch.count === this.batchSize) {
+      // A failure here is not this round's: the next round prepares its batch itself.
+      this.prefetched = { from: batch.to, batch: this.prepare(batch.to).catch(() => null) };
+    }
 
-    const numbered = batch.map((stored, i) => ({ ...stored.envelope, sequence: checkpoint.sequence + i + 1 }));
-    const messages: EventEnvelope[] = this.options.signingKey
-      ? chainAndSign(this.options.signingKey, numbered, checkpoint.hash)
-      : chainBatch(numbered, checkpoint.hash);
-    const routed = this.route(messages);
-    await publishingBatch(this.store.agencyId, messages, routed, async () => {
-      // Keys first, in the same request: a recipient that reads an event finds the key to open it
-      // already on its way. An envelope going to several recipients is written out once.
-      const texts = new Map<EventEnvelope, string>();
-      const text = (envelope: EventEnvelope) => texts.get(envelope) ?? texts.set(envelope, JSON.stringify(envelope)).get(envelope)!;
-      await this.send([
-        ...(await this.keyDeliveries(routed)),
-        ...routed.map(({ topic, envelope }) => ({
-          topic,
-          message: { key: envelope.subject, value: text(envelope), headers: { 'content-type': CLOUDEVENTS_CONTENT_TYPE } },
-        })),
-      ]);
-      await this.options.onPublished?.(messages);
+    await publishingBatch(this.store.agencyId, batch.messages, batch.routed, async () => {
+      await this.send(batch.outgoing);
+      await this.options.onPublished?.(batch.messages);
     });
 
-    const next: Checkpoint = {
-      position: batch[batch.length - 1].logPosition,
-      sequence: checkpoint.sequence + batch.length,
-      hash: messages[messages.length - 1].hash!,
-    };
+    const next = batch.to;
     await this.dataSource.query(
       `INSERT INTO interlink.relay_checkpoints (relay, tx_id, position, sequence, hash, updated_at)
        VALUES ($1, $2::text::xid8, $3, $4, $5, now())
@@ -214,7 +210,31 @@ export class Relay {
       [this.name, next.position.txId, next.position.position, next.sequence, next.hash],
     );
     if (this.lockClient) this.written = next;
-    return batch.length;
+    return batch.count;
+  }
+
+  /** The batch after `from`, numbered, chained, signed, routed and written out; undefined when there is none. */
+  private async prepare(from: Checkpoint): Promise<PreparedBatch | undefined> {
+    const stored = await this.store.readLog(from.position, { limit: this.batchSize, upcast: false, open: false });
+    if (stored.length === 0) return undefined;
+    const numbered = stored.map((event, i) => ({ ...event.envelope, sequence: from.sequence + i + 1 }));
+    const messages: EventEnvelope[] = this.options.signingKey
+      ? chainAndSign(this.options.signingKey, numbered, from.hash)
+      : chainBatch(numbered, from.hash);
+    const routed = this.route(messages);
+    // Keys first, in the same request: a recipient that reads an event finds the key to open it
+    // already on its way. An envelope going to several recipients is written out once.
+    const texts = new Map<EventEnvelope, string>();
+    const text = (envelope: EventEnvelope) => texts.get(envelope) ?? texts.set(envelope, JSON.stringify(envelope)).get(envelope)!;
+    const outgoing = [
+      ...(await this.keyDeliveries(routed)),
+      ...routed.map(({ topic, envelope }) => ({
+        topic,
+        message: { key: envelope.subject, value: text(envelope), headers: { 'content-type': CLOUDEVENTS_CONTENT_TYPE } },
+      })),
+    ];
+    const to = { position: stored[stored.length - 1].logPosition, sequence: from.sequence + stored.length, hash: messages[messages.length - 1].hash! };
+    return { from, to, count: stored.length, messages, routed, outgoing };
   }
 
   private async send(messages: { topic: string; message: Message }[]): Promise<void> {
@@ -312,6 +332,21 @@ interface Checkpoint {
   position: LogPosition;
   sequence: number;
   hash: string;
+}
+
+/** A batch ready to send: what publishNextBatch read, chained, signed and wrote out after `from`. */
+interface PreparedBatch {
+  from: Checkpoint;
+  /** Where the checkpoint goes once the batch is published. */
+  to: Checkpoint;
+  count: number;
+  messages: EventEnvelope[];
+  routed: PublishedMessage[];
+  outgoing: { topic: string; message: Message }[];
+}
+
+function sameCheckpoint(a: Checkpoint, b: Checkpoint): boolean {
+  return a.sequence === b.sequence && a.hash === b.hash && a.position.txId === b.position.txId && a.position.position === b.position.position;
 }
 
 /** What the auditors get of a RED event: everything but the payload, which its `datahash` still commits to. */
