@@ -74,12 +74,27 @@ interface ParkRow {
   parked_at: Date;
 }
 
+/** What one pass over a batch did. */
+interface BatchOutcome {
+  last?: string;
+  handled: number;
+  applied: number;
+  deadLetters: { message: KafkaMessage; reason: string }[];
+}
+
+/** Ends the optimistic pass over a batch: a handler failed, so the batch goes again with savepoints. */
+class FirstAttemptFailed extends Error {
+  constructor(override readonly cause: Error) {
+    super(`first attempt failed: ${cause.message}`);
+  }
+}
+
 /**
  * Applies events from Kafka exactly once to the agency's database.
  *
  * kafkajs is used directly rather than through @nestjs/microservices' Kafka transport: that
  * transport hands over one message at a time and commits offsets on its own schedule, while
- * this runtime needs a whole fetched batch in one Postgres transaction (a savepoint per event),
+ * this runtime needs a whole fetched batch in one Postgres transaction (a savepoint per event once one fails),
  * offsets committed only after that transaction, and control over retries and parking per stream.
  *
  * For each batch: every event's effect, its inbox record and the partition's checkpoint commit
@@ -182,6 +197,33 @@ export class EventConsumer {
       }
     }
 
+    // First without a savepoint per event (two round trips fewer each); a handler that fails
+    // sends the whole batch round again, each event in its savepoint with retries and parking.
+    let outcome: BatchOutcome;
+    try {
+      outcome = await this.applyBatch(batch, decoded, heartbeat, isRunning, isStale, 'optimistic');
+    } catch (error) {
+      if (!(error instanceof FirstAttemptFailed)) throw error;
+      outcome = await this.applyBatch(batch, decoded, heartbeat, isRunning, isStale, 'careful');
+    }
+    const { last, handled, applied, deadLetters } = outcome;
+    countConsumed(this.name, { applied, parked: deadLetters.length, skipped: handled - applied - deadLetters.length });
+    if (last !== undefined) {
+      resolveOffset(last);
+      await commitAfterTransaction(this.consumer!.current, topic, partition, last, this.options.onError);
+    }
+  }
+
+  /** One pass over a batch in one transaction (see processBatch for the two modes). */
+  private async applyBatch(
+    batch: EachBatchPayload['batch'],
+    decoded: Map<KafkaMessage, Decoded>,
+    heartbeat: () => Promise<void>,
+    isRunning: () => boolean,
+    isStale: () => boolean,
+    mode: 'optimistic' | 'careful',
+  ): Promise<BatchOutcome> {
+    const { topic, partition } = batch;
     let last: string | undefined;
     let handled = 0;
     let applied = 0;
@@ -213,7 +255,7 @@ export class EventConsumer {
             if (headOfStream !== undefined) {
               await this.park(tx, where, message, parked(`held back behind parked event #${headOfStream} of stream "${d.envelope.subject}"`), held, deadLetters);
             } else {
-              const failure = await this.applyWithRetries(tx, d.envelope, where, heartbeat);
+              const failure = mode === 'careful' ? await this.applyWithRetries(tx, d.envelope, where, heartbeat) : await this.applyFirstTime(tx, d.envelope, where);
               if (failure === undefined) applied++;
               if (failure) await this.park(tx, where, message, parked(failure), held, deadLetters);
             }
@@ -239,11 +281,17 @@ export class EventConsumer {
       }
       if (deadLetters.length > 0) await this.sendDeadLetters(topic, partition, deadLetters);
     });
-    countConsumed(this.name, { applied, parked: deadLetters.length, skipped: handled - applied - deadLetters.length });
-    if (last !== undefined) {
-      resolveOffset(last);
-      await commitAfterTransaction(this.consumer!.current, topic, partition, last, this.options.onError);
+    return { last, handled, applied, deadLetters };
+  }
+
+  /** The optimistic pass: the effects without a savepoint; a failure ends the pass (FirstAttemptFailed). */
+  private async applyFirstTime(tx: EntityManager, envelope: EventEnvelope, where: { topic: string; partition: number; offset: string }): Promise<undefined> {
+    try {
+      await this.applyEffects(tx, envelope, where);
+    } catch (error) {
+      throw new FirstAttemptFailed(error as Error);
     }
+    return undefined;
   }
 
   /** Runs the handler in a savepoint, retrying with backoff; returns the reason it gave up, if it did. */
@@ -273,19 +321,24 @@ export class EventConsumer {
   ): Promise<void> {
     await tx.query('SAVEPOINT apply_event');
     try {
-      const opened = this.options.open ? await this.options.open(tx, envelope) : envelope;
-      await consuming(envelope, { consumer: this.name, agencyId: this.options.agencyId, ...where }, () => this.options.handler(opened, { manager: tx, ...where }));
-      await tx.query(
-        `INSERT INTO interlink.inbox (consumer, event_id, stream_id, type, topic, kafka_partition, kafka_offset, envelope)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-        [this.name, envelope.id, envelope.subject, envelope.type, where.topic, where.partition, where.offset, JSON.stringify(envelope)],
-      );
+      await this.applyEffects(tx, envelope, where);
       await tx.query('RELEASE SAVEPOINT apply_event');
     } catch (error) {
       // If even this fails the connection is gone: the batch aborts and Kafka delivers it again.
       await tx.query('ROLLBACK TO SAVEPOINT apply_event');
       throw error;
     }
+  }
+
+  /** The event's effects: opened, handled, and recorded in the inbox. */
+  private async applyEffects(tx: EntityManager, envelope: EventEnvelope, where: { topic: string; partition: number; offset: string }): Promise<void> {
+    const opened = this.options.open ? await this.options.open(tx, envelope) : envelope;
+    await consuming(envelope, { consumer: this.name, agencyId: this.options.agencyId, ...where }, () => this.options.handler(opened, { manager: tx, ...where }));
+    await tx.query(
+      `INSERT INTO interlink.inbox (consumer, event_id, stream_id, type, topic, kafka_partition, kafka_offset, envelope)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+      [this.name, envelope.id, envelope.subject, envelope.type, where.topic, where.partition, where.offset, JSON.stringify(envelope)],
+    );
   }
 
   private async park(
