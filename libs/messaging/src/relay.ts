@@ -188,8 +188,9 @@ export class Relay {
     const checkpoint = (this.lockClient && this.written) || (await this.checkpoint());
     const prefetched = this.prefetched;
     this.prefetched = undefined;
-    const ready = prefetched && sameCheckpoint(prefetched.from, checkpoint) ? await prefetched.batch : null;
-    const batch = ready === null ? await this.prepare(checkpoint) : ready;
+    // An empty prefetch is read again: events may have become visible since.
+    const ready = prefetched && sameCheckpoint(prefetched.from, checkpoint) ? await prefetched.batch : undefined;
+    const batch = ready ?? (await this.prepare(checkpoint));
     if (!batch) return 0;
     if (batch.count === this.batchSize) {
       // A failure here is not this round's: the next round prepares its batch itself.
