@@ -180,9 +180,7 @@ export class AgencyRuntime implements OnApplicationBootstrap, BeforeApplicationS
   async beforeApplicationShutdown(): Promise<void> {
     this.stopping = true;
     // A start under way (Kafka was away) gets a few seconds to settle, so it cannot start a part after it was stopped.
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([this.kafkaStart, new Promise((resolve) => (timer = setTimeout(resolve, 5000)))]);
-    clearTimeout(timer);
+    await settleWithin(this.kafkaStart, 5000);
     await this.stopKafkaSide();
     await this.projections.stop();
     this.admin = undefined;
@@ -216,4 +214,14 @@ export class AgencyRuntime implements OnApplicationBootstrap, BeforeApplicationS
   private get consumerTopics(): string[] {
     return partnerIds(this.config).map((partner) => topicFor(partner, this.config.agencyId));
   }
+}
+
+/**
+ * Waits for `work` to finish, but at most `ms`: on shutdown, a start of the Kafka side that is
+ * under way (the brokers were away) gets a few seconds to settle before the parts are stopped.
+ */
+export async function settleWithin(work: Promise<unknown> | undefined, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([work, new Promise((resolve) => (timer = setTimeout(resolve, ms)))]);
+  clearTimeout(timer);
 }

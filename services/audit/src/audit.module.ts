@@ -2,7 +2,7 @@ import { BeforeApplicationShutdown, DynamicModule, Inject, Injectable, Logger, M
 import { APP_GUARD, APP_INTERCEPTOR, Reflector } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { TerminusModule } from '@nestjs/terminus';
-import { AgencyAuthGuard, HealthController, ObservabilityModule, PartnerTrust, READINESS, Readiness } from '@interlink/agency-kit';
+import { AgencyAuthGuard, HealthController, ObservabilityModule, PartnerTrust, READINESS, Readiness, settleWithin } from '@interlink/agency-kit';
 import { Kafka } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { ensureDatabase, migrate } from '@interlink/event-store';
@@ -130,7 +130,7 @@ export class ArchiveRuntime implements OnApplicationBootstrap, BeforeApplication
 
   async beforeApplicationShutdown(): Promise<void> {
     this.stopping = true;
-    await this.kafkaStart;
+    await settleWithin(this.kafkaStart, 5000);
     await this.stopKafkaSide();
     await this.admin.disconnect();
   }

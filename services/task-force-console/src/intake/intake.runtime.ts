@@ -2,7 +2,7 @@ import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBoo
 import { Admin, Kafka } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { EventRegistry, topicFor } from '@interlink/contracts';
-import { PartnerTrust, Readiness } from '@interlink/agency-kit';
+import { PartnerTrust, Readiness, settleWithin } from '@interlink/agency-kit';
 import { ConsumerHealth, EventConsumer, KeyReceiver, PartitionLag, TopicManager, awaitDataKeys, consumerLag, personalDataOpener } from '@interlink/messaging';
 import { ConsoleConfig } from '../config';
 import { ConsoleProjector } from '../read-model/projector';
@@ -127,7 +127,7 @@ export class IntakeRuntime implements OnApplicationBootstrap, BeforeApplicationS
 
   async beforeApplicationShutdown(): Promise<void> {
     this.stopping = true;
-    await this.starting;
+    await settleWithin(this.starting, 5000);
     await this.consumer.stop();
     await this.keyReceiver.stop();
     await this.admin.disconnect();
