@@ -1,4 +1,4 @@
-import { Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage, Message, Producer } from 'kafkajs';
+import { Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage, Message } from 'kafkajs';
 import { DataSource, EntityManager } from 'typeorm';
 import { EventEnvelope, EventRegistry } from '@interlink/contracts';
 import { NotificationListener } from '@interlink/event-store';
@@ -6,7 +6,7 @@ import { consuming, countConsumed } from '@interlink/observability';
 import { EnvelopeVerifier, PoisonMessage, decodeMessage } from './decode';
 import { ParkedEvent, ReplayReport, consumerLockKey, discardParkedEvent, listParkedEvents } from './parked';
 import { REPLAY_CHANNEL } from './schema';
-import { PRODUCE_CHUNK_BYTES, chunksOf, createIdempotentProducer, messageBytes } from './kafka-config';
+import { PRODUCE_CHUNK_BYTES, RenewingProducer, chunksOf, messageBytes } from './kafka-config';
 import { ConsumerHealth, SupervisedConsumer } from './supervisor';
 import { TopicManager } from './topics';
 
@@ -106,7 +106,7 @@ class FirstAttemptFailed extends Error {
  */
 export class EventConsumer {
   private consumer?: SupervisedConsumer;
-  private producer?: Producer;
+  private producer?: RenewingProducer;
   private replayListener?: NotificationListener;
   readonly deadLetterTopic: string;
   private readonly maxAttempts: number;
@@ -132,7 +132,7 @@ export class EventConsumer {
     if (this.options.createTopics ?? true) {
       await this.topicManager.ensure([...this.options.topics, this.deadLetterTopic]);
     }
-    this.producer = createIdempotentProducer(this.kafka);
+    this.producer = new RenewingProducer(this.kafka);
     await this.producer.connect();
     if (this.options.databaseUrl) {
       const serve = () => void this.serveReplayRequests().catch((error: Error) => this.options.onError?.(error));

@@ -1,4 +1,4 @@
-import { Kafka, KafkaConfig, Message, Partitioners, Producer, logLevel } from 'kafkajs';
+import { Kafka, KafkaConfig, Message, Partitioners, Producer, ProducerBatch, ProducerRecord, RecordMetadata, logLevel } from 'kafkajs';
 import { kafkaLogCreator } from './kafka-logs';
 
 export interface KafkaSettings {
@@ -59,6 +59,70 @@ export function createIdempotentProducer(kafka: Kafka): Producer {
     createPartitioner: Partitioners.DefaultPartitioner,
     retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 100, maxRetryTime: 5000 },
   });
+}
+
+/**
+ * An idempotent producer that is replaced by a new one (a new producer id) after any send that
+ * failed. kafkajs undoes its sequence numbers for every partition of a produce request that
+ * failed, including partitions the broker did write (a request fails as a whole when one of its
+ * partitions is refused); its next different send to such a partition then starts at a sequence
+ * the broker has already seen and is refused with OUT_OF_ORDER_SEQUENCE_NUMBER, for ever. A new
+ * producer starts its sequences afresh. What the failed send did write may then arrive twice,
+ * which consumers recognise by event id.
+ */
+export class RenewingProducer {
+  private producer?: Producer;
+  private spent = false;
+  /** Producers made so far (the first one included). */
+  created = 0;
+
+  constructor(private readonly kafka: Kafka) {}
+
+  async connect(): Promise<void> {
+    await this.current();
+  }
+
+  async disconnect(): Promise<void> {
+    const producer = this.producer;
+    this.producer = undefined;
+    await producer?.disconnect();
+  }
+
+  /** Replaces the producer before the next send, after a failure the caller found in an answer. */
+  discard(): void {
+    this.spent = true;
+  }
+
+  sendBatch(batch: ProducerBatch): Promise<RecordMetadata[]> {
+    return this.sending((producer) => producer.sendBatch(batch));
+  }
+
+  send(record: ProducerRecord): Promise<RecordMetadata[]> {
+    return this.sending((producer) => producer.send(record));
+  }
+
+  private async sending(send: (producer: Producer) => Promise<RecordMetadata[]>): Promise<RecordMetadata[]> {
+    const producer = await this.current();
+    try {
+      return await send(producer);
+    } catch (error) {
+      this.spent = true;
+      throw error;
+    }
+  }
+
+  private async current(): Promise<Producer> {
+    if (this.producer && !this.spent) return this.producer;
+    const old = this.producer;
+    this.producer = undefined;
+    this.spent = false;
+    await old?.disconnect().catch(() => undefined);
+    const producer = createIdempotentProducer(this.kafka);
+    this.created++;
+    await producer.connect();
+    this.producer = producer;
+    return producer;
+  }
 }
 
 /** Largest produce request the relay and the consumers' dead letters make, well under the broker's default message.max.bytes (1 MB). */

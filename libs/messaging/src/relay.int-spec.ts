@@ -156,4 +156,36 @@ describe('Relay (real Kafka, real Postgres)', () => {
       })),
     );
   });
+
+  it('a send the broker wrote in part does not stall the relay: the next round goes out with a new producer', async () => {
+    // The ministry's topic refuses messages over 200 bytes, so every request with it fails as a
+    // whole, although the broker writes immigration's part (see RenewingProducer).
+    const toImmigration = topicFor(agencies.police, agencies.immigration);
+    const toMinistry = topicFor(agencies.police, agencies.ministry);
+    await admin.createTopics({ waitForLeaders: true, topics: [{ topic: toMinistry, numPartitions: 3, configEntries: [{ name: 'max.message.bytes', value: '200' }] }] });
+    const both = () => ctx([agencies.immigration, agencies.ministry]);
+    await store.append('case-1', 0, [{ type: 'intel.testing.case-opened', data: { title: 'Refused once', country: 'TH' } }], both());
+    const publishing = relay({ pollIntervalMs: 200 });
+    await publishing.start();
+    await waitFor('the relay failing on the ministry topic', async () => /larger than the max message size/.test((await publishing.status()).failing?.message ?? ''));
+    expect(await publishing.checkpoint()).toMatchObject({ sequence: 0 });
+
+    // A second event on the same stream goes to the same partitions, in a larger batch than the
+    // one the broker half wrote.
+    await store.append('case-1', 1, [{ type: 'intel.testing.note-added', data: { text: 'after the refusal' } }], both());
+    await admin.alterConfigs({ validateOnly: false, resources: [{ type: 2, name: toMinistry, configEntries: [{ name: 'max.message.bytes', value: '1048576' }] }] });
+    await waitFor('both events published', async () => (await publishing.checkpoint()).sequence === 2, { timeoutMs: 30000 });
+    expect((await publishing.status()).failing).toBeUndefined();
+
+    const sequences = async (topic: string) => {
+      const records = (await admin.fetchTopicOffsets(topic)).reduce((n, p) => n + Number(p.high), 0);
+      return (await readTopics(kafka, [topic], records, 10000)).map((r) => (JSON.parse(r.value!) as EventEnvelope).sequence!);
+    };
+    expect((await sequences(toMinistry)).sort()).toEqual([1, 2]);
+    // Immigration holds the first event more than once: written by each failed request, as the
+    // relay sent the batch again; consumers recognise the copies by event id.
+    const immigrationGot = await sequences(toImmigration);
+    expect(new Set(immigrationGot)).toEqual(new Set([1, 2]));
+    expect(immigrationGot.filter((s) => s === 2)).toHaveLength(1);
+  });
 });

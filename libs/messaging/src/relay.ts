@@ -1,10 +1,10 @@
 import { Client } from 'pg';
-import { CompressionTypes, Kafka, Message, Producer, TopicMessages } from 'kafkajs';
+import { CompressionTypes, Kafka, Message, TopicMessages } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { EventEnvelope, isErasureType, keyTopicFor, listAttribute, recipientsOf, topicFor } from '@interlink/contracts';
 import { GENESIS_HASH, SigningKey, chainAndSign, chainBatch, redactData, sealedRefs, signKeyDelivery } from '@interlink/security';
 import { EventStore, LOG_START, LogFollower, LogPosition } from '@interlink/event-store';
-import { PRODUCE_CHUNK_BYTES, chunksOf, createIdempotentProducer, messageBytes, partitionFor, unwrittenPartitions } from './kafka-config';
+import { PRODUCE_CHUNK_BYTES, RenewingProducer, chunksOf, messageBytes, partitionFor, unwrittenPartitions } from './kafka-config';
 import { publishingBatch } from './relay-telemetry';
 import { TopicManager } from './topics';
 
@@ -79,7 +79,7 @@ export const CLOUDEVENTS_CONTENT_TYPE = 'application/cloudevents+json; charset=U
 export class Relay {
   private readonly name: string;
   private readonly batchSize: number;
-  private producer?: Producer;
+  private producer?: RenewingProducer;
   private follower?: LogFollower;
   private lockClient?: Client;
   private failing?: { since: string; message: string };
@@ -100,7 +100,7 @@ export class Relay {
   }
 
   async start(): Promise<void> {
-    this.producer = createIdempotentProducer(this.kafka);
+    this.producer = new RenewingProducer(this.kafka);
     await this.producer.connect();
     this.follower = new LogFollower(
       { databaseUrl: this.options.databaseUrl, pollIntervalMs: this.options.pollIntervalMs ?? 1000, onError: this.options.onError },
@@ -258,7 +258,10 @@ export class Relay {
     const answer = await this.producer!.sendBatch({ topicMessages, acks: -1, compression: CompressionTypes.None });
     // A send that lost partitions on kafkajs's retry fails the round, which sends the batch again.
     const unwritten = unwrittenPartitions(topicMessages, answer);
-    if (unwritten.length > 0) throw new Error(`Kafka did not confirm the write to ${unwritten.join(', ')}; the batch is sent again`);
+    if (unwritten.length > 0) {
+      this.producer!.discard();
+      throw new Error(`Kafka did not confirm the write to ${unwritten.join(', ')}; the batch is sent again`);
+    }
   }
 
   /**
