@@ -152,13 +152,22 @@ kafka_answers() {
   node "$WAIT_SCRIPT" --brokers "127.0.0.1:$NODE_PORT" --timeout "$secs" "$@"
 }
 
+# The command line of process $1, arguments joined by spaces (empty if it is gone). Bash builtins
+# only: managed_pid reads every process's, and a fork per process took most of a minute on a
+# loaded machine, which a node restarted during a fault test must not wait.
+cmdline_of() {
+  local args=() IFS=' '
+  mapfile -d '' -t args 2>/dev/null <"/proc/$1/cmdline" || true
+  printf '%s' "${args[*]}"
+}
+
 # Pid of the broker started from this data dir, or nothing (exit 1).
 managed_pid() {
   local pid cmd d
   if [[ -f "$PID_FILE" ]]; then
     pid="$(tr -dc '0-9' <"$PID_FILE")"
     if [[ -n "$pid" && -r "/proc/$pid/cmdline" ]]; then
-      cmd="$(tr '\0' ' ' 2>/dev/null <"/proc/$pid/cmdline" || true)"
+      cmd="$(cmdline_of "$pid")"
       if [[ "$cmd" == *"kafka.Kafka $CONFIG"* ]]; then
         printf '%s\n' "$pid"
         return 0
@@ -168,7 +177,7 @@ managed_pid() {
   fi
   # No (valid) pid file: look for a broker running on our config anyway.
   for d in /proc/[0-9]*; do
-    cmd="$(tr '\0' ' ' 2>/dev/null <"$d/cmdline" || true)"
+    cmd="$(cmdline_of "${d#/proc/}")"
     if [[ "$cmd" == *"kafka.Kafka $CONFIG"* ]]; then
       pid="${d#/proc/}"
       printf '%s\n' "$pid" >"$PID_FILE"

@@ -17,6 +17,8 @@ export interface FaultsConfig {
   kafkaNodes: number;
   /** How long a killed node stays down in a cluster before it is started again (FAULTS_NODE_DOWN_S). */
   nodeDownS: number;
+  /** How long starting a node may take before the fault counts as failed (FAULTS_KAFKA_START_TIMEOUT_S, kafka.sh's KAFKA_START_TIMEOUT). */
+  kafkaStartTimeoutS: number;
   /** Instances of the immigration service (FAULTS_IMMIGRATION_REPLICAS): they share its consumer group, and one leads its relay. */
   immigrationReplicas: number;
   /** Commands per second the generator issues, over all three agencies (FAULTS_RATE). */
@@ -102,6 +104,7 @@ export function faultsConfig(): FaultsConfig {
     scenario,
     kafkaNodes: num('FAULTS_KAFKA_NODES', cluster ? 3 : 1, 1, 5),
     nodeDownS: num('FAULTS_NODE_DOWN_S', 15, 0, 600),
+    kafkaStartTimeoutS: num('FAULTS_KAFKA_START_TIMEOUT_S', 180, 10, 1800),
     immigrationReplicas: num('FAULTS_IMMIGRATION_REPLICAS', cluster ? 2 : 1, 1, 4),
     rate: num('FAULTS_RATE', 20, 1, 2000),
     durationS: num('FAULTS_DURATION_S', cluster ? 60 : 90, 5, 3600),

@@ -37,6 +37,9 @@ export class Broker {
       KAFKA_DATA_DIR: this.config.kafkaDataDir,
       KAFKA_NODES: String(this.config.kafkaNodes),
       KAFKA_HEAP_OPTS: process.env.FAULTS_KAFKA_HEAP_OPTS || '-Xms256m -Xmx512m',
+      // A node SIGKILLed under load recovers every log before it listens again: on a busy 2-core
+      // machine that has taken a minute (kafka.sh's default wait is 60 s).
+      KAFKA_START_TIMEOUT: String(this.config.kafkaStartTimeoutS),
     };
   }
 
@@ -48,7 +51,7 @@ export class Broker {
   }
 
   async start(): Promise<void> {
-    await must('bash', [KAFKA_SH, 'start'], this.env, 180_000);
+    await must('bash', [KAFKA_SH, 'start'], this.env, (this.config.kafkaStartTimeoutS + 60) * 1000);
   }
 
   /** SIGKILL, as a crash would: every node, or node `node` of a cluster. */
