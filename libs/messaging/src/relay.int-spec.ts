@@ -182,10 +182,10 @@ describe('Relay (real Kafka, real Postgres)', () => {
       return (await readTopics(kafka, [topic], records, 10000)).map((r) => (JSON.parse(r.value!) as EventEnvelope).sequence!);
     };
     expect((await sequences(toMinistry)).sort()).toEqual([1, 2]);
-    // Immigration holds the first event more than once: written by each failed request, as the
-    // relay sent the batch again; consumers recognise the copies by event id.
+    // Immigration holds copies: each failed request wrote its part, and the relay sent the batch
+    // again; consumers recognise them by event id.
     const immigrationGot = await sequences(toImmigration);
     expect(new Set(immigrationGot)).toEqual(new Set([1, 2]));
-    expect(immigrationGot.filter((s) => s === 2)).toHaveLength(1);
+    expect(immigrationGot.filter((s) => s === 1).length).toBeGreaterThan(1);
   });
 });
