@@ -67,16 +67,16 @@ describe('climbProof', () => {
   });
   it.each([3, 7, 13])('then with the nodes of a verified climb every other leaf of %i is PROVEN', (size) => {
     const leaves = leavesOf(size);
-    const proven = new Set(climbProof(leaves[0], 0, size, merkleProof(leaves, 0)).nodes);
+    const proven = new Map(climbProof(leaves[0], 0, size, merkleProof(leaves, 0)).nodes);
     leaves.forEach((leaf, i) => {
       const climb = climbProof(leaf, i, size, merkleProof(leaves, i), proven);
       expect(climb.reached).toBe(PROVEN);
-      climb.nodes.forEach((node) => proven.add(node));
+      climb.nodes.forEach(([place, node]) => proven.set(place, node));
     });
   });
   it('then a leaf not in the tree is not PROVEN, whichever proof it borrows', () => {
     const leaves = leavesOf(8);
-    const proven = new Set(leaves.flatMap((leaf, i) => climbProof(leaf, i, 8, merkleProof(leaves, i)).nodes));
+    const proven = new Map(leaves.flatMap((leaf, i) => climbProof(leaf, i, 8, merkleProof(leaves, i)).nodes));
     const stranger = leavesOf(9)[8];
     leaves.forEach((_, i) => expect(climbProof(stranger, i, 8, merkleProof(leaves, i), proven).reached).not.toBe(PROVEN));
   });

@@ -108,48 +108,53 @@ export function rootFromProof(leaf: string, index: number, size: number, proof: 
 export const PROVEN = Symbol('proven');
 
 /**
+ * Nodes shown to lie under the root of a verified batch: by place in the tree (see nodePlace), the
+ * node as `sha256:<hex>`. Only one value can lie at a place, so a map holds them all.
+ */
+export type ProvenNodes = ReadonlyMap<number, string>;
+
+/**
  * Walks leaf `index` of a tree of `size` leaves up with `proof`, like rootFromProof, but uses what
- * `proven` holds: nodes already shown to lie under the root of a verified batch (keys as in
- * `nodes`). From the first proven node on it hashes no more and only checks that each remaining
- * proof hash is the proven node at its place, so every hash of the proof is still checked.
- * Returns PROVEN in that case, else the root it computed (which the caller compares), and the keys
- * of the nodes it computed and used, which the caller adds to `proven` once that root is verified.
- * The proof's length must already have been checked (see proofLength).
+ * `proven` holds: nodes already shown to lie under the root of a verified batch. From the first
+ * proven node on it hashes no more and only checks that each remaining proof hash is the proven
+ * node at its place, so every hash of the proof is still checked. Returns PROVEN in that case,
+ * else the root it computed (which the caller compares), and the nodes it computed and used,
+ * which the caller adds to `proven` once that root is verified. The proof's length must already
+ * have been checked (see proofLength).
  */
 export function climbProof(
   leaf: string,
   index: number,
   size: number,
   proof: string[],
-  proven?: ReadonlySet<string>,
-): { reached: string | typeof PROVEN; nodes: string[] } {
-  const nodes: string[] = [];
+  proven?: ProvenNodes,
+): { reached: string | typeof PROVEN; nodes: [number, string][] } {
+  const nodes: [number, string][] = [];
   let node: Buffer | undefined = leafNode(leaf);
   let used = 0;
   for (let i = index, n = size, level = 0; n > 1; i = Math.floor(i / 2), n = Math.ceil(n / 2), level++) {
     if (node) {
-      const key = nodeKey(level, i, node.toString('hex'));
-      if (proven?.has(key)) node = undefined;
-      else nodes.push(key);
+      const place = nodePlace(level, i);
+      const text = show(node);
+      if (proven?.get(place) === text) node = undefined;
+      else nodes.push([place, text]);
     }
     const sibling = i % 2 === 1 ? i - 1 : i + 1 < n ? i + 1 : undefined;
     if (sibling === undefined) continue;
     const text = proof[used++];
     if (!node) {
       // The path so far is proven: the rest of the proof must be the proven nodes beside it.
-      if (!proven!.has(nodeKey(level, sibling, text.slice(NODE_TEXT_PREFIX)))) return { reached: 'a proof that leaves the batch', nodes: [] };
+      if (proven!.get(nodePlace(level, sibling)) !== text) return { reached: 'a proof that leaves the batch', nodes: [] };
       continue;
     }
     const other = parseNode(text, 'A proof hash');
-    nodes.push(nodeKey(level, sibling, text.slice(NODE_TEXT_PREFIX)));
+    nodes.push([nodePlace(level, sibling), text]);
     node = sibling < i ? innerNode(other, node) : innerNode(node, other);
   }
   return { reached: node ? show(node) : PROVEN, nodes };
 }
 
-const NODE_TEXT_PREFIX = 'sha256:'.length;
-
-/** A node's place and value, as climbProof names it: level, index in the level, and hex. */
-function nodeKey(level: number, index: number, hex: string): string {
-  return `${level}.${index}.${hex}`;
+/** A node's place in a tree as one number: its level (0 for the leaves) and its index in the level. */
+function nodePlace(level: number, index: number): number {
+  return level * 2 ** 32 + index;
 }

@@ -135,25 +135,44 @@ export function redactData<D>(data: D): D {
  * forms of one event therefore have the same digest, and each of them verifies.
  */
 export function commitmentForm<D>(data: D): D {
-  if (!mayHoldProtectedParts(data)) return data;
-  return walkProtected(clone(data), (part) => {
-    if (isSealedPart(part)) {
-      const { sealed, ...kept } = part as SealedPart & Record<string, unknown>;
-      return { ...kept, sealed: sealedDigest(sealed) };
-    }
-    const { withheld: _reason, digest, ...kept } = part as unknown as Withheld & Record<string, unknown>;
-    return { ...kept, sealed: digest };
-  });
+  return committed(data) as D;
 }
 
-/** Cheap pre-check on the hot path of hashing: only objects with a `ref` can hold protected parts. */
-function mayHoldProtectedParts(data: unknown): boolean {
-  if (Array.isArray(data)) return data.some(mayHoldProtectedParts);
-  if (typeof data !== 'object' || data === null) return false;
-  for (const [name, value] of Object.entries(data)) {
-    if (name === 'ref' || (typeof value === 'object' && value !== null && mayHoldProtectedParts(value))) return true;
+/**
+ * commitmentForm of one value, copied only where a part changes: what holds no sealed or withheld
+ * part is returned as it is (the digest path runs for every event an auditor verifies, and a
+ * deep copy of each payload cost as much as hashing it).
+ */
+function committed(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) {
+    let copy: unknown[] | undefined;
+    for (let i = 0; i < value.length; i++) {
+      const item = committed(value[i]);
+      if (item !== value[i]) (copy ??= value.slice())[i] = item;
+    }
+    return copy ?? value;
   }
-  return false;
+  const record = value as Record<string, unknown>;
+  if (isSealedPart(record)) {
+    const { sealed, ...kept } = record as SealedPart & Record<string, unknown>;
+    return { ...kept, sealed: sealedDigest(sealed) };
+  }
+  if (isWithheldPart(record)) {
+    const { withheld: _reason, digest, ...kept } = record as unknown as Withheld & Record<string, unknown>;
+    return { ...kept, sealed: digest };
+  }
+  let copy: Record<string, unknown> | undefined;
+  for (const name of Object.keys(record)) {
+    const child = record[name];
+    if (typeof child !== 'object' || child === null) continue;
+    const changed = committed(child);
+    if (changed === child) continue;
+    copy ??= { ...record };
+    // Defined, not assigned: a member named "__proto__" (JSON.parse makes it an own property) stays one.
+    Object.defineProperty(copy, name, { value: changed, enumerable: true, writable: true, configurable: true });
+  }
+  return copy ?? record;
 }
 
 /** Replaces, depth first, each sealed or withheld part by what `replace` returns (undefined: keep). */

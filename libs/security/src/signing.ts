@@ -1,7 +1,7 @@
 import { sign, verify, type KeyObject } from 'node:crypto';
 import { chainBatch, eventHash, payloadDigest } from './chain';
 import { describeEvent, isDigest, isWithheld } from './event-text';
-import { PROVEN, climbProof, merkleLevels, proofFromLevels, proofLength, rootOfLevels } from './merkle';
+import { PROVEN, ProvenNodes, climbProof, merkleLevels, proofFromLevels, proofLength, rootOfLevels } from './merkle';
 import { fingerprintOf, type TrustStore, type TrustedKey } from './trust-store';
 
 export interface SigningKey {
@@ -198,7 +198,7 @@ export function verifyEnvelope(
  * every time. Holds the `maxBatches` most recently verified batches.
  */
 export class SignatureCache {
-  private readonly batches = new Map<string, Set<string>>();
+  private readonly batches = new Map<string, Map<number, string>>();
 
   constructor(private readonly maxBatches = 64) {}
 
@@ -208,18 +208,18 @@ export class SignatureCache {
   }
 
   /** The proven nodes of a batch whose signature verified, if it is held. */
-  proven(batch: string): ReadonlySet<string> | undefined {
+  proven(batch: string): ProvenNodes | undefined {
     return this.batches.get(batch);
   }
 
   /** Records that `batch`'s signature verified and that `nodes` lie under its root. */
-  remember(batch: string, nodes: string[]): void {
+  remember(batch: string, nodes: [number, string][]): void {
     let proven = this.batches.get(batch);
     if (!proven) {
-      this.batches.set(batch, (proven = new Set()));
+      this.batches.set(batch, (proven = new Map()));
       if (this.batches.size > this.maxBatches) this.batches.delete(this.batches.keys().next().value as string);
     }
-    for (const node of nodes) proven.add(node);
+    for (const [place, node] of nodes) proven.set(place, node);
   }
 }
 
