@@ -1,11 +1,12 @@
 // Verify: events/s of the audit service's signature and chain verification over a signed log
-// built as the relay builds it (chainAndSign, in batches of 500). The verifiers are
-// a list, so that a parallel one can be added beside the single-process ChainVerifier and
-// measured on the same records.
+// built as the relay builds it (chainAndSign, in batches of 500): the single-thread ChainVerifier
+// and the ParallelChainVerifier (worker threads), measured on the same records. BENCH_VERIFIER
+// picks verifiers by the start of their name.
 import os from 'node:os';
 import { interlinkRegistry, topicFor } from '@interlink/contracts';
 import { GENESIS_HASH, TrustStore, chainAndSign } from '@interlink/security';
 import { ChainVerifier, LogRecord, VerificationReport } from '../services/audit/src/verify/chain-verifier';
+import { ParallelChainVerifier } from '../services/audit/src/verify/parallel-verifier';
 import { BenchContext } from './context';
 import { PoliceEvents, sealedStories } from './events';
 import { say } from './infra';
@@ -31,6 +32,11 @@ export const VERIFIERS: LogVerifier[] = [
       for (const record of records) if (!verifier.push(record)) break;
       return verifier.finish();
     },
+  },
+  {
+    name: `ParallelChainVerifier (audit service), ${os.availableParallelism()} worker threads`,
+    cores: os.availableParallelism(),
+    verify: (records, trust, agency) => new ParallelChainVerifier(trust, agency).verify(records),
   },
 ];
 
@@ -68,7 +74,8 @@ export async function verifyBench(ctx: BenchContext): Promise<void> {
   for (const r of records) JSON.parse(r.value!.toString('utf8'));
   const parseRate = count / secondsSince(start);
 
-  for (const verifier of VERIFIERS) {
+  const only = process.env.BENCH_VERIFIER;
+  for (const verifier of VERIFIERS.filter((v) => !only || v.name.startsWith(only))) {
     start = process.hrtime.bigint();
     const report = await verifier.verify(records, trust, run.ids.police);
     const seconds = secondsSince(start);

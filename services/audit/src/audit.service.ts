@@ -9,6 +9,7 @@ import { toStixBundle } from './export/stix';
 import { HistoryService } from './history/history.service';
 import { ReplayService } from './replay/replay.service';
 import { ChainVerifier, LogRecord, VerificationReport } from './verify/chain-verifier';
+import { ParallelChainVerifier } from './verify/parallel-verifier';
 
 export type Progress = (done: number) => void;
 
@@ -69,6 +70,9 @@ export class AuditService {
   }
 
   private async verify(agency: string, records: AsyncIterable<LogRecord>, range: { from?: number; to?: number }, progress?: Progress) {
+    if (this.config.verifyWorkers > 0) {
+      return new ParallelChainVerifier(this.trust(), agency, { workers: this.config.verifyWorkers, range, progress }).verify(records);
+    }
     const verifier = new ChainVerifier(this.trust(), agency, range);
     let n = 0;
     for await (const record of records) {

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { AgencyRole } from '@interlink/contracts';
 import { KafkaSettings } from '@interlink/messaging';
 import { AuthSettings, agency, authFromEnv, defaultDatabaseUrl, integer, kafkaFromEnv, observabilityConfig } from '@interlink/agency-kit';
@@ -20,6 +21,8 @@ export interface AuditConfig {
   keyTopicCompactionLagMs: number;
   /** LOG_LEVEL, LOG_FORMAT and the OTEL_* variables. */
   observability: ObservabilitySettings;
+  /** Worker threads that check events during verification (VERIFY_WORKERS; 0: all on the main thread). */
+  verifyWorkers: number;
 }
 
 export function auditConfigFromEnv(env: NodeJS.ProcessEnv = process.env): AuditConfig {
@@ -40,5 +43,6 @@ export function auditConfigFromEnv(env: NodeJS.ProcessEnv = process.env): AuditC
     auth: authFromEnv(env),
     keyTopicCompactionLagMs: integer(env, 'KEY_TOPIC_COMPACTION_LAG_MS', 3600_000, 100, 7 * 24 * 3600_000),
     observability: observabilityConfig(agencyId, env),
+    verifyWorkers: integer(env, 'VERIFY_WORKERS', availableParallelism(), 0, 64),
   };
 }

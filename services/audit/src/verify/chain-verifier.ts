@@ -1,4 +1,5 @@
-import { GENESIS_HASH, SignatureCache, TrustStore, eventHash, isWithheld, payloadDigest, verifyEnvelope } from '@interlink/security';
+import { GENESIS_HASH, SignatureCache, TrustStore } from '@interlink/security';
+import { Checks, Inspected, checkEnvelope, inspectRecord } from './inspection';
 
 export type Problem = 'edited' | 'missing' | 'inserted' | 'reordered' | 'badly-signed' | 'malformed';
 
@@ -30,17 +31,48 @@ const DUPLICATE_MEMORY = 100_000;
  * numbers without gaps, each event's hash over its canonical header, its payload digest, the
  * link to the event before it, and the signature of its batch. Stops at the first problem and
  * names it: edited, missing, inserted, reordered, badly signed or malformed.
+ *
+ * The checks of each event on its own are made here, when linking needs them; ChainLinker does
+ * the rest, and ParallelChainVerifier feeds it checks made on other threads.
  */
 export class ChainVerifier {
+  private readonly linker: ChainLinker;
+  private readonly cache = new SignatureCache();
+
+  constructor(
+    private readonly trust: TrustStore,
+    readonly agency: string,
+    range: { from?: number; to?: number } = {},
+  ) {
+    this.linker = new ChainLinker(agency, range);
+  }
+
+  /** Feeds the next record; false once a problem is found (or the range is done). */
+  push(record: LogRecord): boolean {
+    const { inspected, envelope } = inspectRecord(record.value);
+    return this.linker.push(inspected, record.position, () => checkEnvelope(envelope!, this.agency, this.trust, this.cache));
+  }
+
+  /** The report, once every record has been pushed. */
+  finish(): VerificationReport {
+    return this.linker.finish();
+  }
+}
+
+/**
+ * The order of a log: sequence numbers without gaps, links from each event to the one before,
+ * republished duplicates recognised, early records told apart from missing ones. Each record comes
+ * inspected (see inspection.ts); the checks of the event itself are asked for only where they
+ * decide something.
+ */
+export class ChainLinker {
   private expected: number;
   private lastHash: string | undefined;
   private readonly seen = new Map<number, string>();
-  private readonly cache = new SignatureCache();
   private ahead?: { sequence: number; position: string; scanned: number };
   private readonly result: VerificationReport;
 
   constructor(
-    private readonly trust: TrustStore,
     readonly agency: string,
     private readonly range: { from?: number; to?: number } = {},
   ) {
@@ -49,48 +81,47 @@ export class ChainVerifier {
     this.result = { agency, ok: true, verified: 0, duplicates: 0 };
   }
 
+  /** Whether checks of a record with this sequence number may be asked for (outside the range they are not). */
+  static needsChecks(sequence: number, range: { from?: number; to?: number }): boolean {
+    return (range.from === undefined || sequence >= range.from) && (range.to === undefined || sequence <= range.to);
+  }
+
   /** Feeds the next record; false once a problem is found (or the range is done). */
-  push(record: LogRecord): boolean {
+  push(record: Inspected, position: string, checksOf: () => Checks): boolean {
     if (!this.result.ok) return false;
-    let envelope: Record<string, unknown>;
-    try {
-      envelope = JSON.parse(record.value?.toString('utf8') ?? '');
-      if (typeof envelope !== 'object' || envelope === null || Array.isArray(envelope)) throw new Error('not an object');
-    } catch {
-      return this.fail('malformed', undefined, record.position, 'the record is not a JSON event');
-    }
-    const sequence = envelope.sequence;
-    if (!Number.isSafeInteger(sequence) || (sequence as number) < 1) {
-      return this.fail('malformed', undefined, record.position, 'the record has no sequence number');
-    }
-    const seq = sequence as number;
+    if (record.malformed) return this.fail('malformed', undefined, position, record.malformed);
+    const seq = record.sequence;
     if (this.range.from !== undefined && seq < this.range.from) {
-      if (seq === this.range.from - 1 && typeof envelope.hash === 'string') this.lastHash = envelope.hash;
+      if (seq === this.range.from - 1 && typeof record.hash === 'string') this.lastHash = record.hash;
       return true;
     }
     if (this.range.to !== undefined && seq > this.range.to && !this.ahead) return false;
 
     if (this.ahead) {
       if (seq === this.expected) {
-        return this.fail('reordered', seq, record.position, `sequence ${seq} is stored after sequence ${this.ahead.sequence} (at ${this.ahead.position})`);
+        return this.fail('reordered', seq, position, `sequence ${seq} is stored after sequence ${this.ahead.sequence} (at ${this.ahead.position})`);
       }
       if (++this.ahead.scanned > REORDER_WINDOW) return this.missing();
       return true;
     }
     if (seq < this.expected) {
       const earlier = this.seen.get(seq);
-      if (earlier !== undefined && this.repeats(envelope, earlier)) {
-        this.result.duplicates++;
-        return true;
+      if (earlier !== undefined && record.hash === earlier) {
+        // A faithful copy of the event verified with that hash, not merely one claiming its hash.
+        const checks = checksOf();
+        if (checks.hashMatches && checks.payloadIntact) {
+          this.result.duplicates++;
+          return true;
+        }
       }
-      if (earlier !== undefined) return this.fail('inserted', seq, record.position, `a second, different event claims sequence ${seq}`);
-      return this.fail('reordered', seq, record.position, `sequence ${seq} is stored after sequence ${this.expected - 1}`);
+      if (earlier !== undefined) return this.fail('inserted', seq, position, `a second, different event claims sequence ${seq}`);
+      return this.fail('reordered', seq, position, `sequence ${seq} is stored after sequence ${this.expected - 1}`);
     }
     if (seq > this.expected) {
-      this.ahead = { sequence: seq, position: record.position, scanned: 0 };
+      this.ahead = { sequence: seq, position, scanned: 0 };
       return true;
     }
-    return this.check(envelope, seq, record.position);
+    return this.check(record, checksOf(), position);
   }
 
   /** The report, once every record has been pushed. */
@@ -99,31 +130,24 @@ export class ChainVerifier {
     return this.result;
   }
 
-  private check(envelope: Record<string, unknown>, seq: number, position: string): boolean {
-    const id = typeof envelope.id === 'string' ? envelope.id : '?';
-    if (envelope.source !== `/agencies/${this.agency}`) {
-      return this.fail('inserted', seq, position, `event ${id} claims to come from ${String(envelope.source)}, not from ${this.agency}`);
+  private check(record: Inspected, checks: Checks, position: string): boolean {
+    const { sequence: seq, id } = record;
+    if (checks.foreignSource !== undefined) {
+      return this.fail('inserted', seq, position, `event ${id} claims to come from ${checks.foreignSource}, not from ${this.agency}`);
     }
-    let recomputed: string;
-    try {
-      recomputed = eventHash(envelope);
-    } catch {
-      return this.fail('malformed', seq, position, `event ${id} cannot be put in canonical form`);
-    }
-    if (recomputed !== envelope.hash) {
+    if (!checks.canonical) return this.fail('malformed', seq, position, `event ${id} cannot be put in canonical form`);
+    if (!checks.hashMatches) {
       return this.fail('edited', seq, position, `event ${id}: its attributes no longer match its hash (it was changed after it was sealed)`);
     }
-    if (envelope.data !== undefined && !isWithheld(envelope) && !this.payloadIntact(envelope)) {
+    if (!checks.payloadIntact) {
       return this.fail('edited', seq, position, `event ${id}: its payload no longer matches its data hash (it was changed after it was sealed)`);
     }
-    if (this.lastHash !== undefined && envelope.prevhash !== this.lastHash) {
+    if (this.lastHash !== undefined && record.prevhash !== this.lastHash) {
       return this.fail('inserted', seq, position, `event ${id} does not follow the event before it (its prevhash is not that event's hash)`);
     }
-    // Both hashes were checked just above; the signature check need not recompute them.
-    const signed = verifyEnvelope(this.trust, envelope, this.agency, this.cache, { hashChecked: true });
-    if (!signed.ok) return this.fail('badly-signed', seq, position, signed.reason);
+    if (!checks.signature?.ok) return this.fail('badly-signed', seq, position, checks.signature?.reason ?? `event ${id}: its signature was not checked`);
 
-    this.lastHash = envelope.hash as string;
+    this.lastHash = record.hash as string;
     this.seen.set(seq, this.lastHash);
     if (this.seen.size > DUPLICATE_MEMORY) this.seen.delete(this.seen.keys().next().value as number);
     this.result.firstSequence ??= seq;
@@ -131,25 +155,6 @@ export class ChainVerifier {
     this.result.verified++;
     this.expected = seq + 1;
     return true;
-  }
-
-  /** Whether a record is a faithful copy of the event verified with `hash` (not merely claiming its hash). */
-  private repeats(envelope: Record<string, unknown>, hash: string): boolean {
-    try {
-      const payloadIntact = envelope.data === undefined || isWithheld(envelope) || this.payloadIntact(envelope);
-      return envelope.hash === hash && eventHash(envelope) === hash && payloadIntact;
-    } catch {
-      return false;
-    }
-  }
-
-  /** Whether the payload digests to `datahash`; a payload with no canonical form does not. */
-  private payloadIntact(envelope: Record<string, unknown>): boolean {
-    try {
-      return payloadDigest(envelope.data) === envelope.datahash;
-    } catch {
-      return false;
-    }
   }
 
   private missing(): boolean {

@@ -1,0 +1,168 @@
+import { availableParallelism } from 'node:os';
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { TrustStore } from '@interlink/security';
+import { ChainLinker, LogRecord, VerificationReport } from './chain-verifier';
+import { Inspected } from './inspection';
+import { ChunkAnswer, ChunkRequest, WorkerSetup } from './worker-protocol';
+
+export interface ParallelVerifyOptions {
+  /** Worker threads (default: the cores Node may use). */
+  workers?: number;
+  /** Records per chunk sent to a worker (default 1,000). */
+  chunkSize?: number;
+  range?: { from?: number; to?: number };
+  /** Called with the number of records linked so far, every 10,000. */
+  progress?: (records: number) => void;
+}
+
+/**
+ * The ChainVerifier's verification on several cores: worker threads read and check chunks of
+ * consecutive records, each event on its own (JSON, hashes, payload digest, batch signature);
+ * this thread links their answers in log order with the same ChainLinker, so the report is the
+ * one ChainVerifier gives. Chunks go out round robin, at most two per worker ahead of the linking,
+ * and it stops reading at the first problem.
+ */
+export class ParallelChainVerifier {
+  private readonly workers: number;
+  private readonly chunkSize: number;
+  private readonly range: { from?: number; to?: number };
+
+  constructor(
+    private readonly trust: TrustStore,
+    readonly agency: string,
+    private readonly options: ParallelVerifyOptions = {},
+  ) {
+    this.workers = Math.max(1, options.workers ?? availableParallelism());
+    this.chunkSize = Math.max(1, options.chunkSize ?? 1000);
+    this.range = options.range ?? {};
+  }
+
+  async verify(records: AsyncIterable<LogRecord> | Iterable<LogRecord>): Promise<VerificationReport> {
+    const linker = new ChainLinker(this.agency, this.range);
+    const pool = new WorkerPool(this.workers, this.setup());
+    const inFlight: { positions: string[]; answer: Promise<Inspected[]> }[] = [];
+    let linked = 0;
+    let going = true;
+    const linkNext = async () => {
+      const { positions, answer } = inFlight.shift()!;
+      const inspected = await answer;
+      for (let i = 0; i < inspected.length && going; i++) {
+        const record = inspected[i];
+        going = linker.push(record, positions[i], () => record.checks ?? missingChecks(record));
+        if (++linked % 10_000 === 0) this.options.progress?.(linked);
+      }
+    };
+    try {
+      let chunk: LogRecord[] = [];
+      const send = () => {
+        inFlight.push({ positions: chunk.map((r) => r.position), answer: pool.inspect(chunk) });
+        chunk = [];
+      };
+      for await (const record of records) {
+        chunk.push(record);
+        if (chunk.length < this.chunkSize) continue;
+        send();
+        while (going && inFlight.length >= 2 * this.workers) await linkNext();
+        if (!going) break;
+      }
+      if (going && chunk.length > 0) send();
+      while (going && inFlight.length > 0) await linkNext();
+      return linker.finish();
+    } finally {
+      // Answers no longer wanted are dropped with their workers.
+      for (const pending of inFlight) pending.answer.catch(() => undefined);
+      await pool.close();
+    }
+  }
+
+  private setup(): WorkerSetup {
+    const keys = this.trust.keyIds().map((keyId) => {
+      const key = this.trust.get(keyId)!;
+      return {
+        agencyId: key.agencyId,
+        keyId,
+        spki: new Uint8Array(key.publicKey.export({ type: 'spki', format: 'der' })),
+        ...(key.notAfter ? { notAfter: key.notAfter.toISOString() } : {}),
+      };
+    });
+    return { agency: this.agency, range: this.range, keys };
+  }
+}
+
+/** Checks are made for every record in range; linking asks for none outside it. */
+function missingChecks(record: Inspected): never {
+  throw new Error(`internal: no checks were made for sequence ${record.sequence}`);
+}
+
+/** Worker threads answering chunks in the order they were sent to each. */
+class WorkerPool {
+  private readonly threads: Worker[] = [];
+  private readonly waiting = new Map<number, { resolve: (inspected: Inspected[]) => void; reject: (error: Error) => void }>();
+  private next = 0;
+  private failed?: Error;
+
+  constructor(size: number, setup: WorkerSetup) {
+    const { file, execArgv } = workerScript();
+    for (let i = 0; i < size; i++) {
+      const thread = new Worker(file, { workerData: setup, execArgv });
+      thread.on('message', (answer: ChunkAnswer) => {
+        const waiter = this.waiting.get(answer.chunk);
+        this.waiting.delete(answer.chunk);
+        if ('error' in answer) waiter?.reject(new Error(`a verify worker failed on its chunk: ${answer.error}`));
+        else waiter?.resolve(answer.inspected);
+      });
+      thread.on('error', (error) => this.fail(error));
+      thread.on('exit', (code) => {
+        if (code !== 0) this.fail(new Error(`a verify worker exited with code ${code}`));
+      });
+      this.threads.push(thread);
+    }
+  }
+
+  /** The inspections of `records`, made by the next worker in turn. */
+  inspect(records: LogRecord[]): Promise<Inspected[]> {
+    if (this.failed) return Promise.reject(this.failed);
+    const chunk = this.next++;
+    const lengths = new Int32Array(records.length);
+    let total = 0;
+    records.forEach((r, i) => {
+      lengths[i] = r.value === null ? -1 : r.value.length;
+      total += r.value?.length ?? 0;
+    });
+    const bytes = new Uint8Array(total);
+    let offset = 0;
+    for (const r of records) {
+      if (r.value) bytes.set(r.value, offset);
+      offset += r.value?.length ?? 0;
+    }
+    const request: ChunkRequest = { chunk, bytes: bytes.buffer, lengths };
+    const answer = new Promise<Inspected[]>((resolve, reject) => this.waiting.set(chunk, { resolve, reject }));
+    this.threads[chunk % this.threads.length].postMessage(request, [bytes.buffer, lengths.buffer]);
+    return answer;
+  }
+
+  async close(): Promise<void> {
+    this.failed ??= new Error('the verify workers were stopped');
+    await Promise.all(this.threads.map((t) => t.terminate()));
+    for (const waiter of this.waiting.values()) waiter.reject(this.failed);
+    this.waiting.clear();
+  }
+
+  private fail(error: Error): void {
+    this.failed ??= error;
+    for (const waiter of this.waiting.values()) waiter.reject(error);
+    this.waiting.clear();
+  }
+}
+
+/**
+ * The worker's script: compiled JavaScript beside this file in a build, else the TypeScript
+ * source, loaded through @swc-node/register as the services are in development and tests.
+ */
+function workerScript(): { file: string; execArgv: string[] } {
+  const compiled = path.join(__dirname, 'verify-worker.js');
+  if (!__filename.endsWith('.ts')) return { file: compiled, execArgv: process.execArgv };
+  const register = process.execArgv.some((arg) => arg.includes('@swc-node/register'));
+  return { file: path.join(__dirname, 'verify-worker.ts'), execArgv: register ? process.execArgv : [...process.execArgv, '-r', '@swc-node/register'] };
+}
