@@ -166,8 +166,38 @@ const murmur2Partition = Partitioners.DefaultPartitioner();
  */
 export function partitionFor(topic: string, message: Message, partitions: number): number {
   if (message.key === null || message.key === undefined) throw new Error(`a message to ${topic} has no key, so it has no fixed partition`);
-  const partitionMetadata = Array.from({ length: partitions }, (_, partitionId) => ({ partitionId, leader: 0, partitionErrorCode: 0, replicas: [], isr: [] }));
-  return murmur2Partition({ topic, partitionMetadata, message });
+  // The partition depends only on the key and the partition count: an event goes to several
+  // recipients' topics, and a stream's events share its key, so most keys were seen just before.
+  const byKey = typeof message.key === 'string' ? recentPartitions(partitions) : undefined;
+  const known = byKey?.get(message.key as string);
+  if (known !== undefined) return known;
+  const partition = murmur2Partition({ topic, partitionMetadata: partitionMetadataOf(partitions), message });
+  if (byKey) {
+    if (byKey.size >= RECENT_KEYS) byKey.clear();
+    byKey.set(message.key as string, partition);
+  }
+  return partition;
+}
+
+/** String keys remembered per partition count (a bound: cleared when full). */
+const RECENT_KEYS = 10_000;
+const recent = new Map<number, Map<string, number>>();
+const metadata = new Map<number, { partitionId: number; leader: number; partitionErrorCode: number; replicas: number[]; isr: number[] }[]>();
+
+function recentPartitions(partitions: number): Map<string, number> {
+  let byKey = recent.get(partitions);
+  if (!byKey) recent.set(partitions, (byKey = new Map()));
+  return byKey;
+}
+
+/** What kafkajs's partitioner needs to know of a topic of `partitions` partitions. */
+function partitionMetadataOf(partitions: number) {
+  let known = metadata.get(partitions);
+  if (!known) {
+    known = Array.from({ length: partitions }, (_, partitionId) => ({ partitionId, leader: 0, partitionErrorCode: 0, replicas: [], isr: [] }));
+    metadata.set(partitions, known);
+  }
+  return known;
 }
 
 /**

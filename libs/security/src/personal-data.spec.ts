@@ -7,6 +7,7 @@ import {
   openData,
   payloadDigest,
   redactData,
+  commitmentForm,
   sealData,
   sealedRefs,
   verifyChain,
@@ -79,6 +80,29 @@ describe('redaction and the hash chain', () => {
     expect(redacted.person).toEqual({ nationality: 'MY', withheld: 'redacted', ref: suspectId, digest: expect.any(String) });
     expect(JSON.stringify(redacted)).not.toContain((sealed.person as unknown as { sealed: string }).sealed);
     expect(() => registry.validateData(Police.SuspectIdentified.type, 1, redacted)).not.toThrow();
+  });
+
+  it('leaves the sealed payload as it was, and copies only what holds a sealed part', () => {
+    const before = JSON.stringify(sealed);
+    const withList = { ...sealed, extra: { notes: ['a', 'b'] } };
+    const again = redactData(withList);
+    const digested = commitmentForm(withList);
+    expect(JSON.stringify(sealed)).toBe(before);
+    expect((sealed.person as unknown as { sealed?: string }).sealed).toEqual(expect.any(String));
+    expect(again.extra).toBe(withList.extra);
+    expect(digested.extra).toBe(withList.extra);
+    expect(again).not.toBe(withList);
+    const plain = { role: 'operator', places: [{ country: 'KH' }] };
+    expect(redactData(plain)).toBe(plain);
+    expect(commitmentForm(plain)).toBe(plain);
+  });
+
+  it('keeps a member named __proto__ as a member when it copies', () => {
+    const parsed = JSON.parse(`{"__proto__": {"x": 1}, "person": ${JSON.stringify(sealed.person)}}`);
+    const redactedParsed = redactData(parsed);
+    expect(Object.prototype.hasOwnProperty.call(redactedParsed, '__proto__')).toBe(true);
+    expect(Object.getPrototypeOf(redactedParsed)).toBe(Object.prototype);
+    expect(redactedParsed.person).toMatchObject({ withheld: 'redacted' });
   });
 
   it('commits the sealed, redacted and erased forms to one digest', () => {

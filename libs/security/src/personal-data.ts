@@ -126,7 +126,7 @@ export function openDataInPlace<D>(data: D, keyFor: (ref: string) => Buffer | nu
 
 /** The payload as a recipient not entitled to personal data gets it: each sealed part redacted. */
 export function redactData<D>(data: D): D {
-  return walkProtected(clone(data), (part) => (isSealedPart(part) ? withholdPart(part as SealedPart & Record<string, unknown>, 'redacted') : undefined));
+  return replaceParts(data, (part) => (isSealedPart(part) ? withholdPart(part as SealedPart & Record<string, unknown>, 'redacted') : undefined)) as D;
 }
 
 /**
@@ -135,38 +135,39 @@ export function redactData<D>(data: D): D {
  * forms of one event therefore have the same digest, and each of them verifies.
  */
 export function commitmentForm<D>(data: D): D {
-  return committed(data) as D;
+  return replaceParts(data, (part) => {
+    if (isSealedPart(part)) {
+      const { sealed, ...kept } = part as SealedPart & Record<string, unknown>;
+      return { ...kept, sealed: sealedDigest(sealed) };
+    }
+    const { withheld: _reason, digest, ...kept } = part as unknown as Withheld & Record<string, unknown>;
+    return { ...kept, sealed: digest };
+  }) as D;
 }
 
 /**
- * commitmentForm of one value, copied only where a part changes: what holds no sealed or withheld
- * part is returned as it is (the digest path runs for every event an auditor verifies, and a
- * deep copy of each payload cost as much as hashing it).
+ * `value` with each sealed or withheld part replaced by what `replace` returns (undefined: kept),
+ * copied only along the paths to a replaced part: the rest is shared with `value`, which is left
+ * as it is. (The relay redacts and the verifier digests every event; a deep copy of each payload
+ * cost as much as hashing it.)
  */
-function committed(value: unknown): unknown {
+function replaceParts(value: unknown, replace: (part: Record<string, unknown>) => Record<string, unknown> | undefined): unknown {
   if (typeof value !== 'object' || value === null) return value;
   if (Array.isArray(value)) {
     let copy: unknown[] | undefined;
     for (let i = 0; i < value.length; i++) {
-      const item = committed(value[i]);
+      const item = replaceParts(value[i], replace);
       if (item !== value[i]) (copy ??= value.slice())[i] = item;
     }
     return copy ?? value;
   }
   const record = value as Record<string, unknown>;
-  if (isSealedPart(record)) {
-    const { sealed, ...kept } = record as SealedPart & Record<string, unknown>;
-    return { ...kept, sealed: sealedDigest(sealed) };
-  }
-  if (isWithheldPart(record)) {
-    const { withheld: _reason, digest, ...kept } = record as unknown as Withheld & Record<string, unknown>;
-    return { ...kept, sealed: digest };
-  }
+  if (isSealedPart(record) || isWithheldPart(record)) return replace(record) ?? record;
   let copy: Record<string, unknown> | undefined;
   for (const name of Object.keys(record)) {
     const child = record[name];
     if (typeof child !== 'object' || child === null) continue;
-    const changed = committed(child);
+    const changed = replaceParts(child, replace);
     if (changed === child) continue;
     copy ??= { ...record };
     // Defined, not assigned: a member named "__proto__" (JSON.parse makes it an own property) stays one.
