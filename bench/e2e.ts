@@ -5,26 +5,33 @@
 // police store (the same EventStore code the service runs) and latency is measured on HTTP probe
 // commands on top. Also the services' memory, idle and under that load (the memory benchmark).
 import { randomUUID } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import { Client } from 'pg';
+import { DataSource } from 'typeorm';
 import { interlinkRegistry, topicFor } from '@interlink/contracts';
 import { EventStore, createDataSource } from '@interlink/event-store';
 import { consumerLag } from '@interlink/messaging';
 import { entryIdForSuspect } from '../services/immigration/src/watchlist/watchlist.policy';
+import { watchlistStream } from '../services/immigration/src/watchlist/watchlist-entry.decider';
 import { ServiceProcess } from '../scripts/faults/services';
 import { BenchContext } from './context';
 import { PoliceEvents, suspectContext } from './events';
-import { rssMiB, say, sleep } from './infra';
+import { cpuByGroup, rssMiB, say, sleep } from './infra';
 import { Figure } from './report';
 import { Distribution, distribution, nowMs } from './stats';
 
 /** Background appends in flight at most; beyond it the generator falls behind and says so. */
 const LOAD_IN_FLIGHT = 16;
 const LATENCY_TARGET_MS = 50;
+/** How long the idle stack's CPU use is measured, before the steps. */
+const IDLE_SECONDS = 5;
 
 interface Probe {
   suspectId: string;
   entryId: string;
   sentAt: number;
+  /** The wall clock at sentAt, to place the databases' timestamps on the same time line. */
+  sentWall: number;
   ackedAt?: number;
   watchlistAt?: number;
   feedAt?: number;
@@ -42,6 +49,10 @@ interface StepResult {
   command: Distribution;
   /** Sampled through the step: immigration's and the console's consumer lag (Kafka records), the police relay's backlog, the oldest transaction of another database (s). */
   lag: { t: number; immigration: number; console: number; policeRelayWaiting: number | null; foreignTransactionS: number }[];
+  /** Where a probe's time went, from the databases' own timestamps (see stageTimes). */
+  stages: StageTimes;
+  /** CPU milliseconds per event of the step (background and probes), per process group, and the machine's share busy. */
+  cpu: { msPerEvent: Record<string, number>; coresBusy: number };
   sustainable: boolean;
   why: string[];
 }
@@ -175,6 +186,7 @@ export async function endToEnd(ctx: BenchContext): Promise<void> {
     }
   };
   const policeToken = run.token('police', ['officer']);
+  const cpuWatched = () => ({ ...Object.fromEntries(Object.values(services).map((s) => [s.name, s.pid!])), bench: process.pid });
   const perAppend = sizes.e2eEventsPerAppend;
   const generator = new PoliceEvents(`${run.id}e`, ids.immigration, 6);
   const pending = new Map<string, Probe>();
@@ -203,7 +215,7 @@ export async function endToEnd(ctx: BenchContext): Promise<void> {
 
   const probe = async (into: Probe[]) => {
     const suspectId = randomUUID();
-    const p: Probe = { suspectId, entryId: entryIdForSuspect(ids.police, suspectId), sentAt: nowMs() };
+    const p: Probe = { suspectId, entryId: entryIdForSuspect(ids.police, suspectId), sentAt: nowMs(), sentWall: Date.now() };
     into.push(p);
     pending.set(suspectId, p);
     bySubject.set(`suspect-${suspectId}`, p);
@@ -232,6 +244,7 @@ export async function endToEnd(ctx: BenchContext): Promise<void> {
     const failures: Record<string, number> = {};
     const start = nowMs();
     const end = start + seconds * 1000;
+    const cpuBefore = cpuByGroup(cpuWatched());
     const work: Promise<unknown>[] = [];
     say(`e2e: ${rate} events/s for ${seconds} s: ${backgroundRate} appended in-process (${perAppend} per EventStore.append) + ${probeRate} HTTP probe commands/s`);
     const sampler = setInterval(() => {
@@ -276,6 +289,7 @@ export async function endToEnd(ctx: BenchContext): Promise<void> {
     }
     const issueSeconds = (nowMs() - start) / 1000;
     await Promise.all(work);
+    const cpu = cpuPerEvent(cpuBefore, cpuByGroup(cpuWatched()), appended + probes.length, (nowMs() - start) / 1000);
     await lagSampler;
     // Probes of this step may still arrive; later steps wait until the network has drained.
     const deadline = nowMs() + sizes.e2eDrainSeconds * 1000;
@@ -305,6 +319,7 @@ export async function endToEnd(ctx: BenchContext): Promise<void> {
     if (stalled > 1) why.push(`a transaction of another database on the server was ${stalled.toFixed(0)} s old, holding back every log reader (relays, projections) meanwhile`);
     const lastLag = lag[lag.length - 1];
     if (lastLag && lastLag.immigration > Math.max(2 * rate, 50)) why.push(`immigration's consumer lag was ${lastLag.immigration} events at the end (over two seconds of load)`);
+    const stages = await stageTimes(probes, policeDb, watchlist, `${ids.immigration}-policies`);
     const result: StepResult = {
       rate,
       seconds: issueSeconds,
@@ -314,10 +329,14 @@ export async function endToEnd(ctx: BenchContext): Promise<void> {
       feed: seen,
       command: distribution(probes.filter((p) => p.ackedAt !== undefined).map((p) => p.ackedAt! - p.sentAt)),
       lag,
+      stages,
+      cpu,
       sustainable: why.length === 0,
       why,
     };
     say(`e2e: ${rate}/s: watchlist p50/p99 ${watch.p50?.toFixed(0)}/${watch.p99?.toFixed(0)} ms, feed ${seen.p50?.toFixed(0)}/${seen.p99?.toFixed(0)} ms, ${probes.length} probes; ${result.sustainable ? 'sustainable' : `not sustainable: ${why.join('; ')}`}`);
+    say(`e2e: ${rate}/s: stages p50/p99 (ms): ${STAGES.map((k) => `${k} ${stages[k].p50?.toFixed(0)}/${stages[k].p99?.toFixed(0)}`).join(', ')}`);
+    say(`e2e: ${rate}/s: CPU ms per event: ${Object.entries(cpu.msPerEvent).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ')}; ${cpu.coresBusy.toFixed(2)} of ${availableParallelism()} cores busy`);
     return result;
   };
 
@@ -350,6 +369,14 @@ export async function endToEnd(ctx: BenchContext): Promise<void> {
     say(`e2e: warm-up: ${arrived} of ${warmUp.length} probes through in ${((nowMs() - warmStart) / 1000).toFixed(1)} s`);
     for (const p of warmUp) pending.delete(p.suspectId);
     let backlog = await drain();
+    // What the stack costs with nothing to do: polling, heartbeats, fetch waits, timers.
+    const idleBefore = cpuByGroup(cpuWatched());
+    await sleep(IDLE_SECONDS * 1000);
+    const idleAfter = cpuByGroup(cpuWatched());
+    const idleCores = Object.fromEntries(Object.entries(idleAfter).map(([name, used]) => [name, (used - (idleBefore[name] ?? 0)) / IDLE_SECONDS]));
+    const idleTotal = Object.values(idleCores).reduce((a, b) => a + b, 0);
+    ctx.detail('e2e.idleCpu', { seconds: IDLE_SECONDS, coresBusy: idleTotal, byGroup: idleCores });
+    say(`e2e: idle for ${IDLE_SECONDS} s: ${idleTotal.toFixed(2)} cores busy (${Object.entries(idleCores).map(([k, v]) => `${k} ${v.toFixed(3)}`).join(', ')})`);
     ctx.profileMark('e2e', 'from');
     if (measureLatency) {
       // Up by the factor while sustainable; when the first rate is not, down until one is.
@@ -403,6 +430,67 @@ export async function endToEnd(ctx: BenchContext): Promise<void> {
       ctx.figure({ bench: 'memory', name: `RSS of ${name}: under load (idle ${m.idle?.toFixed(0)} MiB after start)`, unit: 'MiB', value: m.loaded, note: `load: ${steps.map((s) => `${s.rate}/s`).join(', ')}` });
     }
   }
+}
+
+/** CPU ms per event of each process group between two readings of cpuByGroup, and how many cores were busy in all. */
+function cpuPerEvent(before: Record<string, number>, after: Record<string, number>, events: number, seconds: number): StepResult['cpu'] {
+  const msPerEvent: Record<string, number> = {};
+  let total = 0;
+  for (const [name, used] of Object.entries(after)) {
+    const delta = used - (before[name] ?? 0);
+    total += delta;
+    msPerEvent[name] = events > 0 ? (1000 * delta) / events : 0;
+  }
+  return { msPerEvent, coresBusy: total / seconds };
+}
+
+const STAGES = ['recorded', 'received', 'decided', 'projected'] as const;
+/**
+ * A probe's latency to the watchlist split at the timestamps the databases keep: `recorded`, from
+ * the command to its police event's insert (HTTP, validation, sealing, append); `received`, from
+ * there to the start of immigration's consumer transaction that applied it (police relay, Kafka,
+ * fetch, the wait for its data key); `decided`, to the insert of the watchlist entry's event in
+ * immigration's log (decoding, checks, opening, the policy); `projected`, from there to the row
+ * the bench saw (commit, immigration's projection, the bench's poll).
+ */
+type StageTimes = Record<(typeof STAGES)[number], Distribution>;
+
+async function stageTimes(probes: Probe[], police: DataSource, immigration: Client, consumer: string): Promise<StageTimes> {
+  const done = probes.filter((p) => p.watchlistAt !== undefined);
+  const recorded: { stream_id: string; id: string; at: number }[] = await police.query(
+    `SELECT stream_id, id::text, extract(epoch FROM recorded_at) * 1000 AS at FROM interlink.events WHERE stream_id = ANY($1) AND stream_version = 1`,
+    [done.map((p) => `suspect-${p.suspectId}`)],
+  );
+  const byStream = new Map(recorded.map((r) => [r.stream_id, r]));
+  const received = new Map<string, number>(
+    (
+      await immigration.query(`SELECT event_id::text, extract(epoch FROM received_at) * 1000 AS at FROM interlink.inbox WHERE consumer = $1 AND event_id = ANY($2::uuid[])`, [
+        consumer,
+        recorded.map((r) => r.id),
+      ])
+    ).rows.map((r: { event_id: string; at: number }) => [r.event_id, Number(r.at)]),
+  );
+  const decided = new Map<string, number>(
+    (
+      await immigration.query(`SELECT stream_id, extract(epoch FROM recorded_at) * 1000 AS at FROM interlink.events WHERE stream_id = ANY($1) AND stream_version = 1`, [
+        done.map((p) => watchlistStream(p.entryId)),
+      ])
+    ).rows.map((r: { stream_id: string; at: number }) => [r.stream_id, Number(r.at)]),
+  );
+  const parts: Record<(typeof STAGES)[number], number[]> = { recorded: [], received: [], decided: [], projected: [] };
+  for (const p of done) {
+    const police = byStream.get(`suspect-${p.suspectId}`);
+    const got = police && received.get(police.id);
+    const entry = decided.get(watchlistStream(p.entryId));
+    if (!police || got === undefined || entry === undefined) continue;
+    const seen = p.sentWall + (p.watchlistAt! - p.sentAt);
+    const at = Number(police.at);
+    parts.recorded.push(at - p.sentWall);
+    parts.received.push(got - at);
+    parts.decided.push(entry - got);
+    parts.projected.push(seen - entry);
+  }
+  return { recorded: distribution(parts.recorded), received: distribution(parts.received), decided: distribution(parts.decided), projected: distribution(parts.projected) };
 }
 
 function latencyFigure(s: StepResult, path: 'watchlist' | 'feed', name: string, judged: boolean): Figure {

@@ -1,7 +1,7 @@
 // What one run owns on the shared broker and Postgres server: agency ids `b<run>-<role>`,
 // databases `bench_<run>_<label>`, topics and groups named after those ids, development keys in a
 // temporary folder, and the services it starts. Everything is undone at the end, also on Ctrl-C.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -168,5 +168,49 @@ export function rssMiB(pid: number): number | null {
     return match ? Number(match[1]) / 1024 : null;
   } catch {
     return null;
+  }
+}
+
+/** CPU seconds (user + system) a process has used, from /proc/<pid>/stat; null once it is gone. */
+export function cpuSeconds(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name (field 2) may hold spaces; utime and stime are fields 14 and 15.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+  } catch {
+    return null;
+  }
+}
+
+/** USER_HZ: Linux reports process times in these ticks, 100 per second on every architecture Node runs on. */
+const CLOCK_TICKS = 100;
+
+/**
+ * CPU seconds used so far by each group of processes on the machine that matters to a benchmark:
+ * Postgres (every backend and helper of the server), the Kafka broker(s) and the given processes.
+ */
+export function cpuByGroup(named: Record<string, number>): Record<string, number> {
+  const out: Record<string, number> = { postgres: 0, kafka: 0 };
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let comm: string;
+    try {
+      comm = readFileSync(`/proc/${entry}/comm`, 'utf8').trim();
+    } catch {
+      continue;
+    }
+    const group = comm === 'postgres' ? 'postgres' : comm === 'java' && isKafka(Number(entry)) ? 'kafka' : undefined;
+    if (group) out[group] += cpuSeconds(Number(entry)) ?? 0;
+  }
+  for (const [name, pid] of Object.entries(named)) out[name] = cpuSeconds(pid) ?? 0;
+  return out;
+}
+
+function isKafka(pid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('kafka.Kafka');
+  } catch {
+    return false;
   }
 }
