@@ -6,6 +6,7 @@
 // commands on top. Also the services' memory, idle and under that load (the memory benchmark).
 import { randomUUID } from 'node:crypto';
 import { availableParallelism } from 'node:os';
+import { Admin, Kafka } from 'kafkajs';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { interlinkRegistry, topicFor } from '@interlink/contracts';
@@ -151,6 +152,8 @@ export async function endToEnd(ctx: BenchContext): Promise<void> {
   const watchlist = new Client({ connectionString: run.databaseUrl('immigration') });
   await watchlist.connect();
   run.defer(() => watchlist.end());
+  const stampsKafka = run.kafka('bench-stamps');
+  let stampReads = 0;
   const admin = run.kafka('bench-e2e').admin();
   await admin.connect();
   run.defer(() => admin.disconnect());
@@ -319,7 +322,9 @@ export async function endToEnd(ctx: BenchContext): Promise<void> {
     if (stalled > 1) why.push(`a transaction of another database on the server was ${stalled.toFixed(0)} s old, holding back every log reader (relays, projections) meanwhile`);
     const lastLag = lag[lag.length - 1];
     if (lastLag && lastLag.immigration > Math.max(2 * rate, 50)) why.push(`immigration's consumer lag was ${lastLag.immigration} events at the end (over two seconds of load)`);
-    const stages = await stageTimes(probes, policeDb, watchlist, `${ids.immigration}-policies`);
+    const stages = await stageTimes(probes, policeDb, watchlist, `${ids.immigration}-policies`, (wanted) =>
+      sendTimes(stampsKafka, admin, topicFor(ids.police, ids.immigration), `${ids.police}-bench-stamps-${rate}-${++stampReads}`, wanted),
+    );
     const result: StepResult = {
       rate,
       seconds: issueSeconds,
@@ -444,18 +449,51 @@ function cpuPerEvent(before: Record<string, number>, after: Record<string, numbe
   return { msPerEvent, coresBusy: total / seconds };
 }
 
-const STAGES = ['recorded', 'received', 'decided', 'projected'] as const;
+const STAGES = ['recorded', 'relayed', 'received', 'decided', 'projected'] as const;
 /**
- * A probe's latency to the watchlist split at the timestamps the databases keep: `recorded`, from
- * the command to its police event's insert (HTTP, validation, sealing, append); `received`, from
- * there to the start of immigration's consumer transaction that applied it (police relay, Kafka,
- * fetch, the wait for its data key); `decided`, to the insert of the watchlist entry's event in
- * immigration's log (decoding, checks, opening, the policy); `projected`, from there to the row
- * the bench saw (commit, immigration's projection, the bench's poll).
+ * A probe's latency to the watchlist split at the timestamps the databases and Kafka keep:
+ * `recorded`, from the command to its police event's insert (HTTP, validation, sealing, append);
+ * `relayed`, to the time the police relay's producer stamped on the message to immigration (the
+ * relay's wake-up, read, chain, signature); `received`, to the start of immigration's consumer
+ * transaction that applied it (the produce request, the fetch, decoding and signature checks, the
+ * wait for its data key); `decided`, to the insert of the watchlist entry's event in immigration's
+ * log (opening, the policy); `projected`, from there to the row the bench saw (commit,
+ * immigration's projection, the bench's poll).
  */
 type StageTimes = Record<(typeof STAGES)[number], Distribution>;
 
-async function stageTimes(probes: Probe[], police: DataSource, immigration: Client, consumer: string): Promise<StageTimes> {
+/**
+ * The time the producer stamped on each message of `topic` whose event id is in `ids` (CreateTime:
+ * the relay's clock when it sent it), read with a group of its own up to the current end.
+ */
+async function sendTimes(kafka: Kafka, admin: Admin, topic: string, group: string, ids: Set<string>): Promise<Map<string, number>> {
+  const times = new Map<string, number>();
+  const ends = new Map((await admin.fetchTopicOffsets(topic)).filter((p) => Number(p.high) > 0).map((p) => [p.partition, BigInt(p.high)]));
+  if (ends.size === 0) return times;
+  const consumer = kafka.consumer({ groupId: group, maxWaitTimeInMs: 100 });
+  await consumer.connect();
+  try {
+    let done!: () => void;
+    const finished = new Promise<void>((resolve) => (done = resolve));
+    await consumer.subscribe({ topics: [topic], fromBeginning: true });
+    await consumer.run({
+      eachBatch: async ({ batch }) => {
+        for (const message of batch.messages) {
+          const id = message.value ? (JSON.parse(message.value.toString('utf8')) as { id?: string }).id : undefined;
+          if (id && ids.has(id)) times.set(id, Number(message.timestamp));
+          if (BigInt(message.offset) + 1n >= (ends.get(batch.partition) ?? 0n)) ends.delete(batch.partition);
+        }
+        if (ends.size === 0) done();
+      },
+    });
+    await Promise.race([finished, sleep(30_000)]);
+  } finally {
+    await consumer.disconnect();
+  }
+  return times;
+}
+
+async function stageTimes(probes: Probe[], police: DataSource, immigration: Client, consumer: string, sent: (ids: Set<string>) => Promise<Map<string, number>>): Promise<StageTimes> {
   const done = probes.filter((p) => p.watchlistAt !== undefined);
   const recorded: { stream_id: string; id: string; at: number }[] = await police.query(
     `SELECT stream_id, id::text, extract(epoch FROM recorded_at) * 1000 AS at FROM interlink.events WHERE stream_id = ANY($1) AND stream_version = 1`,
@@ -477,20 +515,23 @@ async function stageTimes(probes: Probe[], police: DataSource, immigration: Clie
       ])
     ).rows.map((r: { stream_id: string; at: number }) => [r.stream_id, Number(r.at)]),
   );
-  const parts: Record<(typeof STAGES)[number], number[]> = { recorded: [], received: [], decided: [], projected: [] };
+  const relayed = await sent(new Set(recorded.map((r) => r.id)));
+  const parts: Record<(typeof STAGES)[number], number[]> = { recorded: [], relayed: [], received: [], decided: [], projected: [] };
   for (const p of done) {
     const police = byStream.get(`suspect-${p.suspectId}`);
     const got = police && received.get(police.id);
+    const stamped = police && relayed.get(police.id);
     const entry = decided.get(watchlistStream(p.entryId));
-    if (!police || got === undefined || entry === undefined) continue;
+    if (!police || got === undefined || stamped === undefined || entry === undefined) continue;
     const seen = p.sentWall + (p.watchlistAt! - p.sentAt);
     const at = Number(police.at);
     parts.recorded.push(at - p.sentWall);
-    parts.received.push(got - at);
+    parts.relayed.push(stamped - at);
+    parts.received.push(got - stamped);
     parts.decided.push(entry - got);
     parts.projected.push(seen - entry);
   }
-  return { recorded: distribution(parts.recorded), received: distribution(parts.received), decided: distribution(parts.decided), projected: distribution(parts.projected) };
+  return Object.fromEntries(STAGES.map((stage) => [stage, distribution(parts[stage])])) as StageTimes;
 }
 
 function latencyFigure(s: StepResult, path: 'watchlist' | 'feed', name: string, judged: boolean): Figure {

@@ -1,7 +1,9 @@
 import { Admin, Kafka, Partitioners, Producer } from 'kafkajs';
-import { EventEnvelope, topicFor, uuidv7 } from '@interlink/contracts';
+import { EventEnvelope, EventRegistry, PoliceDataErased, topicFor, uuidv7 } from '@interlink/contracts';
 import { EventStore } from '@interlink/event-store';
 import {
+  CaseOpened,
+  NoteAdded,
   TestDatabase,
   caseFileRegistry,
   createReceivedCasesTable,
@@ -202,6 +204,36 @@ describe('EventConsumer (real Kafka, real Postgres)', () => {
     expect(await readCases(db.dataSource.manager, table)).toEqual([
       { case_id: 'dup', title: 'Duplicated', country: 'KH', notes: 1, history: 'only once;' },
     ]);
+    expect(await c.listParked()).toEqual([]);
+  });
+
+  it("writes a batch's inbox records in one go, yet an erasure's handler finds those of the events before it in its batch", async () => {
+    // The console's erasure reads the sealed copies of earlier events from the inbox.
+    const registry = new EventRegistry([CaseOpened, NoteAdded, PoliceDataErased]);
+    const found: string[][] = [];
+    const handler = receivedCasesHandler(table);
+    const c = new EventConsumer(kafka, new TopicManager(admin), db.dataSource, registry, {
+      name: `${agencies.immigration}-erasing`,
+      agencyId: agencies.immigration,
+      topics: [topic],
+      handler: async (e, context) => {
+        if (e.type !== PoliceDataErased.type) return handler(e, context);
+        const rows: { event_id: string }[] = await context.manager.query(`SELECT event_id::text FROM interlink.inbox WHERE stream_id = $1 ORDER BY kafka_offset`, [e.subject]);
+        found.push(rows.map((r) => r.event_id));
+      },
+    });
+    running.push(c);
+    await new TopicManager(admin).ensure([topic]);
+    const a = released(agencies.police, 'erased-case', 1, opened('Before the erasure'));
+    const b = released(agencies.police, 'erased-case', 2, note('also before'));
+    const gone = released(agencies.police, 'erased-case', 3, { type: PoliceDataErased.type, data: { ref: uuidv7(), reason: 'test request 1' } });
+    const after = released(agencies.police, 'erased-case', 4, note('after'));
+    // One request: one batch for the consumer.
+    await send([event(a), event(b), event(gone), event(after)]);
+    await c.start();
+    await waitFor('four events applied', async () => (await applied()) === 4);
+    expect(found).toEqual([[a.id, b.id]]);
+    expect((await db.dataSource.query(`SELECT event_id::text FROM interlink.inbox ORDER BY kafka_offset`)).map((r: { event_id: string }) => r.event_id)).toEqual([a.id, b.id, gone.id, after.id]);
     expect(await c.listParked()).toEqual([]);
   });
 

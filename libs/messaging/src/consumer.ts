@@ -1,11 +1,12 @@
 import { Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage, Message } from 'kafkajs';
 import { DataSource, EntityManager } from 'typeorm';
-import { EventEnvelope, EventRegistry } from '@interlink/contracts';
+import { EventEnvelope, EventRegistry, isErasureType } from '@interlink/contracts';
 import { NotificationListener } from '@interlink/event-store';
 import { consuming, countConsumed } from '@interlink/observability';
 import { EnvelopeVerifier, PoisonMessage, decodeMessage } from './decode';
 import { ParkedEvent, ReplayReport, consumerLockKey, discardParkedEvent, listParkedEvents } from './parked';
 import { REPLAY_CHANNEL } from './schema';
+import type { BatchOpener } from './personal-data';
 import { PRODUCE_CHUNK_BYTES, RenewingProducer, chunksOf, messageBytes } from './kafka-config';
 import { ConsumerHealth, SupervisedConsumer } from './supervisor';
 import { TopicManager } from './topics';
@@ -41,10 +42,11 @@ export interface EventConsumerOptions {
   /** Checks each event's seal before it is applied; an event it refuses is parked with the reason. */
   verify?: EnvelopeVerifier;
   /**
-   * Opens sealed personal data before the handler sees it (see personalDataOpener). The inbox
-   * keeps the event as it arrived, sealed, so that erasing the key erases the inbox's copy too.
+   * Opens sealed personal data before the handler sees it (see personalDataOpener): prepared once
+   * per batch in its transaction, then called for each event. The inbox keeps the event as it
+   * arrived, sealed, so that erasing the key erases the inbox's copy too.
    */
-  open?: (manager: EntityManager, envelope: EventEnvelope) => Promise<EventEnvelope>;
+  open?: BatchOpener;
   /**
    * Called with a batch's events before its transaction begins, e.g. to wait for data keys still
    * on their way: waiting inside the transaction would hold back every log reader of the cluster.
@@ -72,6 +74,18 @@ interface ParkRow {
   message_key: Buffer | null;
   message_value: Buffer | null;
   parked_at: Date;
+}
+
+/** Where a message was read. */
+type Where = { topic: string; partition: number; offset: string };
+type Open = (envelope: EventEnvelope) => Promise<EventEnvelope>;
+
+/** An applied event's inbox record, kept to be written with the batch's others. */
+interface InboxRecord {
+  envelope: EventEnvelope;
+  topic: string;
+  partition: number;
+  offset: string;
 }
 
 /** What one pass over a batch did. */
@@ -228,6 +242,8 @@ export class EventConsumer {
     let handled = 0;
     let applied = 0;
     const deadLetters: { message: KafkaMessage; reason: string }[] = [];
+    // The optimistic pass writes the batch's inbox records in one statement (see flushInbox).
+    const inbox: InboxRecord[] | undefined = mode === 'optimistic' ? [] : undefined;
     await this.dataSource.transaction(async (tx) => {
       // Shared with other batches, exclusive for a replay of parked events.
       await tx.query(`SELECT pg_advisory_xact_lock_shared(hashtextextended($1, 0))`, [consumerLockKey(this.name)]);
@@ -241,6 +257,7 @@ export class EventConsumer {
         const stream = 'envelope' in d ? d.envelope.subject : d.poison.holdsStream ? d.poison.partial.streamId : undefined;
         return stream ? [stream] : [];
       }));
+      const open = await this.opener(tx, [...decoded.values()].flatMap((d) => ('envelope' in d && !seen.has(d.envelope.id) ? [d.envelope] : [])));
 
       for (const message of batch.messages) {
         if (!isRunning() || isStale()) break;
@@ -255,7 +272,7 @@ export class EventConsumer {
             if (headOfStream !== undefined) {
               await this.park(tx, where, message, parked(`held back behind parked event #${headOfStream} of stream "${d.envelope.subject}"`), held, deadLetters);
             } else {
-              const failure = mode === 'careful' ? await this.applyWithRetries(tx, d.envelope, where, heartbeat) : await this.applyFirstTime(tx, d.envelope, where);
+              const failure = inbox ? await this.applyFirstTime(tx, d.envelope, where, open, inbox) : await this.applyWithRetries(tx, d.envelope, where, open, heartbeat);
               if (failure === undefined) applied++;
               if (failure) await this.park(tx, where, message, parked(failure), held, deadLetters);
             }
@@ -270,6 +287,7 @@ export class EventConsumer {
         // batch is delivered again to whoever owns the partition.
         await heartbeat();
       }
+      if (inbox) await this.flushInbox(tx, inbox);
       if (last !== undefined) {
         await tx.query(
           `INSERT INTO interlink.consumer_checkpoints (consumer, topic, kafka_partition, kafka_offset, updated_at)
@@ -284,21 +302,54 @@ export class EventConsumer {
     return { last, handled, applied, deadLetters };
   }
 
-  /** The optimistic pass: the effects without a savepoint; a failure ends the pass (FirstAttemptFailed). */
-  private async applyFirstTime(tx: EntityManager, envelope: EventEnvelope, where: { topic: string; partition: number; offset: string }): Promise<undefined> {
+  /**
+   * The optimistic pass: the effects without a savepoint, the inbox record kept for flushInbox; a
+   * failure ends the pass (FirstAttemptFailed). An erasure's handler may read the inbox's sealed
+   * copies of earlier events (the console does), so the records kept so far are written first.
+   */
+  private async applyFirstTime(tx: EntityManager, envelope: EventEnvelope, where: Where, open: Open, inbox: InboxRecord[]): Promise<undefined> {
     try {
-      await this.applyEffects(tx, envelope, where);
+      if (isErasureType(envelope.type)) await this.flushInbox(tx, inbox);
+      await this.applyEffects(tx, envelope, where, open, inbox);
+    } catch (error) {
+      throw error instanceof FirstAttemptFailed ? error : new FirstAttemptFailed(error as Error);
+    }
+    return undefined;
+  }
+
+  /**
+   * Writes the inbox records kept by the optimistic pass, in one statement (one round trip instead
+   * of one per event), and empties the list. A failure ends the pass like a handler's.
+   */
+  private async flushInbox(tx: EntityManager, inbox: InboxRecord[]): Promise<void> {
+    if (inbox.length === 0) return;
+    const rows = inbox.splice(0);
+    try {
+      await tx.query(
+        `INSERT INTO interlink.inbox (consumer, event_id, stream_id, type, topic, kafka_partition, kafka_offset, envelope)
+         SELECT $1, * FROM unnest($2::uuid[], $3::text[], $4::text[], $5::text[], $6::int[], $7::bigint[], $8::jsonb[])`,
+        [
+          this.name,
+          rows.map((r) => r.envelope.id),
+          rows.map((r) => r.envelope.subject),
+          rows.map((r) => r.envelope.type),
+          rows.map((r) => r.topic),
+          rows.map((r) => r.partition),
+          rows.map((r) => r.offset),
+          rows.map((r) => JSON.stringify(r.envelope)),
+        ],
+      );
     } catch (error) {
       throw new FirstAttemptFailed(error as Error);
     }
-    return undefined;
   }
 
   /** Runs the handler in a savepoint, retrying with backoff; returns the reason it gave up, if it did. */
   private async applyWithRetries(
     tx: EntityManager,
     envelope: EventEnvelope,
-    where: { topic: string; partition: number; offset: string },
+    where: Where,
+    open: Open,
     heartbeat: () => Promise<void>,
   ): Promise<string | undefined> {
     let lastError: Error | undefined;
@@ -307,7 +358,7 @@ export class EventConsumer {
         await new Promise((r) => setTimeout(r, this.backoffMs * 2 ** (attempt - 2)));
         await heartbeat();
       }
-      if (await this.applyOnce(tx, envelope, where).then(() => true, (e: Error) => ((lastError = e), false))) {
+      if (await this.applyOnce(tx, envelope, where, open).then(() => true, (e: Error) => ((lastError = e), false))) {
         return undefined;
       }
     }
@@ -317,11 +368,12 @@ export class EventConsumer {
   private async applyOnce(
     tx: EntityManager,
     envelope: EventEnvelope,
-    where: { topic: string; partition: number; offset: string },
+    where: Where,
+    open: Open,
   ): Promise<void> {
     await tx.query('SAVEPOINT apply_event');
     try {
-      await this.applyEffects(tx, envelope, where);
+      await this.applyEffects(tx, envelope, where, open);
       await tx.query('RELEASE SAVEPOINT apply_event');
     } catch (error) {
       // If even this fails the connection is gone: the batch aborts and Kafka delivers it again.
@@ -330,10 +382,19 @@ export class EventConsumer {
     }
   }
 
-  /** The event's effects: opened, handled, and recorded in the inbox. */
-  private async applyEffects(tx: EntityManager, envelope: EventEnvelope, where: { topic: string; partition: number; offset: string }): Promise<void> {
-    const opened = this.options.open ? await this.options.open(tx, envelope) : envelope;
+  /** The opener of a batch's events (see EventConsumerOptions.open); without one, events are taken as they came. */
+  private async opener(tx: EntityManager, envelopes: EventEnvelope[]): Promise<Open> {
+    return this.options.open ? this.options.open(tx, envelopes) : async (envelope) => envelope;
+  }
+
+  /** The event's effects: opened, handled, and recorded in the inbox (now, or kept in `inbox` for flushInbox). */
+  private async applyEffects(tx: EntityManager, envelope: EventEnvelope, where: Where, open: Open, inbox?: InboxRecord[]): Promise<void> {
+    const opened = await open(envelope);
     await consuming(envelope, { consumer: this.name, agencyId: this.options.agencyId, ...where }, () => this.options.handler(opened, { manager: tx, ...where }));
+    if (inbox) {
+      inbox.push({ envelope, ...where });
+      return;
+    }
     await tx.query(
       `INSERT INTO interlink.inbox (consumer, event_id, stream_id, type, topic, kafka_partition, kafka_offset, envelope)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
@@ -458,7 +519,7 @@ export class EventConsumer {
           const envelope = decodeMessage(this.registry, this.options.agencyId, row.topic, { key: row.message_key, value: row.message_value }, this.options.verify);
           const applied = await tx.query(`SELECT 1 FROM interlink.inbox WHERE consumer = $1 AND event_id = $2`, [this.name, envelope.id]);
           if (applied.length > 0) resolution = 'already applied';
-          else await this.applyOnce(tx, envelope, where);
+          else await this.applyOnce(tx, envelope, where, await this.opener(tx, [envelope]));
         } catch (error) {
           failure = (error as Error).message;
         }

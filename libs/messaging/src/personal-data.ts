@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { EachBatchPayload, IHeaders, Kafka, KafkaMessage } from 'kafkajs';
 import { DataSource, EntityManager } from 'typeorm';
-import { EventEnvelope, EventRegistry, agencyOfSource, keyTopicFor, parseDataschema, parseKeyTopic } from '@interlink/contracts';
+import { EventEnvelope, EventRegistry, agencyOfSource, isErasureType, keyTopicFor, parseDataschema, parseKeyTopic } from '@interlink/contracts';
 import { DataKeys } from '@interlink/event-store';
 import { DATA_KEY_BYTES, KEY_SEAL_HEADERS, SealedDataError, openData, sealedRefs } from '@interlink/security';
 import { commitAfterTransaction } from './consumer';
@@ -251,13 +251,7 @@ export function awaitDataKeys(dataSource: DataSource, options: AwaitDataKeysOpti
   const longestWaitMs = Math.max(waitMs, options.longestWaitMs ?? 600_000);
   const receiving = options.receiving ?? (() => true);
   return async (envelopes: EventEnvelope[]): Promise<void> => {
-    const wanted = new Map<string, Set<string>>();
-    for (const envelope of envelopes) {
-      const owner = agencyOfSource(envelope.source);
-      if (!owner || envelope.data === undefined) continue;
-      const refs = sealedRefs(envelope.data);
-      if (refs.size > 0) wanted.set(owner, new Set([...(wanted.get(owner) ?? []), ...refs]));
-    }
+    const wanted = sealedRefsByOwner(envelopes);
     const start = Date.now();
     let deadline = start + waitMs;
     for (const [owner, refs] of wanted) {
@@ -277,28 +271,56 @@ export function awaitDataKeys(dataSource: DataSource, options: AwaitDataKeysOpti
  * waited for a while; an erased record opens as erased. The opened payload is checked against
  * its schema again, since what was inside the seal was not checked on arrival.
  */
-export function personalDataOpener(options: PersonalDataOpenerOptions = {}) {
+export function personalDataOpener(options: PersonalDataOpenerOptions = {}): BatchOpener {
   const keys = new DataKeys();
   // With awaitDataKeys before the batch, the keys are here; without it, wait here (in the transaction).
   const waitMs = options.keyWaitMs ?? 10_000;
-  return async (manager: EntityManager, envelope: EventEnvelope): Promise<EventEnvelope> => {
-    const refs = sealedRefs(envelope.data);
-    if (refs.size === 0) return envelope;
-    const owner = agencyOfSource(envelope.source);
-    if (!owner) throw new SealedDataError(`event ${envelope.id} has sealed personal data but no agency as its source`);
-    const deadline = Date.now() + waitMs;
-    let found = await keys.find(manager, owner, refs);
-    while (found.size < refs.size && Date.now() < deadline) {
-      await nextKeyArrival(Math.min(KEY_POLL_MS, deadline - Date.now()));
-      found = await keys.find(manager, owner, refs);
-    }
-    const missing = [...refs].filter((ref) => !found.has(ref));
-    if (missing.length > 0) {
-      throw new SealedDataError(`no data key from ${owner} for person record ${missing.join(', ')} arrived within ${waitMs / 1000} s`);
-    }
-    const data = openData(envelope.data, (ref) => found.get(ref));
-    const schema = parseDataschema(envelope.dataschema);
-    if (options.registry && schema) options.registry.validateData(envelope.type, schema.version, data);
-    return { ...envelope, data };
+  return async (manager, envelopes) => {
+    // The keys of the whole batch in one query per owner, instead of one query per event.
+    let held: Map<string, Map<string, Buffer | null>> | undefined = new Map();
+    for (const [owner, refs] of sealedRefsByOwner(envelopes)) held.set(owner, await keys.find(manager, owner, refs));
+    return async (envelope) => {
+      const refs = sealedRefs(envelope.data);
+      // An erasure's handler destroys a key: what was read before it no longer holds.
+      if (isErasureType(envelope.type)) held = undefined;
+      if (refs.size === 0) return envelope;
+      const owner = agencyOfSource(envelope.source);
+      if (!owner) throw new SealedDataError(`event ${envelope.id} has sealed personal data but no agency as its source`);
+      const deadline = Date.now() + waitMs;
+      const known = held?.get(owner);
+      let found = known && [...refs].every((ref) => known.has(ref)) ? known : await keys.find(manager, owner, refs);
+      while ([...refs].some((ref) => !found.has(ref)) && Date.now() < deadline) {
+        await nextKeyArrival(Math.min(KEY_POLL_MS, deadline - Date.now()));
+        found = await keys.find(manager, owner, refs);
+      }
+      const missing = [...refs].filter((ref) => !found.has(ref));
+      if (missing.length > 0) {
+        throw new SealedDataError(`no data key from ${owner} for person record ${missing.join(', ')} arrived within ${waitMs / 1000} s`);
+      }
+      const data = openData(envelope.data, (ref) => found.get(ref));
+      const schema = parseDataschema(envelope.dataschema);
+      if (options.registry && schema) options.registry.validateData(envelope.type, schema.version, data);
+      return { ...envelope, data };
+    };
   };
+}
+
+/**
+ * Prepares the opening of a batch's sealed data inside its transaction (reading what the batch
+ * needs at once) and returns the opener of each of its events, called in the batch's order.
+ */
+export type BatchOpener = (manager: EntityManager, envelopes: EventEnvelope[]) => Promise<(envelope: EventEnvelope) => Promise<EventEnvelope>>;
+
+/** The refs of the sealed parts of `envelopes`, by the agency that sealed them. */
+function sealedRefsByOwner(envelopes: EventEnvelope[]): Map<string, Set<string>> {
+  const wanted = new Map<string, Set<string>>();
+  for (const envelope of envelopes) {
+    const owner = agencyOfSource(envelope.source);
+    if (!owner || envelope.data === undefined) continue;
+    let refs = wanted.get(owner);
+    if (!refs) wanted.set(owner, (refs = new Set()));
+    sealedRefs(envelope.data, refs);
+  }
+  for (const [owner, refs] of wanted) if (refs.size === 0) wanted.delete(owner);
+  return wanted;
 }

@@ -270,19 +270,26 @@ export class ConsoleProjector {
     const data = (normalisePayload(envelope.data) ?? {}) as Json;
     const links = linksOf(agency, envelope.subject, data, this.personal(envelope.type));
     const sentence = describe({ agency, role, type: envelope.type, data });
-    await m.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [FEED_LOCK]);
-    // Looked up first (under the lock) so that a redelivered event takes no feed number.
-    if ((await m.query(`SELECT 1 FROM console.feed WHERE event_id = $1`, [envelope.id])).length > 0) return undefined;
+    // One round trip: the feed lock, the row (unless the event is recorded already) and the
+    // announcement to the live feeds, which Postgres delivers when the transaction commits. The
+    // row is numbered once the lock is held. A redelivery running at the same time as the
+    // first delivery (only while a partition changes hands) may leave a gap in the numbers.
     const rows: { seq: string }[] = await m.query(
-      `INSERT INTO console.feed (event_id, agency, role, type, classification, handling, subject, event_time, correlation_id, causation_id,
-                                 actor, sequence, sentence, countries, primary_entity, entities, data)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
-       ON CONFLICT (event_id) DO NOTHING
-       RETURNING seq::text`,
+      `WITH locked AS MATERIALIZED (SELECT pg_advisory_xact_lock(hashtextextended($18, 0))),
+       inserted AS (
+         INSERT INTO console.feed (event_id, agency, role, type, classification, handling, subject, event_time, correlation_id, causation_id,
+                                   actor, sequence, sentence, countries, primary_entity, entities, data)
+         SELECT $1::uuid, $2::text, $3::text, $4::text, $5::text, $6::text[], $7::text, $8::timestamptz, $9::uuid, $10::uuid,
+                $11::text, $12::bigint, $13::text, $14::text[], $15::text, $16::text[], $17::jsonb
+           FROM locked
+          WHERE NOT EXISTS (SELECT 1 FROM console.feed WHERE event_id = $1::uuid)
+         ON CONFLICT (event_id) DO NOTHING
+         RETURNING seq)
+       SELECT seq::text, pg_notify($19, seq::text) FROM inserted`,
       [
         envelope.id, agency, role, envelope.type, envelope.classification, listAttribute(envelope.handling), envelope.subject, envelope.time,
         envelope.correlationid, envelope.causationid, envelope.actor, envelope.sequence ?? null, sentence, links.countries,
-        links.primary ?? null, links.entities, JSON.stringify(data),
+        links.primary ?? null, links.entities, JSON.stringify(data), FEED_LOCK, FEED_CHANNEL,
       ],
     );
     if (rows.length === 0) return undefined;
@@ -292,7 +299,6 @@ export class ConsoleProjector {
       m,
     );
     if (isErasureType(envelope.type) && typeof data.ref === 'string') await this.erase(m, agency, data.ref.toLowerCase(), seq);
-    await m.query(`SELECT pg_notify($1, $2)`, [FEED_CHANNEL, String(seq)]);
     return seq;
   }
 
