@@ -146,7 +146,7 @@ export function agencyConfigFromEnv(role: AgencyRole, env: NodeJS.ProcessEnv = p
     poolSize: integer(env, 'DB_POOL_SIZE', 10, 1, 200),
     relayBatchSize: integer(env, 'RELAY_BATCH_SIZE', 500, 1, 10000),
     relayPollIntervalMs: integer(env, 'RELAY_POLL_INTERVAL_MS', 1000, 10, 600000),
-    consumerMaxWaitMs: integer(env, 'CONSUMER_MAX_WAIT_MS', 100, 0, 10000),
+    consumerMaxWaitMs: consumerMaxWaitMs(env),
     consumerMaxAttempts: integer(env, 'CONSUMER_MAX_ATTEMPTS', 3, 1, 100),
     consumerBackoffMs: integer(env, 'CONSUMER_BACKOFF_MS', 200, 0, 60000),
     consumerSessionTimeoutMs: integer(env, 'CONSUMER_SESSION_TIMEOUT_MS', 30000, 6000, 3600_000),
@@ -215,4 +215,14 @@ function signingFromEnv(env: NodeJS.ProcessEnv): SigningSettings {
 /** The agency ids of the partners this agency consumes from (every partner but itself). */
 export function partnerIds(config: Pick<AgencyConfig, 'partners' | 'agencyId'>): string[] {
   return [...new Set(SENDER_ROLES.map((role) => config.partners[role]))].filter((id) => id !== config.agencyId);
+}
+
+/**
+ * CONSUMER_MAX_WAIT_MS: how long the broker holds a fetch that finds nothing new. A fetch returns
+ * as soon as a message arrives, so this costs no latency; it only sets how often an idle consumer
+ * asks again. At 500 ms instead of 100 the idle stack on the bench machine used 0.23 cores
+ * instead of 0.35, with the same latencies under load (README, Benchmarks).
+ */
+export function consumerMaxWaitMs(env: NodeJS.ProcessEnv): number {
+  return integer(env, 'CONSUMER_MAX_WAIT_MS', 500, 0, 10000);
 }

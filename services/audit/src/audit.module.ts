@@ -85,11 +85,12 @@ export class ArchiveRuntime implements OnApplicationBootstrap, BeforeApplication
       // Whoever creates a keys topic first sets its compaction, so the auditors use the agencies' setting.
       keyTopicCompactionLagMs: this.config.keyTopicCompactionLagMs,
     });
-    this.consumer = new ArchiveConsumer(this.kafka, topics, this.dataSource, this.config.agencyId, this.config.audited.map((a) => a.agencyId));
+    this.consumer = new ArchiveConsumer(this.kafka, topics, this.dataSource, this.config.agencyId, this.config.audited.map((a) => a.agencyId), this.config.consumerMaxWaitMs);
     // The keys to the personal data in the archive; an agency's signed erasure destroys the auditors' copy.
     this.keyReceiver = new KeyReceiver(this.kafka, topics, this.dataSource, {
       agencyId: this.config.agencyId,
       senders: this.config.audited.map((a) => a.agencyId),
+      maxWaitTimeInMs: this.config.consumerMaxWaitMs,
       verify: new PartnerTrust(this.config.trustedKeysDir).verifyKeyDelivery,
       onError: (error) => this.logger.error(`key receiver: ${error.message}`),
       onRefused: (reason, where) => this.logger.warn(`key delivery refused at ${where.topic}/${where.partition}@${where.offset}: ${reason}`),

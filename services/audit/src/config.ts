@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { AgencyRole } from '@interlink/contracts';
 import { KafkaSettings } from '@interlink/messaging';
-import { AuthSettings, agency, authFromEnv, defaultDatabaseUrl, integer, kafkaFromEnv, observabilityConfig } from '@interlink/agency-kit';
+import { AuthSettings, agency, authFromEnv, consumerMaxWaitMs, defaultDatabaseUrl, integer, kafkaFromEnv, observabilityConfig } from '@interlink/agency-kit';
 import { ObservabilitySettings } from '@interlink/observability';
 
 export type AuditedRole = Extract<AgencyRole, 'police' | 'immigration' | 'foreign-ministry'>;
@@ -23,6 +23,8 @@ export interface AuditConfig {
   observability: ObservabilitySettings;
   /** Worker threads that check events during verification (VERIFY_WORKERS; 0: all on the main thread). */
   verifyWorkers: number;
+  /** The broker's fetch wait of the archive's and the key receiver's consumers (CONSUMER_MAX_WAIT_MS). */
+  consumerMaxWaitMs: number;
 }
 
 export function auditConfigFromEnv(env: NodeJS.ProcessEnv = process.env): AuditConfig {
@@ -44,5 +46,6 @@ export function auditConfigFromEnv(env: NodeJS.ProcessEnv = process.env): AuditC
     keyTopicCompactionLagMs: integer(env, 'KEY_TOPIC_COMPACTION_LAG_MS', 3600_000, 100, 7 * 24 * 3600_000),
     observability: observabilityConfig(agencyId, env),
     verifyWorkers: integer(env, 'VERIFY_WORKERS', availableParallelism(), 0, 64),
+    consumerMaxWaitMs: consumerMaxWaitMs(env),
   };
 }

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { AuthSettings, ConfigError, agency, authFromEnv, defaultDatabaseUrl, integer, kafkaFromEnv, observabilityConfig } from '@interlink/agency-kit';
+import { AuthSettings, ConfigError, agency, authFromEnv, consumerMaxWaitMs, defaultDatabaseUrl, integer, kafkaFromEnv, observabilityConfig } from '@interlink/agency-kit';
 import { KafkaSettings } from '@interlink/messaging';
 import { ObservabilitySettings } from '@interlink/observability';
 
@@ -72,7 +72,7 @@ export function consoleConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Cons
     kafka: kafkaFromEnv(agencyId, env),
     senders,
     poolSize: integer(env, 'DB_POOL_SIZE', 10, 1, 200),
-    consumerMaxWaitMs: integer(env, 'CONSUMER_MAX_WAIT_MS', 100, 0, 10000),
+    consumerMaxWaitMs: consumerMaxWaitMs(env),
     consumerMaxAttempts: integer(env, 'CONSUMER_MAX_ATTEMPTS', 3, 1, 100),
     consumerBackoffMs: integer(env, 'CONSUMER_BACKOFF_MS', 200, 0, 60000),
     consumerKeyWaitMs: integer(env, 'CONSUMER_KEY_WAIT_MS', 10_000, 0, 600_000),

@@ -98,6 +98,8 @@ export class ArchiveConsumer {
     private readonly dataSource: DataSource,
     private readonly auditId: string,
     private readonly agencies: string[],
+    /** The broker's fetch wait, in ms. */
+    private readonly maxWaitTimeInMs = 100,
   ) {}
 
   get groupId(): string {
@@ -111,7 +113,7 @@ export class ArchiveConsumer {
   async start(): Promise<void> {
     await this.topics.ensure(this.topicNames);
     this.consumer = new SupervisedConsumer(this.kafka, {
-      config: { groupId: this.groupId, maxWaitTimeInMs: 100, allowAutoTopicCreation: false },
+      config: { groupId: this.groupId, maxWaitTimeInMs: this.maxWaitTimeInMs, allowAutoTopicCreation: false },
       subscription: { topics: this.topicNames, fromBeginning: true },
       run: { autoCommit: false, eachBatchAutoResolve: false, eachBatch: (payload) => this.archive(payload) },
       onError: (error) => this.logger.error(`archive consumer: ${error.message}`),
