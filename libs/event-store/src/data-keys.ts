@@ -65,7 +65,7 @@ export class DataKeys {
    * Stores a key a partner delivered. A record's key never changes, so one held already is kept:
    * a delivery of another key for it, or of a key of a record erased here, is refused.
    */
-  async receive(manager: EntityManager, owner: string, ref: string, key: Buffer): Promise<'stored' | 'already held' | 'another key held' | 'erased'> {
+  async receive(manager: EntityManager, owner: string, ref: string, key: Buffer): Promise<KeyReceipt> {
     const stored: unknown[] = await manager.query(
       `INSERT INTO interlink.data_keys (owner, ref, key) VALUES ($1, $2, $3) ON CONFLICT (owner, ref) DO NOTHING RETURNING ref`,
       [owner, ref, key],
@@ -74,6 +74,37 @@ export class DataKeys {
     const [held]: { key: Buffer | null }[] = await manager.query(`SELECT key FROM interlink.data_keys WHERE owner = $1 AND ref = $2`, [owner, ref]);
     if (held.key === null) return 'erased';
     return held.key.equals(key) ? 'already held' : 'another key held';
+  }
+
+  /**
+   * Stores the keys a partner delivered (lower-case UUID refs), as `receive` does one by one, in
+   * one statement, and one more when some were held already: the receipts come back in the order
+   * of `deliveries`. A record delivered twice among them is stored once, and its later deliveries
+   * are compared with that key.
+   */
+  async receiveMany(manager: EntityManager, owner: string, deliveries: { ref: string; key: Buffer }[]): Promise<KeyReceipt[]> {
+    const first = new Map<string, Buffer>();
+    for (const { ref, key } of deliveries) if (!first.has(ref)) first.set(ref, key);
+    if (first.size === 0) return [];
+    const refs = [...first.keys()];
+    const stored: { ref: string }[] = await manager.query(
+      `INSERT INTO interlink.data_keys (owner, ref, key) SELECT $1, ref, key FROM unnest($2::uuid[], $3::bytea[]) AS offered(ref, key)
+       ON CONFLICT (owner, ref) DO NOTHING RETURNING ref::text`,
+      [owner, refs, refs.map((ref) => first.get(ref))],
+    );
+    const storedNow = new Set(stored.map((row) => row.ref));
+    // What was held before: the key, or null where the record was erased here.
+    const earlier = refs.filter((ref) => !storedNow.has(ref));
+    const held = earlier.length > 0 ? await this.find(manager, owner, earlier) : new Map<string, Buffer | null>();
+    const seen = new Set<string>();
+    return deliveries.map(({ ref, key }) => {
+      const again = seen.has(ref);
+      seen.add(ref);
+      const kept = storedNow.has(ref) ? first.get(ref)! : held.get(ref);
+      if (storedNow.has(ref) && !again) return 'stored';
+      if (kept === null) return 'erased';
+      return kept && kept.equals(key) ? 'already held' : 'another key held';
+    });
   }
 
   /** Destroys a record's key (or records that it is erased, if it was never held). Returns when it was erased. */
@@ -89,3 +120,6 @@ export class DataKeys {
     return { erasedAt: row.erased_at, alreadyErased: false };
   }
 }
+
+/** What became of a delivered key: stored, the same key held already, another key held (refused), or the record erased here (refused). */
+export type KeyReceipt = 'stored' | 'already held' | 'another key held' | 'erased';

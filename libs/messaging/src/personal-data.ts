@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import { EachBatchPayload, IHeaders, Kafka, KafkaMessage } from 'kafkajs';
 import { DataSource, EntityManager } from 'typeorm';
 import { EventEnvelope, EventRegistry, agencyOfSource, isErasureType, keyTopicFor, parseDataschema, parseKeyTopic } from '@interlink/contracts';
-import { DataKeys } from '@interlink/event-store';
+import { DataKeys, KeyReceipt } from '@interlink/event-store';
 import { DATA_KEY_BYTES, KEY_SEAL_HEADERS, SealedDataError, openData, sealedRefs } from '@interlink/security';
 import { commitAfterTransaction } from './consumer';
 import { ConsumerHealth, SupervisedConsumer } from './supervisor';
@@ -178,11 +178,31 @@ export class KeyReceiver {
     if (batch.messages.length === 0) return;
     const refused = await this.dataSource.transaction(async (tx) => {
       const refusals: { reason: string; offset: string }[] = [];
+      // Consecutive deliveries are stored in one statement; an erasure between them keeps its place.
+      let run: { offset: string; delivery: ReceivedKey & { key: Buffer } }[] = [];
+      const flush = async () => {
+        if (run.length === 0) return;
+        const receipts = await this.keys.receiveMany(tx, run[0].delivery.owner, run.map(({ delivery }) => delivery));
+        receipts.forEach((receipt, i) => {
+          const reason = refusalOf(receipt, run[i].delivery);
+          if (reason) refusals.push({ reason, offset: run[i].offset });
+        });
+        run = [];
+      };
       for (const message of batch.messages) {
-        const reason = await this.receive(tx, topic, message);
-        if (reason) refusals.push({ reason, offset: message.offset });
+        const checked = this.check(topic, message);
+        if (typeof checked === 'string') {
+          refusals.push({ reason: checked, offset: message.offset });
+        } else if (checked.key === null) {
+          await flush();
+          await this.keys.erase(tx, checked.owner, checked.ref);
+        } else {
+          if (run.length > 0 && run[0].delivery.owner !== checked.owner) await flush();
+          run.push({ offset: message.offset, delivery: { ...checked, key: checked.key } });
+        }
       }
-      return refusals;
+      await flush();
+      return refusals.sort((a, b) => (BigInt(a.offset) < BigInt(b.offset) ? -1 : 1));
     });
     keyArrivals.emit('stored');
     // Reported once the transaction is committed, so a batch that is retried is not reported twice.
@@ -196,8 +216,8 @@ export class KeyReceiver {
     await commitAfterTransaction(this.consumer!.current, topic, partition, last, this.options.onError);
   }
 
-  /** Applies one message; returns why it was refused, if it was. */
-  private async receive(tx: EntityManager, topic: string, message: KafkaMessage): Promise<string | undefined> {
+  /** A message's key delivery, decoded and checked, or why it is refused. */
+  private check(topic: string, message: KafkaMessage): ReceivedKey | string {
     let delivery: ReceivedKey;
     try {
       delivery = decodeKeyDelivery(this.options.agencyId, topic, message);
@@ -212,15 +232,16 @@ export class KeyReceiver {
     } else if (key === null) {
       return `ignored the erasure of person record ${ref} on the keys topic: nothing here can tell that ${owner} sent it; ${owner}'s signed personal-data-erased event destroys the key`;
     }
-    if (key === null) {
-      await this.keys.erase(tx, owner, ref);
-      return undefined;
-    }
-    const receipt = await this.keys.receive(tx, owner, ref, key);
-    if (receipt === 'another key held') return `${owner} delivered another key for person record ${ref} than the one held here; a record's key never changes, so it is ignored`;
-    if (receipt === 'erased') return `person record ${ref} of ${owner} was erased here; its key is not taken back`;
-    return undefined;
+    return delivery;
   }
+
+}
+
+/** Why a delivered key was not taken, if it was not. */
+function refusalOf(receipt: KeyReceipt, { owner, ref }: ReceivedKey): string | undefined {
+  if (receipt === 'another key held') return `${owner} delivered another key for person record ${ref} than the one held here; a record's key never changes, so it is ignored`;
+  if (receipt === 'erased') return `person record ${ref} of ${owner} was erased here; its key is not taken back`;
+  return undefined;
 }
 
 export interface PersonalDataOpenerOptions {
