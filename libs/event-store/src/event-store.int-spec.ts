@@ -211,6 +211,17 @@ describe('reading the log while transactions commit out of order (real Postgres)
     }
   });
 
+  it('appends more events in one call than one INSERT can carry parameters for, all in order', async () => {
+    // 20,000 events take 80,000 parameters; Postgres takes at most 65,535 per statement.
+    const many = Array.from({ length: 19_999 }, (_, i) => note(`n${i + 1}`));
+    const result = await store.append('huge-stream', 0, [opened(), ...many], context());
+    expect(result.streamVersion).toBe(20_000);
+    const events = await store.readStream('huge-stream');
+    expect(events.map((e) => e.streamversion)).toEqual(Array.from({ length: 20_000 }, (_, i) => i + 1));
+    expect(events[19_999].data).toEqual({ text: 'n19999' });
+    await expect(store.append('huge-stream', 0, [opened(), ...many], context())).rejects.toThrow(ConcurrencyError);
+  });
+
   it('reads the log in numeric order of positions (9 before 10)', async () => {
     await store.append('long-stream', 0, [opened(), ...Array.from({ length: 11 }, (_, i) => note(`note ${i + 1}`))], context());
     // A transaction of this database in flight elsewhere in the test may hold the log back for a moment.

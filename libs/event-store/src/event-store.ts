@@ -82,6 +82,9 @@ interface Row {
   envelope: EventEnvelope;
 }
 
+/** Events per INSERT statement of an append (four parameters each, of Postgres's 65,535). */
+const INSERT_ROWS = 5000;
+
 /**
  * An agency's append-only event store in its own Postgres database. Every method can join a
  * caller's transaction (pass its EntityManager) so an append and its effects commit together.
@@ -200,21 +203,21 @@ export class EventStore {
       }
     });
     // The insert and the notification that wakes readers (delivered at commit) in one round trip.
-    await manager.query(
-      `WITH inserted AS (
-         INSERT INTO interlink.events (id, stream_id, stream_version, type, envelope)
-         SELECT * FROM unnest($1::uuid[], $2::text[], $3::int[], $4::text[], $5::jsonb[])
-         RETURNING 1)
-       SELECT pg_notify($6, '') FROM (SELECT 1 FROM inserted LIMIT 1) AS any_row`,
-      [
-        ids,
-        envelopes.map(() => streamId),
-        envelopes.map((e) => e.streamversion),
-        envelopes.map((e) => e.type),
-        stored,
-        EVENTS_CHANNEL,
-      ],
-    );
+    // A row of parameters per event: each envelope goes to Postgres as its own text, where a
+    // jsonb[] array would be escaped into one array literal in Node and parsed again in Postgres
+    // (about a fifth of the insert's time for 100 events). Postgres takes at most 65,535
+    // parameters, so a very large append is inserted in parts.
+    for (let from = 0; from < envelopes.length; from += INSERT_ROWS) {
+      const part = envelopes.slice(from, from + INSERT_ROWS);
+      const rows = part.map((_, i) => `($${4 * i + 2}::uuid, $1, $${4 * i + 3}::int, $${4 * i + 4}, $${4 * i + 5}::jsonb)`);
+      await manager.query(
+        `WITH inserted AS (
+           INSERT INTO interlink.events (id, stream_id, stream_version, type, envelope) VALUES ${rows.join(', ')}
+           RETURNING 1)
+         SELECT pg_notify($${4 * part.length + 2}, '') FROM (SELECT 1 FROM inserted LIMIT 1) AS any_row`,
+        [streamId, ...part.flatMap((e, i) => [ids[from + i], e.streamversion, e.type, stored[from + i]]), EVENTS_CHANNEL],
+      );
+    }
     countAppended(manager, this.agencyId, envelopes.map((e) => e.type));
     return { streamVersion: version + events.length, events: envelopes, duplicate: false };
   }
