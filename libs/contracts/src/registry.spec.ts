@@ -89,4 +89,13 @@ describe('uuidv7', () => {
     expect(new Set(ids).size).toBe(ids.length);
     expect(ids[0]).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
   });
+
+  it('starts with the 48-bit milliseconds it was made at, and differs in its random bits', () => {
+    // Later than any id made before in this process: ids never go back in time.
+    const at = 1_900_000_000_000;
+    const ids = Array.from({ length: 600 }, () => uuidv7(at));
+    expect(ids[0].replace(/-/g, '').slice(0, 12)).toBe(at.toString(16).padStart(12, '0'));
+    // Drawn over more than one 4 KiB pool of random bytes: no two ids share their random tail.
+    expect(new Set(ids.map((id) => id.slice(-12))).size).toBe(ids.length);
+  });
 });
