@@ -2,13 +2,13 @@ import { EntityManager } from 'typeorm';
 import { EventRegistry } from '@interlink/contracts';
 import { openDataInPlace, sealedRefs } from '@interlink/security';
 import { DataKeys } from './data-keys';
-import type { StoredEvent } from './event-store';
+import { STORED, type StoredEvent } from './event-store';
 
 /**
  * What readLog does to the envelopes it read, for events read as stored (`open: false, upcast:
  * false`) that nobody else holds: their sealed parts are opened with the agency's keys where they
  * lie (an erased record reads as erased), without the copy readLog makes, then each envelope is
- * validated and upcast by the registry. The result is the envelopes readLog returns.
+ * upcast by the registry as readLog does (see STORED). The result is the envelopes readLog returns.
  */
 export async function openAndUpcastInPlace(
   events: StoredEvent[],
@@ -23,7 +23,7 @@ export async function openAndUpcastInPlace(
   const keyFor = (ref: string) => found.get(ref);
   for (const event of events) {
     if (refs.size) event.envelope.data = openDataInPlace(event.envelope.data, keyFor);
-    event.envelope = registry.upcast(event.envelope);
+    event.envelope = registry.upcast(event.envelope, STORED);
   }
   return events;
 }

@@ -147,6 +147,26 @@ describe('EventStore (real Postgres)', () => {
     const [{ envelope }] = await db.dataSource.query(`SELECT envelope FROM interlink.events WHERE id = $1`, [id]);
     expect(envelope.data).toEqual({ title: 'recorded under v1' });
   });
+
+  it('validates an old version once lifted to the current one (a current one was validated when it was appended)', async () => {
+    const stored = (stream: string, version: number, data: unknown) => {
+      const id = uuidv7();
+      const envelope = {
+        specversion: '1.0', id, source: '/agencies/police', type: 'intel.testing.case-opened',
+        dataschema: `urn:interlink:schema:intel.testing.case-opened:v${version}`, subject: stream, time: '2023-10-17T00:00:00.000Z',
+        datacontenttype: 'application/json', data, streamversion: 1,
+        correlationid: uuidv7(), causationid: uuidv7(), actor: 'police/migration', classification: 'GREEN', handling: '', releasableto: '',
+      };
+      // Written past the store (which validates every append), as only a migration or an operator could.
+      return db.dataSource.query(`INSERT INTO interlink.events (id, stream_id, stream_version, type, envelope) VALUES ($1, $2, 1, $3, $4)`, [id, stream, envelope.type, JSON.stringify(envelope)]);
+    };
+    // v1 allowed any title; v2 asks for a non-empty one: the lifted event breaks the current schema.
+    await stored('case-lifted-bad', 1, { title: '' });
+    await expect(store.readStream('case-lifted-bad')).rejects.toThrow(ContractViolation);
+    await expect(store.readLog(LOG_START, { limit: 1000 })).rejects.toThrow(ContractViolation);
+    await stored('case-lifted-good', 1, { title: 'recorded under v1' });
+    expect((await store.readStream('case-lifted-good'))[0].data).toEqual({ title: 'recorded under v1', country: 'unknown' });
+  });
 });
 
 describe('reading the log while transactions commit out of order (real Postgres)', () => {
