@@ -13,7 +13,7 @@ import {
   isWithheldPart,
   uuidv7,
 } from '@interlink/contracts';
-import { openData, sealData, sealedRefs } from '@interlink/security';
+import { openDataInPlace, sealData, sealedRefs } from '@interlink/security';
 import { currentTraceContext, inSpan, traced } from '@interlink/observability';
 import { countAppended, countCommittedAppends } from './append-metrics';
 import { openAndUpcastInPlace } from './bulk-read';
@@ -245,13 +245,18 @@ export class EventStore {
     return envelopes.map((e, i) => (specs[i].length ? { ...e, data: sealData(e.data, specs[i], (ref) => keys.get(ref)!) } : e));
   }
 
-  /** Opens the sealed personal data of envelopes read from this store; an erased record reads as erased. */
+  /**
+   * Opens the sealed personal data of envelopes just read from this store; an erased record reads
+   * as erased. Nobody else holds what the driver has just parsed, so the parts are opened where
+   * they lie, without a copy of each payload.
+   */
   private async open(manager: EntityManager, envelopes: EventEnvelope[]): Promise<EventEnvelope[]> {
     const refs = new Set<string>();
     for (const e of envelopes) sealedRefs(e.data, refs);
     if (refs.size === 0) return envelopes;
     const keys = await this.keys.find(manager, this.agencyId, refs);
-    return envelopes.map((e) => ({ ...e, data: openData(e.data, (ref) => keys.get(ref)) }));
+    for (const e of envelopes) e.data = openDataInPlace(e.data, (ref) => keys.get(ref));
+    return envelopes;
   }
 
   private async replayedAppend(manager: EntityManager, streamId: string, ids: string[], existing: Row[]): Promise<AppendResult> {
