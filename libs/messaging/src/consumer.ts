@@ -1,4 +1,4 @@
-import { Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage, Message } from 'kafkajs';
+import { EachBatchPayload, IHeaders, Kafka, KafkaMessage, Message } from 'kafkajs';
 import { DataSource, EntityManager } from 'typeorm';
 import { EventEnvelope, EventRegistry, isErasureType } from '@interlink/contracts';
 import { NotificationListener } from '@interlink/event-store';
@@ -224,7 +224,7 @@ export class EventConsumer {
     countConsumed(this.name, { applied, parked: deadLetters.length, skipped: handled - applied - deadLetters.length });
     if (last !== undefined) {
       resolveOffset(last);
-      await commitAfterTransaction(this.consumer!.current, topic, partition, last, this.options.onError);
+      await this.consumer!.commitApplied(topic, partition, last);
     }
   }
 
@@ -576,28 +576,6 @@ export class EventConsumer {
     }
   }
 
-}
-
-/**
- * Commits a partition's offset once its batch is committed in Postgres. The database (checkpoint
- * and inbox) is what makes delivery exactly-once; Kafka's offset only spares a redelivery. So a
- * commit that fails because the group moved on (a rebalance, or this member's session expired
- * while the batch ran) is reported, not thrown: thrown from eachBatch, kafkajs wraps it as
- * non-retriable and stops the consumer for good. kafkajs rejoins the group at its next heartbeat,
- * and the partition's next owner skips the batch by the checkpoint.
- */
-export async function commitAfterTransaction(
-  consumer: Consumer,
-  topic: string,
-  partition: number,
-  lastOffset: string,
-  onError?: (error: Error) => void,
-): Promise<void> {
-  try {
-    await consumer.commitOffsets([{ topic, partition, offset: (BigInt(lastOffset) + 1n).toString() }]);
-  } catch (error) {
-    onError?.(new Error(`offset ${lastOffset} of ${topic}/${partition} is applied but its Kafka commit failed (a redelivery will be skipped): ${(error as Error).message}`));
-  }
 }
 
 /**

@@ -4,7 +4,6 @@ import { DataSource, EntityManager } from 'typeorm';
 import { EventEnvelope, EventRegistry, agencyOfSource, isErasureType, keyTopicFor, parseDataschema, parseKeyTopic } from '@interlink/contracts';
 import { DataKeys, KeyReceipt } from '@interlink/event-store';
 import { DATA_KEY_BYTES, KEY_SEAL_HEADERS, SealedDataError, openData, sealedRefs } from '@interlink/security';
-import { commitAfterTransaction } from './consumer';
 import { ConsumerHealth, SupervisedConsumer } from './supervisor';
 import { TopicManager } from './topics';
 
@@ -213,7 +212,7 @@ export class KeyReceiver {
     const last = batch.messages[batch.messages.length - 1].offset;
     resolveOffset(last);
     // Receiving a key again is harmless: a failed commit must not stop the receiver for good.
-    await commitAfterTransaction(this.consumer!.current, topic, partition, last, this.options.onError);
+    await this.consumer!.commitApplied(topic, partition, last);
   }
 
   /** A message's key delivery, decoded and checked, or why it is refused. */

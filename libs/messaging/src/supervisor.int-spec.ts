@@ -72,6 +72,33 @@ describe('consumers started again after kafkajs gives up on them (real Kafka, re
     expect(health.lastCrash!.message).toContain('the broker refused this for good');
   });
 
+  it('commits applied offsets at once, then together within commitIntervalMs, and what is left when it stops', async () => {
+    const group = `${agencies.immigration}-committing`;
+    const committed = async () => (await admin.fetchOffsets({ groupId: group, topics: [topic] }))[0].partitions.find((p) => p.partition === 0)!.offset;
+    const handled: string[] = [];
+    const supervised = new SupervisedConsumer(kafka, {
+      config: { groupId: group, maxWaitTimeInMs: 100 },
+      subscription: { topics: [topic], fromBeginning: true },
+      commitIntervalMs: 1500,
+      run: { autoCommit: false, eachBatchAutoResolve: false, eachBatch: async ({ batch }) => void handled.push(...batch.messages.map((m) => m.offset)) },
+    });
+    running.push(supervised);
+    await producer.send({ topic, messages: [{ key: 'x', value: 'one', partition: 0 }] });
+    await supervised.start();
+    await waitFor('the consumer in its group', () => supervised.health().running);
+    await supervised.commitApplied(topic, 0, '0');
+    expect(await committed()).toBe('1');
+    // Within the interval: held back, then committed together by the timer.
+    await supervised.commitApplied(topic, 0, '4');
+    await supervised.commitApplied(topic, 0, '6');
+    expect(await committed()).toBe('1');
+    await waitFor('the held-back offset committed', async () => (await committed()) === '7');
+    // What is applied when the consumer stops is committed before it leaves.
+    await supervised.commitApplied(topic, 0, '9');
+    await supervised.stop();
+    expect(await committed()).toBe('10');
+  });
+
   describe('EventConsumer', () => {
     let db: TestDatabase;
     beforeEach(async () => {

@@ -16,6 +16,8 @@ export interface SupervisedConsumerSpec {
   run: ConsumerRunConfig;
   /** Delay before the first restart, doubled after each restart that fails at once, up to 10 s (default 1000). */
   restartDelayMs?: number;
+  /** Longest time an applied offset waits to be committed with others (see commitApplied; default 500). */
+  commitIntervalMs?: number;
   onError?: (error: Error) => void;
 }
 
@@ -37,6 +39,10 @@ export class SupervisedConsumer {
   /** Restarts in a row that failed before the consumer joined its group. */
   private failedRestarts = 0;
   private state: ConsumerHealth = { running: false, restarts: 0 };
+  /** Offsets applied and not yet committed, by topic and partition (see commitApplied). */
+  private readonly applied = new Map<string, { topic: string; partition: number; offset: string }>();
+  private commitTimer?: NodeJS.Timeout;
+  private lastCommit = 0;
 
   constructor(
     private readonly kafka: Kafka,
@@ -54,9 +60,45 @@ export class SupervisedConsumer {
     await this.launch();
   }
 
+  /**
+   * Records that a partition's messages up to `lastOffset` are applied (their transaction has
+   * committed), and commits that to Kafka now, or with the others within `commitIntervalMs`: one
+   * offset-commit request for many batches instead of one per batch. The database (checkpoints,
+   * inbox) is what makes delivery exactly-once; Kafka's offset only spares a redelivery, so an
+   * offset not yet committed when the process dies costs a redelivery the database skips.
+   */
+  async commitApplied(topic: string, partition: number, lastOffset: string): Promise<void> {
+    this.applied.set(`${partition}:${topic}`, { topic, partition, offset: (BigInt(lastOffset) + 1n).toString() });
+    const wait = this.lastCommit + (this.spec.commitIntervalMs ?? 500) - Date.now();
+    if (wait <= 0) return this.commitNow();
+    this.commitTimer ??= setTimeout(() => void this.commitNow(), wait);
+  }
+
+  /**
+   * Commits the offsets applied so far. A commit that fails because the group moved on (a
+   * rebalance, or this member's session expired meanwhile) is reported, not thrown: thrown from
+   * eachBatch, kafkajs would take it as final and stop the consumer; the partition's next owner
+   * skips what was applied by the database's checkpoints.
+   */
+  private async commitNow(): Promise<void> {
+    clearTimeout(this.commitTimer);
+    this.commitTimer = undefined;
+    const offsets = [...this.applied.values()];
+    this.applied.clear();
+    this.lastCommit = Date.now();
+    if (offsets.length === 0 || !this.consumer) return;
+    try {
+      await this.consumer.commitOffsets(offsets);
+    } catch (error) {
+      const what = offsets.map((o) => `${o.topic}/${o.partition} up to ${BigInt(o.offset) - 1n}`).join(', ');
+      this.spec.onError?.(new Error(`${what} applied but the Kafka commit failed (a redelivery will be skipped): ${(error as Error).message}`));
+    }
+  }
+
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
+    await this.commitNow();
     const consumer = this.consumer;
     this.consumer = undefined;
     this.state.running = false;

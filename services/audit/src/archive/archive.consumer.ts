@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import { EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { topicFor, unstorableText } from '@interlink/contracts';
-import { ConsumerHealth, SupervisedConsumer, TopicManager, commitAfterTransaction, printable } from '@interlink/messaging';
+import { ConsumerHealth, SupervisedConsumer, TopicManager, printable } from '@interlink/messaging';
 import { countConsumed } from '@interlink/observability';
 
 interface Parsed {
@@ -153,7 +153,7 @@ export class ArchiveConsumer {
     const last = batch.messages[batch.messages.length - 1].offset;
     resolveOffset(last);
     // Archiving again is harmless (one row per offset): a failed commit must not stop the archive.
-    await commitAfterTransaction(this.consumer!.current, batch.topic, batch.partition, last, (error) => this.logger.warn(error.message));
+    await this.consumer!.commitApplied(batch.topic, batch.partition, last);
   }
 
   private async insert(topic: string, partition: number, agency: string, rows: { m: KafkaMessage; p: Parsed }[]): Promise<void> {
