@@ -378,7 +378,7 @@ export async function endToEnd(ctx: BenchContext): Promise<void> {
     const idleBefore = cpuByGroup(cpuWatched());
     await sleep(IDLE_SECONDS * 1000);
     const idleAfter = cpuByGroup(cpuWatched());
-    const idleCores = Object.fromEntries(Object.entries(idleAfter).map(([name, used]) => [name, (used - (idleBefore[name] ?? 0)) / IDLE_SECONDS]));
+    const idleCores = Object.fromEntries(Object.entries(cpuUsed(idleBefore, idleAfter)).map(([name, seconds]) => [name, seconds / IDLE_SECONDS]));
     const idleTotal = Object.values(idleCores).reduce((a, b) => a + b, 0);
     ctx.detail('e2e.idleCpu', { seconds: IDLE_SECONDS, coresBusy: idleTotal, byGroup: idleCores });
     say(`e2e: idle for ${IDLE_SECONDS} s: ${idleTotal.toFixed(2)} cores busy (${Object.entries(idleCores).map(([k, v]) => `${k} ${v.toFixed(3)}`).join(', ')})`);
@@ -437,15 +437,16 @@ export async function endToEnd(ctx: BenchContext): Promise<void> {
   }
 }
 
+/** CPU seconds each process group used between two readings of cpuByGroup. */
+function cpuUsed(before: Record<string, number>, after: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(after).map(([name, used]) => [name, used - (before[name] ?? 0)]));
+}
+
 /** CPU ms per event of each process group between two readings of cpuByGroup, and how many cores were busy in all. */
 function cpuPerEvent(before: Record<string, number>, after: Record<string, number>, events: number, seconds: number): StepResult['cpu'] {
-  const msPerEvent: Record<string, number> = {};
-  let total = 0;
-  for (const [name, used] of Object.entries(after)) {
-    const delta = used - (before[name] ?? 0);
-    total += delta;
-    msPerEvent[name] = events > 0 ? (1000 * delta) / events : 0;
-  }
+  const used = cpuUsed(before, after);
+  const total = Object.values(used).reduce((a, b) => a + b, 0);
+  const msPerEvent = Object.fromEntries(Object.entries(used).map(([name, s]) => [name, events > 0 ? (1000 * s) / events : 0]));
   return { msPerEvent, coresBusy: total / seconds };
 }
 

@@ -66,14 +66,8 @@ export class DataKeys {
    * a delivery of another key for it, or of a key of a record erased here, is refused.
    */
   async receive(manager: EntityManager, owner: string, ref: string, key: Buffer): Promise<KeyReceipt> {
-    const stored: unknown[] = await manager.query(
-      `INSERT INTO interlink.data_keys (owner, ref, key) VALUES ($1, $2, $3) ON CONFLICT (owner, ref) DO NOTHING RETURNING ref`,
-      [owner, ref, key],
-    );
-    if (stored.length > 0) return 'stored';
-    const [held]: { key: Buffer | null }[] = await manager.query(`SELECT key FROM interlink.data_keys WHERE owner = $1 AND ref = $2`, [owner, ref]);
-    if (held.key === null) return 'erased';
-    return held.key.equals(key) ? 'already held' : 'another key held';
+    const [receipt] = await this.receiveMany(manager, owner, [{ ref, key }]);
+    return receipt;
   }
 
   /**

@@ -81,12 +81,7 @@ type Where = { topic: string; partition: number; offset: string };
 type Open = (envelope: EventEnvelope) => Promise<EventEnvelope>;
 
 /** An applied event's inbox record, kept to be written with the batch's others. */
-interface InboxRecord {
-  envelope: EventEnvelope;
-  topic: string;
-  partition: number;
-  offset: string;
-}
+type InboxRecord = Where & { envelope: EventEnvelope };
 
 /** What one pass over a batch did. */
 interface BatchOutcome {
