@@ -16,7 +16,6 @@ import {
 import { openDataInPlace, sealData, sealedRefs } from '@interlink/security';
 import { currentTraceContext, inSpan, traced } from '@interlink/observability';
 import { countAppended, countCommittedAppends } from './append-metrics';
-import { openAndUpcastInPlace } from './bulk-read';
 import { DataKeys } from './data-keys';
 import { ConcurrencyError, IdempotencyError } from './errors';
 import { LOG_START, LogPosition } from './log-position';
@@ -325,13 +324,6 @@ export class EventStore {
       logPosition: { txId: row.tx_id, position: row.position },
       envelope: upcast ? this.registry.upcast(envelopes[i], STORED) : envelopes[i],
     }));
-  }
-
-  /** readLog for rebuilds and replays: the same envelopes, opened and upcast with fewer copies (see bulk-read.ts). */
-  async readLogInBulk(after: LogPosition, options: { limit: number; manager?: EntityManager }): Promise<StoredEvent[]> {
-    const manager = options.manager ?? this.dataSource.manager;
-    const stored = await this.readLog(after, { limit: options.limit, manager, open: false, upcast: false });
-    return openAndUpcastInPlace(stored, manager, this.registry, this.keys, this.agencyId);
   }
 
   /** The log position of the newest event a reader may see now. */

@@ -301,7 +301,7 @@ export class ProjectionRunner {
    */
   private async fold(projection: Projection, shadow: string): Promise<{ position: LogPosition; replayed: number }> {
     const tables = new MemoryTables(projection.name, this.dataSource, await readCatalog(this.dataSource.manager, shadow, projection.tables));
-    const read = (after: LogPosition) => this.store.readLogInBulk(after, { limit: this.foldBatchSize });
+    const read = (after: LogPosition) => this.store.readLog(after, { limit: this.foldBatchSize });
     let position = LOG_START;
     let replayed = 0;
     let next: Promise<StoredEvent[]> | undefined = read(position);
