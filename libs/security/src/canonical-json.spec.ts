@@ -131,6 +131,34 @@ describe('canonicalJson', () => {
       ));
   });
 
+  describe('given many objects of many shapes, as a log holds', () => {
+    // Objects with the same names in the same order share one sort (see sortedNames); names are
+    // quoted once. Shapes here share first names, differ in order or length, and outnumber what
+    // is remembered, so entries are forgotten and learnt again.
+    const names = ['id', 'type', 'a', 'b', '"q"', 'é', '\u2028', '10', '2', 'z'];
+    it('then each one is written as sorting it afresh writes it', () =>
+      fc.assert(
+        fc.property(fc.array(fc.array(fc.tuple(fc.constantFrom(...names), fc.oneof(fc.string(), fc.integer())), { maxLength: 10 }), { minLength: 50, maxLength: 200 }), (objects) => {
+          for (const members of objects) {
+            const value = Object.fromEntries(members);
+            expect(canonicalJson(value)).toBe(sortedAfresh(value));
+            expect(canonicalJson({ outer: value, ...value })).toBe(sortedAfresh({ outer: value, ...value }));
+          }
+        }),
+        { numRuns: 30 },
+      ));
+    it('then more shapes than are remembered are still each sorted right', () => {
+      for (let i = 0; i < 3000; i++) {
+        const value = { first: i, [`n${i % 1500}`]: 1, [`m${(i * 7) % 1300}`]: 2, last: 'x' };
+        expect(canonicalJson(value)).toBe(sortedAfresh(value));
+      }
+    });
+    it('then an object with more names than a shape holds is sorted', () => {
+      const value = Object.fromEntries(Array.from({ length: 100 }, (_, i) => [`k${(i * 37) % 100}`, i]));
+      expect(canonicalJson(value)).toBe(sortedAfresh(value));
+    });
+  });
+
   describe('given members to omit', () => {
     const omit = new Set(['hash', 'data']);
     it('then the text is that of the object without them', () =>
@@ -145,6 +173,14 @@ describe('canonicalJson', () => {
     it('then something other than an object is refused', () => expect(() => canonicalJson([1], { omit })).toThrow(/needs an object/));
   });
 });
+
+/** Canonical JSON of plain JSON data, written the simplest way: sort every object's names. */
+function sortedAfresh(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(sortedAfresh).join(',')}]`;
+  if (typeof value !== 'object' || value === null) return JSON.stringify(value);
+  const members = Object.keys(value).sort().map((name) => `${JSON.stringify(name)}:${sortedAfresh((value as Record<string, unknown>)[name])}`);
+  return `{${members.join(',')}}`;
+}
 
 function reversedKeys(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(reversedKeys);
