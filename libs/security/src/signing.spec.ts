@@ -146,6 +146,41 @@ describe('verifyEnvelope', () => {
     it('then the reason names the event', () => expect(reasonOf(check({ ...event, signature: 'x' }))).toContain(String(event.id)));
   });
 
+  describe('given a signature of the batch whose signature was parsed just before', () => {
+    // The batch part of such a signature is not parsed again (see parseInBatchSeen): every
+    // variant must still give what it gives when another batch was parsed last.
+    const batch = signed(6);
+    const other = signed(6, police, 7);
+    const proof = parts(batch[3])[6];
+    const variants: [string, Record<string, unknown>][] = [
+      ['an intact event', batch[3]],
+      ['a proof hash with a character that is not hex', withPart(batch[3], 6, 'g' + proof.slice(1))],
+      ['a proof hash one character short', withPart(batch[3], 6, proof.slice(1))],
+      ['a proof hash one character long', withPart(batch[3], 6, '0' + proof)],
+      ['a proof one hash short', withPart(batch[3], 6, proof.split('~').slice(1).join('~'))],
+      ['a proof with an empty hash at its end', withPart(batch[3], 6, proof + '~')],
+      ['a proof with a doubled separator', withPart(batch[3], 6, proof.replace('~', '~~'))],
+      ['an upper-case proof', withPart(batch[3], 6, proof.toUpperCase())],
+      ['a proof hash of another batch', withPart(batch[3], 6, parts(other[3])[6])],
+      ['an index outside the batch', withPart(batch[3], 3, '6')],
+      ['an index with a leading zero', withPart(batch[3], 3, '03')],
+      ['an empty index', withPart(batch[3], 3, '')],
+      ['the index of another event of the batch', withPart(batch[3], 3, '2')],
+      ['an index too large to be exact', withPart(batch[3], 3, '9'.repeat(20))],
+      ['the signature of another batch over the same range', withPart(batch[3], 5, parts(other[3])[5])],
+    ];
+    it.each(variants)('then %s gives what it gives when another batch was parsed last', (_, envelope) => {
+      check(other[0]);
+      const fresh = check(envelope);
+      check(batch[0]);
+      expect(check(envelope)).toEqual(fresh);
+    });
+    it.each(variants.slice(1))('then %s fails', (_, envelope) => {
+      check(batch[0]);
+      expect(check(envelope).ok).toBe(false);
+    });
+  });
+
   describe('given a problem with the key', () => {
     const event = signed(3)[0];
     it('then a key not in the trust store is unknown-key', () => expect(failureOf(check(event, new TrustStore()))).toBe('unknown-key'));
