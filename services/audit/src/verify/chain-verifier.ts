@@ -68,7 +68,7 @@ export class ChainVerifier {
 export class ChainLinker {
   private expected: number;
   private lastHash: string | undefined;
-  private readonly seen = new Map<number, string>();
+  private readonly seen = new RecentHashes(DUPLICATE_MEMORY);
   private ahead?: { sequence: number; position: string; scanned: number };
   private readonly result: VerificationReport;
 
@@ -148,8 +148,7 @@ export class ChainLinker {
     if (!checks.signature?.ok) return this.fail('badly-signed', seq, position, checks.signature?.reason ?? `event ${id}: its signature was not checked`);
 
     this.lastHash = record.hash as string;
-    this.seen.set(seq, this.lastHash);
-    if (this.seen.size > DUPLICATE_MEMORY) this.seen.delete(this.seen.keys().next().value as number);
+    this.seen.add(seq, this.lastHash);
     this.result.firstSequence ??= seq;
     this.result.lastSequence = seq;
     this.result.verified++;
@@ -167,5 +166,36 @@ export class ChainLinker {
     this.result.ok = false;
     this.result.problem = { kind, ...(sequence !== undefined ? { sequence } : {}), position, detail };
     return false;
+  }
+}
+
+/**
+ * The hashes of the last `size` events verified, by sequence number. Verified sequences are
+ * consecutive, so a ring holds them. (A Map trimmed by deleting its oldest key slowed down with
+ * every event past `size`: its iterator walks over the deleted entries before the first live one.)
+ */
+export class RecentHashes {
+  private readonly ring: string[];
+  private oldest = 0;
+  private newest = -1;
+
+  constructor(private readonly size: number) {
+    this.ring = new Array<string>(size);
+  }
+
+  /** Records the hash of `sequence`, the one after the last added (or the first). */
+  add(sequence: number, hash: string): void {
+    if (this.newest >= this.oldest && sequence !== this.newest + 1) {
+      throw new Error(`internal: sequence ${sequence} added after ${this.newest}; verified sequences are consecutive`);
+    }
+    if (this.newest < this.oldest) this.oldest = sequence;
+    this.newest = sequence;
+    this.oldest = Math.max(this.oldest, sequence - this.size + 1);
+    this.ring[sequence % this.size] = hash;
+  }
+
+  /** The hash recorded for `sequence`, if it is among the last `size` added. */
+  get(sequence: number): string | undefined {
+    return sequence >= this.oldest && sequence <= this.newest ? this.ring[sequence % this.size] : undefined;
   }
 }
