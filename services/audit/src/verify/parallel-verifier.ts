@@ -160,9 +160,11 @@ class WorkerPool {
  * The worker's script: compiled JavaScript beside this file in a build, else the TypeScript
  * source, loaded through @swc-node/register as the services are in development and tests.
  */
-function workerScript(): { file: string; execArgv: string[] } {
+function workerScript(): { file: string; execArgv?: string[] } {
+  // Without execArgv a worker inherits the process's options, leaving out those a thread cannot
+  // have (such as --max-old-space-size); passed explicitly, those would stop it from starting.
   const compiled = path.join(__dirname, 'verify-worker.js');
-  if (!__filename.endsWith('.ts')) return { file: compiled, execArgv: process.execArgv };
+  if (!__filename.endsWith('.ts')) return { file: compiled };
   const register = process.execArgv.some((arg) => arg.includes('@swc-node/register'));
-  return { file: path.join(__dirname, 'verify-worker.ts'), execArgv: register ? process.execArgv : [...process.execArgv, '-r', '@swc-node/register'] };
+  return { file: path.join(__dirname, 'verify-worker.ts'), ...(register ? {} : { execArgv: ['-r', '@swc-node/register'] }) };
 }

@@ -1,6 +1,8 @@
+import { execFileSync } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
+import path from 'node:path';
 import { GENESIS_HASH, SigningKey, TrustStore, chainAndSign } from '@interlink/security';
-import { ChainVerifier, LogRecord, VerificationReport } from './chain-verifier';
+import { ChainVerifier, LogRecord, RecentHashes, VerificationReport } from './chain-verifier';
 import { ParallelChainVerifier } from './parallel-verifier';
 
 // Worker threads, no I/O: the parallel verifier must give the report the sequential one gives, on
@@ -120,4 +122,41 @@ describe('ParallelChainVerifier gives the ChainVerifier report', () => {
       'a range with a problem outside': 'ok',
     });
   });
+});
+
+describe('ParallelChainVerifier in a process started with options a thread cannot take', () => {
+  it('then its workers still start (they inherit what they can)', () => {
+    const verifier = JSON.stringify(path.join(__dirname, 'parallel-verifier.ts'));
+    const security = JSON.stringify(path.join(__dirname, '../../../../libs/security/src/index.ts'));
+    const script = `const { ParallelChainVerifier } = require(${verifier}); const { TrustStore } = require(${security});
+      new ParallelChainVerifier(new TrustStore(), 'police').verify([])
+        .then((report) => console.log(JSON.stringify(report)), (error) => { console.error(error.message); process.exit(1); });`;
+    const output = execFileSync(process.execPath, ['--max-old-space-size=300', '-r', '@swc-node/register', '-e', script], {
+      encoding: 'utf8',
+      timeout: 60_000,
+      cwd: path.join(__dirname, '../../../..'),
+      env: { ...process.env, SWC_NODE_PROJECT: 'tsconfig.json' },
+    });
+    expect(JSON.parse(output)).toEqual({ agency: 'police', ok: true, verified: 0, duplicates: 0 });
+  }, 70_000);
+});
+
+describe('RecentHashes', () => {
+  const filled = (size: number, from: number, to: number) => {
+    const recent = new RecentHashes(size);
+    for (let sequence = from; sequence <= to; sequence++) recent.add(sequence, `h${sequence}`);
+    return recent;
+  };
+  it('then an empty one knows no sequence', () => expect(new RecentHashes(3).get(0)).toBeUndefined());
+  it('then it gives the hash of each of the last `size` sequences', () =>
+    expect([7, 8, 9, 10].map((s) => filled(4, 5, 10).get(s))).toEqual(['h7', 'h8', 'h9', 'h10']));
+  it('then it has forgotten the sequences before them', () => expect([5, 6].map((s) => filled(4, 5, 10).get(s))).toEqual([undefined, undefined]));
+  it('then it knows no sequence before the first it was given, though its ring has room', () =>
+    expect([4, 5, 6].map((s) => filled(10, 5, 6).get(s))).toEqual([undefined, 'h5', 'h6']));
+  it('then it knows no sequence after the last', () => expect(filled(10, 5, 6).get(7)).toBeUndefined());
+  it('then over many rounds of its ring it still holds the last `size`', () => {
+    const recent = filled(1000, 1, 250_000);
+    expect([248_999, 249_001, 250_000, 250_001].map((s) => recent.get(s))).toEqual([undefined, 'h249001', 'h250000', undefined]);
+  });
+  it('then a sequence that does not follow the last is refused', () => expect(() => filled(4, 1, 3).add(5, 'h5')).toThrow(/consecutive/));
 });
