@@ -81,11 +81,6 @@ export class ChainLinker {
     this.result = { agency, ok: true, verified: 0, duplicates: 0 };
   }
 
-  /** Whether checks of a record with this sequence number may be asked for (outside the range they are not). */
-  static needsChecks(sequence: number, range: { from?: number; to?: number }): boolean {
-    return (range.from === undefined || sequence >= range.from) && (range.to === undefined || sequence <= range.to);
-  }
-
   /** Feeds the next record; false once a problem is found (or the range is done). */
   push(record: Inspected, position: string, checksOf: () => Checks): boolean {
     if (!this.result.ok) return false;

@@ -81,3 +81,28 @@ function digestMatches(envelope: Record<string, unknown>): boolean {
     return false;
   }
 }
+
+/** Whether checks of a record with this sequence number may be asked for (linking asks for none outside the range). */
+function needsChecks(sequence: number, range: { from?: number; to?: number }): boolean {
+  return (range.from === undefined || sequence >= range.from) && (range.to === undefined || sequence <= range.to);
+}
+
+/**
+ * What a run of consecutive records is, each on its own: read, and checked where it lies in
+ * `range` (a verify worker's whole job, and the main thread's while the workers start).
+ */
+export function inspectValues(
+  values: Iterable<Buffer | null>,
+  agency: string,
+  range: { from?: number; to?: number },
+  trust: TrustStore,
+  cache: SignatureCache,
+): Inspected[] {
+  const inspected: Inspected[] = [];
+  for (const value of values) {
+    const { inspected: record, envelope } = inspectRecord(value);
+    if (envelope && needsChecks(record.sequence, range)) record.checks = checkEnvelope(envelope, agency, trust, cache);
+    inspected.push(record);
+  }
+  return inspected;
+}

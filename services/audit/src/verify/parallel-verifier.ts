@@ -1,10 +1,10 @@
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { TrustStore } from '@interlink/security';
+import { SignatureCache, TrustStore } from '@interlink/security';
 import { ChainLinker, LogRecord, VerificationReport } from './chain-verifier';
-import { Inspected } from './inspection';
-import { ChunkAnswer, ChunkRequest, WorkerSetup } from './worker-protocol';
+import { Inspected, inspectValues } from './inspection';
+import { ChunkAnswer, ChunkRequest, WorkerReady, WorkerSetup } from './worker-protocol';
 
 export interface ParallelVerifyOptions {
   /** Worker threads (default: the cores Node may use). */
@@ -14,6 +14,20 @@ export interface ParallelVerifyOptions {
   range?: { from?: number; to?: number };
   /** Called with the number of records linked so far, every 10,000. */
   progress?: (records: number) => void;
+  /**
+   * Records this thread checks itself before the workers start (default 20,000): a small log is
+   * checked sooner here than threads take to start. Until a worker is ready it goes on checking.
+   * 0 starts the workers at once and leaves every chunk to them.
+   */
+  workersAfter?: number;
+}
+
+/** How a verification shared its chunks out. */
+export interface ChunkShares {
+  /** Chunks this thread checked, before the workers started or while none was ready. */
+  here: number;
+  /** Chunks the workers checked. */
+  workers: number;
 }
 
 /**
@@ -21,12 +35,17 @@ export interface ParallelVerifyOptions {
  * consecutive records, each event on its own (JSON, hashes, payload digest, batch signature);
  * this thread links their answers in log order with the same ChainLinker, so the report is the
  * one ChainVerifier gives. Chunks go out round robin, at most two per worker ahead of the linking,
- * and it stops reading at the first problem.
+ * and it stops reading at the first problem. The first `workersAfter` records, and any until a
+ * worker is ready, this thread checks itself: a small log is not kept waiting for threads to start.
  */
 export class ParallelChainVerifier {
   private readonly workers: number;
   private readonly chunkSize: number;
   private readonly range: { from?: number; to?: number };
+  private readonly workersAfter: number;
+  /** How the last verification shared its chunks out. */
+  readonly shares: ChunkShares = { here: 0, workers: 0 };
+  private pool?: WorkerPool;
 
   constructor(
     private readonly trust: TrustStore,
@@ -36,11 +55,14 @@ export class ParallelChainVerifier {
     this.workers = Math.max(1, options.workers ?? availableParallelism());
     this.chunkSize = Math.max(1, options.chunkSize ?? 1000);
     this.range = options.range ?? {};
+    this.workersAfter = Math.max(0, options.workersAfter ?? 20_000);
   }
 
   async verify(records: AsyncIterable<LogRecord> | Iterable<LogRecord>): Promise<VerificationReport> {
     const linker = new ChainLinker(this.agency, this.range);
-    const pool = new WorkerPool(this.workers, this.setup());
+    this.shares.here = 0;
+    this.shares.workers = 0;
+    let pool = this.workersAfter === 0 ? this.startWorkers() : undefined;
     const inFlight: { positions: string[]; answer: Promise<Inspected[]> }[] = [];
     let linked = 0;
     let going = true;
@@ -55,25 +77,48 @@ export class ParallelChainVerifier {
     };
     try {
       let chunk: LogRecord[] = [];
-      const send = () => {
-        inFlight.push({ positions: chunk.map((r) => r.position), answer: pool.inspect(chunk) });
+      let read = 0;
+      const cache = new SignatureCache();
+      const send = async () => {
+        const positions = chunk.map((r) => r.position);
+        if (pool && (pool.online > 0 || this.workersAfter === 0)) {
+          this.shares.workers++;
+          inFlight.push({ positions, answer: pool.inspect(chunk) });
+        } else {
+          this.shares.here++;
+          inFlight.push({ positions, answer: Promise.resolve(inspectValues(chunk.map((r) => r.value), this.agency, this.range, this.trust, cache)) });
+          if (!pool && read >= this.workersAfter) pool = this.startWorkers();
+          // Lets a worker's "ready" through: a log read from memory never waits otherwise.
+          if (pool) await new Promise((resolve) => setImmediate(resolve));
+        }
         chunk = [];
       };
       for await (const record of records) {
         chunk.push(record);
+        read++;
         if (chunk.length < this.chunkSize) continue;
-        send();
+        await send();
         while (going && inFlight.length >= 2 * this.workers) await linkNext();
         if (!going) break;
       }
-      if (going && chunk.length > 0) send();
+      if (going && chunk.length > 0) await send();
       while (going && inFlight.length > 0) await linkNext();
       return linker.finish();
     } finally {
       // Answers no longer wanted are dropped with their workers.
       for (const pending of inFlight) pending.answer.catch(() => undefined);
-      await pool.close();
+      this.pool = undefined;
+      await pool?.close();
     }
+  }
+
+  private startWorkers(): WorkerPool {
+    return (this.pool = new WorkerPool(this.workers, this.setup()));
+  }
+
+  /** How many of the workers of the verification under way are up (0 before it starts and after it ends). */
+  get workersUp(): number {
+    return this.pool?.online ?? 0;
   }
 
   private setup(): WorkerSetup {
@@ -101,12 +146,18 @@ class WorkerPool {
   private readonly waiting = new Map<number, { resolve: (inspected: Inspected[]) => void; reject: (error: Error) => void }>();
   private next = 0;
   private failed?: Error;
+  /** The threads that have said they are ready, in that order; chunks go round robin among them. */
+  private readonly up: Worker[] = [];
 
   constructor(size: number, setup: WorkerSetup) {
     const { file, execArgv } = workerScript();
     for (let i = 0; i < size; i++) {
-      const thread = new Worker(file, { workerData: setup, execArgv });
-      thread.on('message', (answer: ChunkAnswer) => {
+      const thread = new Worker(file, { workerData: setup, ...(execArgv ? { execArgv } : {}) });
+      thread.on('message', (answer: ChunkAnswer | WorkerReady) => {
+        if ('ready' in answer) {
+          this.up.push(thread);
+          return;
+        }
         const waiter = this.waiting.get(answer.chunk);
         this.waiting.delete(answer.chunk);
         if ('error' in answer) waiter?.reject(new Error(`a verify worker failed on its chunk: ${answer.error}`));
@@ -120,7 +171,12 @@ class WorkerPool {
     }
   }
 
-  /** The inspections of `records`, made by the next worker in turn. */
+  /** How many workers are up. */
+  get online(): number {
+    return this.up.length;
+  }
+
+  /** The inspections of `records`, made by the next worker in turn (once one is up). */
   inspect(records: LogRecord[]): Promise<Inspected[]> {
     if (this.failed) return Promise.reject(this.failed);
     const chunk = this.next++;
@@ -138,7 +194,9 @@ class WorkerPool {
     }
     const request: ChunkRequest = { chunk, bytes: bytes.buffer, lengths };
     const answer = new Promise<Inspected[]>((resolve, reject) => this.waiting.set(chunk, { resolve, reject }));
-    this.threads[chunk % this.threads.length].postMessage(request, [bytes.buffer, lengths.buffer]);
+    // Before any worker is up, a message waits in the port of the first one started.
+    const threads = this.up.length > 0 ? this.up : this.threads;
+    threads[chunk % threads.length].postMessage(request, [bytes.buffer, lengths.buffer]);
     return answer;
   }
 

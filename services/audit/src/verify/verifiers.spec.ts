@@ -94,10 +94,32 @@ describe('ParallelChainVerifier gives the ChainVerifier report', () => {
   it.each(cases)('on %s', async (_name, values, range) => {
     const expected = sequential(values, range);
     for (const chunkSize of [4, 1000]) {
-      const parallel = await new ParallelChainVerifier(trust, AGENCY, { workers: 2, chunkSize, range }).verify(records(values));
-      expect({ chunkSize, report: parallel }).toEqual({ chunkSize, report: expected });
+      // Workers only, and this thread only (a log this small is under the default workersAfter).
+      for (const workersAfter of [0, undefined]) {
+        const verifier = new ParallelChainVerifier(trust, AGENCY, { workers: 2, chunkSize, range, workersAfter });
+        const parallel = await verifier.verify(records(values));
+        expect({ chunkSize, workersAfter, report: parallel }).toEqual({ chunkSize, workersAfter, report: expected });
+        expect(workersAfter === 0 ? verifier.shares.here : verifier.shares.workers).toBe(0);
+      }
     }
   });
+
+  it('on a log whose first chunks this thread checks and the rest the workers do', async () => {
+    const verifier = new ParallelChainVerifier(trust, AGENCY, { workers: 2, chunkSize: 4, workersAfter: 4 });
+    // The log arrives slowly at first: the workers start after the first chunk, and the rest of
+    // the log comes once one is ready.
+    async function* slowStart(): AsyncGenerator<LogRecord> {
+      const all = [...records(intact)];
+      yield* all.slice(0, 8);
+      for (let waited = 0; verifier.workersUp === 0 && waited < 60_000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
+      yield* all.slice(8);
+    }
+    const report = await verifier.verify(slowStart());
+    expect(report).toEqual(sequential(intact, {}));
+    expect(verifier.shares.here).toBeGreaterThanOrEqual(1);
+    expect(verifier.shares.workers).toBeGreaterThanOrEqual(1);
+    expect(verifier.shares.here + verifier.shares.workers).toBe(COUNT / 4);
+  }, 70_000);
 
   it('finds each kind of problem the sequential verifier names', () => {
     const kinds = Object.fromEntries(cases.map(([name, values, range]) => [name, sequential(values, range).problem?.kind ?? 'ok']));

@@ -4,9 +4,8 @@
 import { createPublicKey } from 'node:crypto';
 import { parentPort, workerData } from 'node:worker_threads';
 import { SignatureCache, TrustStore } from '@interlink/security';
-import { ChainLinker } from './chain-verifier';
-import { Inspected, checkEnvelope, inspectRecord } from './inspection';
-import { ChunkRequest, ChunkAnswer, WorkerSetup } from './worker-protocol';
+import { inspectValues } from './inspection';
+import { ChunkRequest, ChunkAnswer, WorkerReady, WorkerSetup } from './worker-protocol';
 
 const setup = workerData as WorkerSetup;
 const trust = new TrustStore();
@@ -24,18 +23,17 @@ parentPort!.on('message', (request: ChunkRequest) => {
   let answer: ChunkAnswer;
   try {
     const bytes = Buffer.from(request.bytes);
-    const inspected: Inspected[] = [];
+    const values: (Buffer | null)[] = [];
     let offset = 0;
     for (const length of request.lengths) {
-      const value = length < 0 ? null : bytes.subarray(offset, offset + length);
+      values.push(length < 0 ? null : bytes.subarray(offset, offset + length));
       if (length > 0) offset += length;
-      const { inspected: record, envelope } = inspectRecord(value);
-      if (envelope && ChainLinker.needsChecks(record.sequence, setup.range)) record.checks = checkEnvelope(envelope, setup.agency, trust, cache);
-      inspected.push(record);
     }
-    answer = { chunk: request.chunk, inspected };
+    answer = { chunk: request.chunk, inspected: inspectValues(values, setup.agency, setup.range, trust, cache) };
   } catch (error) {
     answer = { chunk: request.chunk, error: (error as Error).message };
   }
   parentPort!.postMessage(answer);
 });
+
+parentPort!.postMessage({ ready: true } satisfies WorkerReady);

@@ -16,3 +16,8 @@ export interface ChunkRequest {
 }
 
 export type ChunkAnswer = { chunk: number; inspected: Inspected[] } | { chunk: number; error: string };
+
+/** What a worker says once it has loaded its code and keys and listens for chunks. */
+export interface WorkerReady {
+  ready: true;
+}
