@@ -153,6 +153,13 @@ describe('canonicalJson', () => {
         expect(canonicalJson(value)).toBe(sortedAfresh(value));
       }
     });
+    it('then objects with names too long to remember are each sorted right', () => {
+      for (let i = 0; i < 50; i++) {
+        const long = 'n'.repeat(60 + i);
+        const value = { [long]: i, b: 1, [`${long}"`]: 'x', a: [{ [long]: 1, z: 2 }] };
+        expect(canonicalJson(value)).toBe(sortedAfresh(value));
+      }
+    });
     it('then an object with more names than a shape holds is sorted', () => {
       const value = Object.fromEntries(Array.from({ length: 100 }, (_, i) => [`k${(i * 37) % 100}`, i]));
       expect(canonicalJson(value)).toBe(sortedAfresh(value));

@@ -111,14 +111,20 @@ function quote(text: string): string {
   return PLAIN_TEXT.test(text) ? '"' + text + '"' : JSON.stringify(text);
 }
 
-/** Member names repeat from event to event: each is quoted once. */
+/**
+ * Member names repeat from event to event: each is quoted once. Only names up to
+ * MAX_REMEMBERED_NAME characters are remembered, so that what the caches hold stays small
+ * whatever the payloads name their members.
+ */
 const quotedNames = new Map<string, string>();
 const MAX_QUOTED_NAMES = 4096;
+const MAX_REMEMBERED_NAME = 64;
 
 function quoteName(name: string): string {
   let quoted = quotedNames.get(name);
   if (quoted === undefined) {
     quoted = quote(name);
+    if (name.length > MAX_REMEMBERED_NAME) return quoted;
     if (quotedNames.size >= MAX_QUOTED_NAMES) quotedNames.clear();
     quotedNames.set(name, quoted);
   }
@@ -133,26 +139,34 @@ function quoteName(name: string): string {
 function sortedNames(record: object): string[] {
   const names = Object.keys(record);
   if (names.length < 2 || names.length > MAX_SHAPE_NAMES) return names.length < 2 ? names : names.sort();
-  const candidates = shapes.get(names[0]);
+  let byFirst = shapes.get(names.length);
+  const candidates = byFirst?.get(names[0]);
   if (candidates) {
     for (const shape of candidates) if (sameNames(shape.names, names)) return shape.sorted;
   }
   const sorted = names.slice().sort();
+  if ((candidates?.length ?? 0) >= MAX_SHAPES_ALIKE) return sorted;
+  for (const name of names) if (name.length > MAX_REMEMBERED_NAME) return sorted;
   if (shapeCount >= MAX_SHAPES) {
     shapes.clear();
     shapeCount = 0;
+    byFirst = undefined;
   }
+  if (!byFirst) shapes.set(names.length, (byFirst = new Map()));
   const shape = { names, sorted };
-  if (candidates) candidates.push(shape);
-  else shapes.set(names[0], [shape]);
+  const alike = byFirst.get(names[0]);
+  if (alike) alike.push(shape);
+  else byFirst.set(names[0], [shape]);
   shapeCount++;
   return sorted;
 }
 
-/** Shapes by their first name; each remembers its names in object order and sorted. */
-const shapes = new Map<string, { names: string[]; sorted: string[] }[]>();
+/** Shapes by their number of names and their first name; each remembers its names in object order and sorted. */
+const shapes = new Map<number, Map<string, { names: string[]; sorted: string[] }[]>>();
 let shapeCount = 0;
 const MAX_SHAPES = 1024;
+/** Shapes remembered with the same length and first name: past it, the others are sorted each time (a lookup stays short). */
+const MAX_SHAPES_ALIKE = 16;
 const MAX_SHAPE_NAMES = 64;
 
 function sameNames(a: string[], b: string[]): boolean {
