@@ -1,4 +1,4 @@
-import { EntityManager } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { Catalog, CatalogColumn, MemoryTables } from './memory-tables';
 
 /** Rows per INSERT when tables held in memory are written out. */
@@ -58,17 +58,45 @@ export async function readCatalog(m: EntityManager, schema: string, tables: stri
  */
 export async function writeTables(m: EntityManager, schema: string, tables: MemoryTables): Promise<number> {
   let written = 0;
+  for (const insert of inserts(schema, tables)) {
+    await m.query(insert.sql, [insert.json()]);
+    written += insert.rows;
+  }
+  return written;
+}
+
+/**
+ * writeTables over `connections` connections at once, each INSERT committed on its own: for
+ * tables nobody else reads until the writer is done (a rebuild's shadow schema), where Postgres,
+ * not Node, is what the writing waits for, and one connection keeps one core busy.
+ */
+export async function writeTablesConcurrently(dataSource: DataSource, schema: string, tables: MemoryTables, connections: number): Promise<number> {
+  const pending = inserts(schema, tables);
+  let written = 0;
+  const writer = async () => {
+    for (let next = pending.next(); !next.done; next = pending.next()) {
+      await dataSource.query(next.value.sql, [next.value.json()]);
+      written += next.value.rows;
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, connections) }, writer));
+  return written;
+}
+
+/** The INSERTs that write the tables, ROWS_PER_STATEMENT rows each; a statement's JSON is made when it is about to be sent. */
+function* inserts(schema: string, tables: MemoryTables): Generator<{ sql: string; json: () => string; rows: number }> {
   for (const { table, columns, rows } of tables.contents()) {
     const names = columns.map((c) => `"${c.name}"`).join(', ');
     const floats = columns.filter((c) => c.kind === 'float4' || c.kind === 'float8').map((c) => c.name);
+    const sql = `INSERT INTO "${schema}"."${table}" (${names}) SELECT ${names} FROM json_populate_recordset(NULL::"${schema}"."${table}", $1::json)`;
     for (let from = 0; from < rows.length; from += ROWS_PER_STATEMENT) {
       const chunk = rows.slice(from, from + ROWS_PER_STATEMENT);
-      // JSON has no NaN or infinities; Postgres reads them from strings.
-      const nonFinite = chunk.some((row) => floats.some((name) => typeof row[name] === 'number' && !Number.isFinite(row[name])));
-      const json = JSON.stringify(chunk, nonFinite ? (_, value) => (typeof value === 'number' && !Number.isFinite(value) ? String(value) : value) : undefined);
-      await m.query(`INSERT INTO "${schema}"."${table}" (${names}) SELECT ${names} FROM json_populate_recordset(NULL::"${schema}"."${table}", $1::json)`, [json]);
-      written += chunk.length;
+      const json = () => {
+        // JSON has no NaN or infinities; Postgres reads them from strings.
+        const nonFinite = chunk.some((row) => floats.some((name) => typeof row[name] === 'number' && !Number.isFinite(row[name])));
+        return JSON.stringify(chunk, nonFinite ? (_, value) => (typeof value === 'number' && !Number.isFinite(value) ? String(value) : value) : undefined);
+      };
+      yield { sql, json, rows: chunk.length };
     }
   }
-  return written;
 }
