@@ -56,13 +56,8 @@ export async function readCatalog(m: EntityManager, schema: string, tables: stri
  * the rows travel as one JSON document per statement, which `json_populate_recordset` turns
  * into the table's types as the per-event path's parameters would have been.
  */
-export async function writeTables(m: EntityManager, schema: string, tables: MemoryTables): Promise<number> {
-  let written = 0;
-  for (const insert of inserts(schema, tables)) {
-    await m.query(insert.sql, [insert.json()]);
-    written += insert.rows;
-  }
-  return written;
+export function writeTables(m: EntityManager, schema: string, tables: MemoryTables): Promise<number> {
+  return sendInserts(inserts(schema, tables), 1, (sql, json) => m.query(sql, [json]));
 }
 
 /**
@@ -70,21 +65,32 @@ export async function writeTables(m: EntityManager, schema: string, tables: Memo
  * tables nobody else reads until the writer is done (a rebuild's shadow schema), where Postgres,
  * not Node, is what the writing waits for, and one connection keeps one core busy.
  */
-export async function writeTablesConcurrently(dataSource: DataSource, schema: string, tables: MemoryTables, connections: number): Promise<number> {
-  const pending = inserts(schema, tables);
+export function writeTablesConcurrently(dataSource: DataSource, schema: string, tables: MemoryTables, connections: number): Promise<number> {
+  return sendInserts(inserts(schema, tables), connections, (sql, json) => dataSource.query(sql, [json]));
+}
+
+/** Sends the INSERTs, `senders` at a time; the rows written. */
+async function sendInserts(pending: Iterator<Insert>, senders: number, send: (sql: string, json: string) => Promise<unknown>): Promise<number> {
   let written = 0;
-  const writer = async () => {
+  const sender = async () => {
     for (let next = pending.next(); !next.done; next = pending.next()) {
-      await dataSource.query(next.value.sql, [next.value.json()]);
+      await send(next.value.sql, next.value.json());
       written += next.value.rows;
     }
   };
-  await Promise.all(Array.from({ length: Math.max(1, connections) }, writer));
+  await Promise.all(Array.from({ length: Math.max(1, senders) }, sender));
   return written;
 }
 
-/** The INSERTs that write the tables, ROWS_PER_STATEMENT rows each; a statement's JSON is made when it is about to be sent. */
-function* inserts(schema: string, tables: MemoryTables): Generator<{ sql: string; json: () => string; rows: number }> {
+interface Insert {
+  sql: string;
+  /** The rows as the statement's one parameter, made when it is about to be sent. */
+  json: () => string;
+  rows: number;
+}
+
+/** The INSERTs that write the tables, ROWS_PER_STATEMENT rows each. */
+function* inserts(schema: string, tables: MemoryTables): Generator<Insert> {
   for (const { table, columns, rows } of tables.contents()) {
     const names = columns.map((c) => `"${c.name}"`).join(', ');
     const floats = columns.filter((c) => c.kind === 'float4' || c.kind === 'float8').map((c) => c.name);

@@ -62,7 +62,7 @@ export class ParallelChainVerifier {
     const linker = new ChainLinker(this.agency, this.range);
     this.shares.here = 0;
     this.shares.workers = 0;
-    let pool = this.workersAfter === 0 ? this.startWorkers() : undefined;
+    if (this.workersAfter === 0) this.startWorkers();
     const inFlight: { positions: string[]; answer: Promise<Inspected[]> }[] = [];
     let linked = 0;
     let going = true;
@@ -81,15 +81,16 @@ export class ParallelChainVerifier {
       const cache = new SignatureCache();
       const send = async () => {
         const positions = chunk.map((r) => r.position);
+        const pool = this.pool;
         if (pool && (pool.online > 0 || this.workersAfter === 0)) {
           this.shares.workers++;
           inFlight.push({ positions, answer: pool.inspect(chunk) });
         } else {
           this.shares.here++;
           inFlight.push({ positions, answer: Promise.resolve(inspectValues(chunk.map((r) => r.value), this.agency, this.range, this.trust, cache)) });
-          if (!pool && read >= this.workersAfter) pool = this.startWorkers();
+          if (!pool && read >= this.workersAfter) this.startWorkers();
           // Lets a worker's "ready" through: a log read from memory never waits otherwise.
-          if (pool) await new Promise((resolve) => setImmediate(resolve));
+          if (this.pool) await new Promise((resolve) => setImmediate(resolve));
         }
         chunk = [];
       };
@@ -107,13 +108,14 @@ export class ParallelChainVerifier {
     } finally {
       // Answers no longer wanted are dropped with their workers.
       for (const pending of inFlight) pending.answer.catch(() => undefined);
+      const pool = this.pool;
       this.pool = undefined;
       await pool?.close();
     }
   }
 
-  private startWorkers(): WorkerPool {
-    return (this.pool = new WorkerPool(this.workers, this.setup()));
+  private startWorkers(): void {
+    this.pool = new WorkerPool(this.workers, this.setup());
   }
 
   /** How many of the workers of the verification under way are up (0 before it starts and after it ends). */
