@@ -8,7 +8,7 @@ import { EventStore } from '@interlink/event-store';
 import { FOREIGN_MINISTRY_READ_MODEL } from '@interlink/foreign-ministry/read-model';
 import { IMMIGRATION_READ_MODEL } from '@interlink/immigration/read-model';
 import { POLICE_READ_MODEL } from '@interlink/police/read-model';
-import { MemoryTables, Projection, ProjectionRunner, readCatalog, writeTables } from '@interlink/projections';
+import { MemoryTables, Projection, ProjectionRunner, readCatalog, writeTables, writeTablesConcurrently } from '@interlink/projections';
 import { TestDatabase, createTestDatabase, envelopeFrom, waitFor } from '@interlink/testing';
 
 /** A small deterministic generator, so a failure can be replayed. */
@@ -222,6 +222,44 @@ describe('folding projections in memory (real Postgres)', () => {
     for (const table of tables) expect(perEvent[table].length).toBeGreaterThan(0);
     const handled = new Set(events.map((e) => e.type));
     for (const p of projections) for (const type of Object.keys(p.handlers)) expect(handled).toContain(type);
+  });
+
+  describe('written over two connections at once (as a rebuild writes)', () => {
+    // 4,500 suspects: three INSERTs of up to 2,000 rows, shared by two connections.
+    const SUSPECTS = 4500;
+    const suspectsProjection = POLICE_READ_MODEL.projections.find((p) => p.name === 'suspects')!;
+    const folded = async (schema: string) => {
+      const catalog = await readCatalog(db.dataSource.manager, schema, suspectsProjection.tables);
+      const tables = new MemoryTables(suspectsProjection.name, db.dataSource, catalog);
+      const log = new Log('police');
+      for (let i = 0; i < SUSPECTS; i++) log.add(Police.SuspectIdentified.type, { suspectId: randomUUID(), person: { name: `Person ${i}`, nationality: 'MY' }, role: 'operator' });
+      for (const event of log.events) await suspectsProjection.handlers[event.type]?.(event, tables.manager);
+      return tables;
+    };
+
+    it('then the tables hold what one connection writes', async () => {
+      await createSchema('two_connections', [suspectsProjection]);
+      await createSchema('one_connection', [suspectsProjection]);
+      const tables = await folded('two_connections');
+      expect(await writeTablesConcurrently(db.dataSource, 'two_connections', tables, 2)).toBe(SUSPECTS);
+      await db.dataSource.transaction((m) => writeTables(m, 'one_connection', tables));
+      const written = await tablesIn('two_connections', suspectsProjection.tables);
+      expect(written.suspects).toHaveLength(SUSPECTS);
+      expect(written).toEqual(await tablesIn('one_connection', suspectsProjection.tables));
+    });
+
+    it('then an INSERT that fails fails the writing, and leaves no connection writing', async () => {
+      await createSchema('refusing', [suspectsProjection]);
+      // A constraint the fold does not model, broken by a row of the second INSERT.
+      await db.dataSource.query(`ALTER TABLE refusing.suspects ADD CONSTRAINT not_2100 CHECK (name IS DISTINCT FROM 'Person 2100')`);
+      const tables = await folded('refusing');
+      await expect(writeTablesConcurrently(db.dataSource, 'refusing', tables, 2)).rejects.toThrow(/not_2100/);
+      const [{ writing }] = await db.dataSource.query(`SELECT count(*)::int AS writing FROM pg_stat_activity WHERE query LIKE 'INSERT INTO "refusing"%' AND state = 'active'`);
+      expect(writing).toBe(0);
+      // The first INSERT, and the third only if it was under way before the second failed.
+      const [{ rows }] = await db.dataSource.query(`SELECT count(*)::int AS rows FROM refusing.suspects`);
+      expect([2000, 2500]).toContain(rows);
+    });
   });
 
   it('rebuilds the police read models from the store (sealed personal data, erasures) to what the live projections built, also past the row limit', async () => {

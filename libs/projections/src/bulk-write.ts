@@ -69,20 +69,32 @@ export function writeTablesConcurrently(dataSource: DataSource, schema: string, 
   return sendInserts(inserts(schema, tables), connections, (sql, json) => dataSource.query(sql, [json]));
 }
 
-/** Sends the INSERTs, `senders` at a time; the rows written. */
-async function sendInserts(pending: Iterator<Insert>, senders: number, send: (sql: string, json: string) => Promise<unknown>): Promise<number> {
+/**
+ * Sends the INSERTs, `senders` at a time; the rows written. After a failure the other senders
+ * stop once their statement is done, and the first error is thrown when all have stopped, so that
+ * nothing is still writing when the caller hears of it.
+ */
+export async function sendInserts(pending: Iterator<Insert>, senders: number, send: (sql: string, json: string) => Promise<unknown>): Promise<number> {
   let written = 0;
+  let failed = false;
   const sender = async () => {
-    for (let next = pending.next(); !next.done; next = pending.next()) {
-      await send(next.value.sql, next.value.json());
-      written += next.value.rows;
+    try {
+      for (let next = pending.next(); !next.done && !failed; next = pending.next()) {
+        await send(next.value.sql, next.value.json());
+        written += next.value.rows;
+      }
+    } catch (error) {
+      failed = true;
+      throw error;
     }
   };
-  await Promise.all(Array.from({ length: Math.max(1, senders) }, sender));
+  const outcomes = await Promise.allSettled(Array.from({ length: Math.max(1, senders) }, sender));
+  const failure = outcomes.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
+  if (failure) throw failure.reason;
   return written;
 }
 
-interface Insert {
+export interface Insert {
   sql: string;
   /** The rows as the statement's one parameter, made when it is about to be sent. */
   json: () => string;

@@ -93,25 +93,6 @@ describe('ProjectionRunner (real Postgres)', () => {
     expect(schemas).toEqual([]);
   });
 
-  it('a rebuild whose rows take several INSERTs, written over two connections at once, writes every row', async () => {
-    // 2,000 rows go in one INSERT: 4,100 cases need three, shared by the two connections.
-    const cases = 4100;
-    for (let from = 0; from < cases; from += 100) {
-      await Promise.all(
-        Array.from({ length: Math.min(100, cases - from) }, (_, i) =>
-          store.append(`bulk-${from + i}`, 0, [{ type: 'intel.testing.case-opened', data: { title: `Compound ${from + i}`, country: 'LA' } }], ctx()),
-        ),
-      );
-    }
-    await visibleHead(cases);
-    await runner.createTables();
-    expect(await runner.rebuild('case_files')).toBe(cases);
-    const [{ rows, distinct, notes }] = await db.dataSource.query(
-      `SELECT count(*)::int AS rows, count(DISTINCT case_id)::int AS distinct, sum(notes)::int AS notes FROM case_files WHERE case_id LIKE 'bulk-%'`,
-    );
-    expect({ rows, distinct, notes }).toEqual({ rows: cases, distinct: cases, notes: 0 });
-  }, 120_000);
-
   it('a rebuild repairs a read model that was damaged by hand', async () => {
     await seed(2, 2, 'damaged');
     await visibleHead(2 * 3);
