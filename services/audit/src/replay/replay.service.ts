@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { EventEnvelope, EventRegistry } from '@interlink/contracts';
 import { normalisePassport } from '@interlink/matching';
-import { MemoryTables, NotFoldableError, Projection, maxRowsInMemory, readCatalog, writeTables } from '@interlink/projections';
+import { MemoryTables, NotFoldableError, Projection, maxRowsInMemory, readCatalog, writeTablesConcurrently } from '@interlink/projections';
 import { ArchiveReader, Range } from '../archive/archive.reader';
 import { AuditedRole } from '../config';
 import { READ_MODELS } from '../read-models';
@@ -124,8 +124,10 @@ export class ReplayService {
     const catalog = await readCatalog(this.dataSource.manager, schema, projections.flatMap((p) => p.tables));
     let folded = projections.filter((p) => !inDatabase.has(p.name)).map((p) => ({ projection: p, tables: new MemoryTables(p.name, this.dataSource, catalog) }));
     let applied = projections.filter((p) => inDatabase.has(p.name));
-    const writeOut = async (db: EntityManager) => {
-      for (const { tables } of folded) await writeTables(db, schema, tables);
+    // The scratch schema is this replay's alone (dropped when it ends): its rows go over two
+    // connections at once, as a rebuild's do.
+    const writeOut = async () => {
+      for (const { tables } of folded) await writeTablesConcurrently(this.dataSource, schema, tables, 2);
     };
     let replayed = 0;
     let lastSequence: number | null = null;
@@ -146,7 +148,7 @@ export class ReplayService {
       const held = folded.reduce((n, { tables }) => n + tables.rowCount, 0);
       if (held > this.maxRows) {
         this.log(`replay of ${agency}: ${held} rows held in memory, more than the ${this.maxRows} allowed (PROJECTION_REBUILD_MAX_ROWS); writing them out and applying the rest event by event`);
-        await this.dataSource.transaction(writeOut);
+        await writeOut();
         applied = projections;
         folded = [];
       }
@@ -159,7 +161,7 @@ export class ReplayService {
       if (batch.length >= 1000) await flush();
     }
     await flush();
-    await this.dataSource.transaction(writeOut);
+    await writeOut();
     return { replayed, lastSequence };
   }
 
