@@ -8,7 +8,7 @@ import { EventStore } from '@interlink/event-store';
 import { FOREIGN_MINISTRY_READ_MODEL } from '@interlink/foreign-ministry/read-model';
 import { IMMIGRATION_READ_MODEL } from '@interlink/immigration/read-model';
 import { POLICE_READ_MODEL } from '@interlink/police/read-model';
-import { MemoryTables, Projection, ProjectionRunner, readCatalog, writeTables, writeTablesConcurrently } from '@interlink/projections';
+import { MemoryTables, Projection, ProjectionRunner, readCatalog, writeTables } from '@interlink/projections';
 import { TestDatabase, createTestDatabase, envelopeFrom, waitFor } from '@interlink/testing';
 
 /** A small deterministic generator, so a failure can be replayed. */
@@ -212,9 +212,7 @@ describe('folding projections in memory (real Postgres)', () => {
     const catalog = await readCatalog(db.dataSource.manager, `${stem}_folded`, tables);
     const memory = projections.map((p) => ({ p, tables: new MemoryTables(p.name, db.dataSource, catalog) }));
     for (const event of events) for (const { p, tables: t } of memory) await p.handlers[event.type]?.(event, t.manager);
-    await db.dataSource.transaction(async (m) => {
-      for (const { tables: t } of memory) await writeTables(m, `${stem}_folded`, t);
-    });
+    for (const { tables: t } of memory) await writeTables(db.dataSource, `${stem}_folded`, t);
 
     const perEvent = await tablesIn(`${stem}_per_event`, tables);
     expect(await tablesIn(`${stem}_folded`, tables)).toEqual(perEvent);
@@ -241,8 +239,8 @@ describe('folding projections in memory (real Postgres)', () => {
       await createSchema('two_connections', [suspectsProjection]);
       await createSchema('one_connection', [suspectsProjection]);
       const tables = await folded('two_connections');
-      expect(await writeTablesConcurrently(db.dataSource, 'two_connections', tables, 2)).toBe(SUSPECTS);
-      await db.dataSource.transaction((m) => writeTables(m, 'one_connection', tables));
+      expect(await writeTables(db.dataSource, 'two_connections', tables, 2)).toBe(SUSPECTS);
+      await writeTables(db.dataSource, 'one_connection', tables);
       const written = await tablesIn('two_connections', suspectsProjection.tables);
       expect(written.suspects).toHaveLength(SUSPECTS);
       expect(written).toEqual(await tablesIn('one_connection', suspectsProjection.tables));
@@ -253,7 +251,7 @@ describe('folding projections in memory (real Postgres)', () => {
       // A constraint the fold does not model, broken by a row of the second INSERT.
       await db.dataSource.query(`ALTER TABLE refusing.suspects ADD CONSTRAINT not_2100 CHECK (name IS DISTINCT FROM 'Person 2100')`);
       const tables = await folded('refusing');
-      await expect(writeTablesConcurrently(db.dataSource, 'refusing', tables, 2)).rejects.toThrow(/not_2100/);
+      await expect(writeTables(db.dataSource, 'refusing', tables, 2)).rejects.toThrow(/not_2100/);
       const [{ writing }] = await db.dataSource.query(`SELECT count(*)::int AS writing FROM pg_stat_activity WHERE query LIKE 'INSERT INTO "refusing"%' AND state = 'active'`);
       expect(writing).toBe(0);
       // The first INSERT, and the third only if it was under way before the second failed.

@@ -233,7 +233,6 @@ export class KeyReceiver {
     }
     return delivery;
   }
-
 }
 
 /** Why a delivered key was not taken, if it was not. */

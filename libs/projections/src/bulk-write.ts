@@ -54,18 +54,12 @@ export async function readCatalog(m: EntityManager, schema: string, tables: stri
 /**
  * Writes every row the fold holds into the tables of `schema`, a few thousand rows per INSERT:
  * the rows travel as one JSON document per statement, which `json_populate_recordset` turns
- * into the table's types as the per-event path's parameters would have been.
- */
-export function writeTables(m: EntityManager, schema: string, tables: MemoryTables): Promise<number> {
-  return sendInserts(inserts(schema, tables), 1, (sql, json) => m.query(sql, [json]));
-}
-
-/**
- * writeTables over `connections` connections at once, each INSERT committed on its own: for
- * tables nobody else reads until the writer is done (a rebuild's shadow schema), where Postgres,
+ * into the table's types as the per-event path's parameters would have been. The INSERTs go
+ * over `connections` connections at once, each committed on its own: for tables nobody else reads
+ * until the writer is done (a rebuild's shadow schema, a replay's scratch schema), where Postgres,
  * not Node, is what the writing waits for, and one connection keeps one core busy.
  */
-export function writeTablesConcurrently(dataSource: DataSource, schema: string, tables: MemoryTables, connections: number): Promise<number> {
+export function writeTables(dataSource: DataSource, schema: string, tables: MemoryTables, connections = 1): Promise<number> {
   return sendInserts(inserts(schema, tables), connections, (sql, json) => dataSource.query(sql, [json]));
 }
 

@@ -1,6 +1,6 @@
 import { DataSource, EntityManager } from 'typeorm';
 import { EventStore, LOG_START, LogFollower, LogPosition, StoredEvent, compareLogPositions } from '@interlink/event-store';
-import { readCatalog, writeTablesConcurrently } from './bulk-write';
+import { readCatalog, writeTables } from './bulk-write';
 import { MemoryTables, NotFoldableError } from './memory-tables';
 import { Projection } from './projection';
 
@@ -350,7 +350,7 @@ export class ProjectionRunner {
     }
     // The shadow schema is the rebuild's alone until the swap: its rows may go over several
     // connections, each INSERT on its own, and a failure leaves it to be dropped by the next rebuild.
-    await writeTablesConcurrently(this.dataSource, shadow, tables, this.writeConnections);
+    await writeTables(this.dataSource, shadow, tables, this.writeConnections);
     return { position, replayed };
   }
 }

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { EventEnvelope, EventRegistry } from '@interlink/contracts';
 import { normalisePassport } from '@interlink/matching';
-import { MemoryTables, NotFoldableError, Projection, maxRowsInMemory, readCatalog, writeTablesConcurrently } from '@interlink/projections';
+import { MemoryTables, NotFoldableError, Projection, maxRowsInMemory, readCatalog, writeTables } from '@interlink/projections';
 import { ArchiveReader, Range } from '../archive/archive.reader';
 import { AuditedRole } from '../config';
 import { READ_MODELS } from '../read-models';
@@ -127,7 +127,7 @@ export class ReplayService {
     // The scratch schema is this replay's alone (dropped when it ends): its rows go over two
     // connections at once, as a rebuild's do.
     const writeOut = async () => {
-      for (const { tables } of folded) await writeTablesConcurrently(this.dataSource, schema, tables, 2);
+      for (const { tables } of folded) await writeTables(this.dataSource, schema, tables, 2);
     };
     let replayed = 0;
     let lastSequence: number | null = null;
