@@ -45,11 +45,8 @@ export class CommandService {
 
   private run<R extends object>(meta: CommandMeta, work: (ctx: DecisionContext) => Promise<R>): Promise<{ result: R; replayed: boolean }> {
     return this.dataSource.transaction(async (manager) => {
-      await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`command:${meta.commandId}`]);
-      const prior: { command: string; result: R }[] = await manager.query(
-        `SELECT command, result FROM interlink.commands WHERE command_id = $1`,
-        [meta.commandId],
-      );
+      // The command id's lock, then its earlier result if any: attempts of one command take turns.
+      const prior: { command: string; result: R }[] = await manager.query(`SELECT command, result FROM interlink.claim_command($1)`, [meta.commandId]);
       if (prior.length > 0) {
         if (prior[0].command !== meta.command) throw new CommandIdReused(meta.commandId, prior[0].command, meta.command);
         return { result: prior[0].result, replayed: true };

@@ -99,8 +99,7 @@ export class DecisionContext {
     release: Release | ((event: E, state: S) => Release),
     thread: Thread = {},
   ): Promise<EventEnvelope[]> {
-    await this.store.lockStream(streamId, this.manager);
-    const { state, version } = await this.store.load(decider, streamId, this.manager);
+    const { state, version } = await this.store.load(decider, streamId, this.manager, { lock: true });
     const events = decider.decide(command, state);
     const appended: EventEnvelope[] = [];
     // Events of one decision may carry different markings, so each is appended with its own.

@@ -52,13 +52,7 @@ export class DataKeys {
     // Another transaction made a record's key after this statement's snapshot: read back what it stored.
     const raced = wanted.filter((ref) => !keys.has(ref));
     if (raced.length > 0) for (const [ref, key] of await this.find(manager, owner, raced)) keys.set(ref, key);
-    const sealing = new Map<string, Buffer>();
-    for (const ref of wanted) {
-      const key = keys.get(ref);
-      if (!key) throw new ErasedRecordError(owner, ref);
-      sealing.set(ref, key);
-    }
-    return sealing;
+    return sealingKeys(owner, wanted, keys);
   }
 
   /**
@@ -113,6 +107,20 @@ export class DataKeys {
     );
     return { erasedAt: row.erased_at, alreadyErased: false };
   }
+}
+
+/**
+ * The keys to seal `wanted` with, from the keys held (`null`: erased): refuses a record whose
+ * personal data was erased, or whose key was not found.
+ */
+export function sealingKeys(owner: string, wanted: Iterable<string>, held: Map<string, Buffer | null>): Map<string, Buffer> {
+  const sealing = new Map<string, Buffer>();
+  for (const ref of wanted) {
+    const key = held.get(ref);
+    if (!key) throw new ErasedRecordError(owner, ref);
+    sealing.set(ref, key);
+  }
+  return sealing;
 }
 
 /** What became of a delivered key: stored, the same key held already, another key held (refused), or the record erased here (refused). */

@@ -6,6 +6,7 @@ import {
   DomainEvent,
   EventEnvelope,
   EventRegistry,
+  PersonalDataSpec,
   agencySource,
   dataschemaFor,
   forEachPersonalPart,
@@ -13,10 +14,10 @@ import {
   isWithheldPart,
   uuidv7,
 } from '@interlink/contracts';
-import { openDataInPlace, sealData, sealedRefs } from '@interlink/security';
+import { newDataKey, openDataInPlace, sealData, sealedRefs } from '@interlink/security';
 import { currentTraceContext, inSpan, traced } from '@interlink/observability';
 import { countAppended, countCommittedAppends } from './append-metrics';
-import { DataKeys } from './data-keys';
+import { DataKeys, sealingKeys } from './data-keys';
 import { ConcurrencyError, IdempotencyError } from './errors';
 import { LOG_START, LogPosition } from './log-position';
 import { EVENTS_CHANNEL } from './schema';
@@ -90,6 +91,13 @@ interface Row {
  */
 export const STORED = { validated: true } as const;
 
+/**
+ * Resolves once a query just started has gone to Postgres: the driver sends it after a few
+ * microtask turns, and work done synchronously before then would run before the query is sent
+ * instead of while Postgres works on it.
+ */
+const queryOnItsWay = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 /** Events per INSERT statement of an append (four parameters each, of Postgres's 65,535). */
 const INSERT_ROWS = 5000;
 
@@ -144,39 +152,81 @@ export class EventStore {
     loadedVersion: number | undefined,
   ): Promise<AppendResult> {
     const ids = events.map((e) => e.id ?? uuidv7());
-    if (!streamLocked) await this.lockStream(streamId, manager);
-    const version = loadedVersion ?? (await this.versionUnlessReplayed(manager, streamId, ids));
-    if (typeof version === 'object') return version;
-    if (expectedVersion !== 'any' && expectedVersion !== version) {
-      throw new ConcurrencyError(streamId, expectedVersion, version);
+    if (loadedVersion !== undefined) {
+      // The caller locked the stream and read it at this version: check, seal, insert.
+      const envelopes = this.envelopes(streamId, ids, events, context);
+      if (expectedVersion !== 'any' && expectedVersion !== loadedVersion) throw new ConcurrencyError(streamId, expectedVersion, loadedVersion);
+      envelopes.forEach((e, i) => (e.streamversion = loadedVersion + i + 1));
+      const toSeal = this.refsToSeal(envelopes);
+      // Personal data is stored sealed, each person record under its own key (crypto-shredding).
+      const keys = toSeal.refs.size > 0 ? await this.keys.forSealing(manager, this.agencyId, toSeal.refs) : undefined;
+      return this.insert(manager, streamId, loadedVersion, ids, envelopes, keys ? this.seal(envelopes, toSeal.specs, keys) : envelopes);
     }
-    return this.insert(manager, streamId, version, ids, events, context);
+    // One round trip prepares the append (lock, version, a retry's stored events, data keys).
+    // While Postgres works on it, the events are checked and sealed with the fresh keys it is
+    // asked to store; a record that had a key already is sealed again with that key. A refused
+    // event throws once the round trip is over, and its transaction stores nothing.
+    const toSeal = this.refsToSealChecked(streamId, ids, events, context);
+    const fresh = new Map([...toSeal.refs].map((ref) => [ref, newDataKey()]));
+    const preparing = this.prepare(manager, streamId, ids, !streamLocked, expectedVersion, fresh);
+    await queryOnItsWay();
+    let envelopes: EventEnvelope[];
+    let sealed: EventEnvelope[];
+    try {
+      envelopes = this.envelopes(streamId, ids, events, context);
+      sealed = fresh.size > 0 ? this.seal(envelopes, toSeal.specs, fresh) : envelopes;
+    } catch (error) {
+      await preparing.catch(() => undefined);
+      throw error;
+    }
+    const prepared = await preparing;
+    if (prepared.existing) return this.replayedAppend(manager, streamId, ids, prepared.existing);
+    const version = prepared.version;
+    if (expectedVersion !== 'any' && expectedVersion !== version) throw new ConcurrencyError(streamId, expectedVersion, version);
+    const held = prepared.keys;
+    if (held && [...fresh].some(([ref, key]) => !held.get(ref)!.equals(key))) sealed = this.seal(envelopes, toSeal.specs, held);
+    for (const list of [envelopes, sealed]) list.forEach((e, i) => (e.streamversion = version + i + 1));
+    return this.insert(manager, streamId, version, ids, envelopes, sealed);
   }
 
-  /** The stream's version, or the result of the append that stored these event ids before (a retry). */
-  private async versionUnlessReplayed(manager: EntityManager, streamId: string, ids: string[]): Promise<number | AppendResult> {
-    // One round trip: events already stored under these ids, and the stream's version.
-    const [{ version, existing }]: { version: number; existing: Row[] | null }[] = await manager.query(
-      `SELECT (SELECT coalesce(max(stream_version), 0)::int FROM interlink.events WHERE stream_id = $2) AS version,
-              (SELECT json_agg(json_build_object('tx_id', tx_id::text, 'position', position::text, 'envelope', envelope) ORDER BY position)
-                 FROM interlink.events WHERE id = ANY($1::uuid[])) AS existing`,
-      [ids, streamId],
-    );
-    return existing ? this.replayedAppend(manager, streamId, ids, existing) : version;
-  }
-
-  private async insert(
+  /**
+   * In one round trip (interlink.prepare_append): the stream's lock unless held, its version,
+   * the events stored already under these ids (a retry), and, when the append goes ahead at the
+   * expected version, the keys to seal with (`fresh` stored for the records that had none).
+   */
+  private async prepare(
     manager: EntityManager,
     streamId: string,
-    version: number,
     ids: string[],
-    events: EventToAppend[],
-    context: AppendContext,
-  ): Promise<AppendResult> {
+    lock: boolean,
+    expectedVersion: ExpectedVersion,
+    fresh: Map<string, Buffer>,
+  ): Promise<{ version: number; existing: Row[] | null; keys?: Map<string, Buffer> }> {
+    const [row]: { version: number; existing: Row[] | null; refs: string[] | null; keys: Buffer[] | null }[] = await manager.query(
+      `SELECT version, existing, refs, keys FROM interlink.prepare_append($1, $2::uuid[], $3, $4, $5, $6::uuid[], $7::bytea[])`,
+      [streamId, ids, lock, expectedVersion === 'any' ? null : expectedVersion, this.agencyId, [...fresh.keys()], [...fresh.values()]],
+    );
+    if (row.existing || !row.refs) return { version: row.version, existing: row.existing };
+    const held = new Map<string, Buffer | null>(row.refs.map((ref, i) => [ref, row.keys![i]]));
+    return { version: row.version, existing: null, keys: sealingKeys(this.agencyId, fresh.keys(), held) };
+  }
+
+  /** refsToSeal of events not checked yet: where their data is too malformed to look into, the check's own error. */
+  private refsToSealChecked(streamId: string, ids: string[], events: EventToAppend[], context: AppendContext): ReturnType<EventStore['refsToSeal']> {
+    try {
+      return this.refsToSeal(events);
+    } catch (error) {
+      this.envelopes(streamId, ids, events, context);
+      throw error;
+    }
+  }
+
+  /** The envelopes of an append, validated; their stream versions are set once the stream's version is known. */
+  private envelopes(streamId: string, ids: string[], events: EventToAppend[], context: AppendContext): EventEnvelope[] {
     const source = agencySource(this.agencyId);
     const now = new Date().toISOString();
     const trace = currentTraceContext();
-    const envelopes: EventEnvelope[] = events.map((event, i) => {
+    return events.map((event, i) => {
       const envelope: EventEnvelope = {
         specversion: '1.0',
         id: ids[i],
@@ -187,7 +237,8 @@ export class EventStore {
         time: event.time ?? now,
         datacontenttype: 'application/json',
         data: event.data,
-        streamversion: version + i + 1,
+        // Any version from 1 validates alike; the real one is set before the insert.
+        streamversion: i + 1,
         correlationid: context.correlationId,
         causationid: context.causationId,
         actor: context.actor,
@@ -199,9 +250,35 @@ export class EventStore {
       this.registry.validate(envelope);
       return envelope;
     });
+  }
 
-    // Personal data is stored sealed, each person record under its own key (crypto-shredding).
-    const stored = (await this.seal(manager, envelopes)).map((e) => JSON.stringify(e));
+  /** The person records whose personal data these events hold unsealed, and each event's personal parts. */
+  private refsToSeal(envelopes: { type: string; data: unknown }[]): { refs: Set<string>; specs: (readonly PersonalDataSpec[])[] } {
+    const refs = new Set<string>();
+    const specs = envelopes.map((e) => this.registry.definition(e.type).personal ?? []);
+    envelopes.forEach((e, i) =>
+      forEachPersonalPart(e.data, specs[i], (part, ref) => {
+        if (!isSealedPart(part) && !isWithheldPart(part)) refs.add(ref);
+      }),
+    );
+    return { refs, specs };
+  }
+
+  /** The envelopes with the personal data their types declare sealed under these keys. */
+  private seal(envelopes: EventEnvelope[], specs: (readonly PersonalDataSpec[])[], keys: Map<string, Buffer>): EventEnvelope[] {
+    return envelopes.map((e, i) => (specs[i].length ? { ...e, data: sealData(e.data, specs[i], (ref) => keys.get(ref)!) } : e));
+  }
+
+  /** Inserts the envelopes (`sealed`: as stored) after `version` of the stream. */
+  private async insert(
+    manager: EntityManager,
+    streamId: string,
+    version: number,
+    ids: string[],
+    envelopes: EventEnvelope[],
+    sealed: EventEnvelope[],
+  ): Promise<AppendResult> {
+    const stored = sealed.map((e) => JSON.stringify(e));
     stored.forEach((json, i) => {
       const bytes = Buffer.byteLength(json);
       if (bytes > MAX_EVENT_BYTES) {
@@ -227,21 +304,7 @@ export class EventStore {
       );
     }
     countAppended(manager, this.agencyId, envelopes.map((e) => e.type));
-    return { streamVersion: version + events.length, events: envelopes, duplicate: false };
-  }
-
-  /** The envelopes with the personal data their types declare sealed under the agency's keys. */
-  private async seal(manager: EntityManager, envelopes: EventEnvelope[]): Promise<EventEnvelope[]> {
-    const refs = new Set<string>();
-    const specs = envelopes.map((e) => this.registry.definition(e.type).personal ?? []);
-    envelopes.forEach((e, i) =>
-      forEachPersonalPart(e.data, specs[i], (part, ref) => {
-        if (!isSealedPart(part) && !isWithheldPart(part)) refs.add(ref);
-      }),
-    );
-    if (refs.size === 0) return envelopes;
-    const keys = await this.keys.forSealing(manager, this.agencyId, refs);
-    return envelopes.map((e, i) => (specs[i].length ? { ...e, data: sealData(e.data, specs[i], (ref) => keys.get(ref)!) } : e));
+    return { streamVersion: version + envelopes.length, events: envelopes, duplicate: false };
   }
 
   /**
@@ -293,11 +356,18 @@ export class EventStore {
     return { traceparent: rows[0].traceparent, ...(rows[0].tracestate ? { tracestate: rows[0].tracestate } : {}) };
   }
 
-  /** The stream's events in order, upcast to their current versions. */
-  async readStream(streamId: string, options: { fromVersion?: number; manager?: EntityManager } = {}): Promise<EventEnvelope[]> {
+  /**
+   * The stream's events in order, upcast to their current versions. With `lock` (in the
+   * transaction of `manager`), takes lockStream first and reads what is committed once it is
+   * granted, in the same round trip (interlink.lock_and_read_stream).
+   */
+  async readStream(streamId: string, options: { fromVersion?: number; manager?: EntityManager; lock?: boolean } = {}): Promise<EventEnvelope[]> {
+    if (options.lock && !options.manager) throw new Error(`reading stream "${streamId}" under its lock needs the transaction's EntityManager`);
     const manager = options.manager ?? this.dataSource.manager;
     const rows: Row[] = await manager.query(
-      `SELECT envelope FROM interlink.events WHERE stream_id = $1 AND stream_version >= $2 ORDER BY stream_version`,
+      options.lock
+        ? `SELECT envelope FROM interlink.lock_and_read_stream($1, $2)`
+        : `SELECT envelope FROM interlink.events WHERE stream_id = $1 AND stream_version >= $2 ORDER BY stream_version`,
       [streamId, options.fromVersion ?? 1],
     );
     return (await this.open(manager, rows.map((row) => row.envelope))).map((envelope) => this.registry.upcast(envelope, STORED));
@@ -336,13 +406,17 @@ export class EventStore {
     return rows.length ? { txId: rows[0].tx_id, position: rows[0].position } : LOG_START;
   }
 
-  /** Folds a stream through a decider's `evolve`: the state and the version it is at. */
+  /**
+   * Folds a stream through a decider's `evolve`: the state and the version it is at. With `lock`,
+   * the stream is locked in the transaction of `manager` first (see readStream).
+   */
   async load<C, E extends DomainEvent, S>(
     decider: Decider<C, E, S>,
     streamId: string,
     manager?: EntityManager,
+    options: { lock?: boolean } = {},
   ): Promise<{ state: S; version: number }> {
-    const events = await this.readStream(streamId, { manager });
+    const events = await this.readStream(streamId, { manager, lock: options.lock });
     const state = events.reduce((s, e) => decider.evolve(s, { type: e.type, data: e.data } as E), decider.initialState());
     return { state, version: events.length ? events[events.length - 1].streamversion : 0 };
   }
@@ -359,8 +433,7 @@ export class EventStore {
     manager?: EntityManager,
   ): Promise<AppendResult> {
     const run = async (m: EntityManager): Promise<AppendResult> => {
-      await this.lockStream(streamId, m);
-      const { state, version } = await this.load(decider, streamId, m);
+      const { state, version } = await this.load(decider, streamId, m, { lock: true });
       const events = decider.decide(command, state);
       if (events.length === 0) return { streamVersion: version, events: [], duplicate: false };
       return this.append(streamId, version, events, context, m, { streamLocked: true, loadedVersion: version });

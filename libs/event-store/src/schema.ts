@@ -64,6 +64,54 @@ export const eventStoreMigrations: Migration[] = [
       $fn$;
     `,
   },
+  {
+    id: 'event-store/004-locked-reads',
+    sql: `
+      -- Writers of a stream take its advisory lock and then read it. As two statements that is a
+      -- round trip more per append; as one plain statement it would be wrong, because a statement
+      -- reads the snapshot taken when it started, before the lock was granted, and would miss what
+      -- the writer it waited for committed. A VOLATILE function takes a fresh snapshot for each
+      -- statement it runs, so these functions lock first and then read what is committed by then.
+      -- The lock keys are those of EventStore.lockStream ('stream:' || id).
+
+      -- Lock a stream and read its events from a version on (a decision loads them to decide).
+      CREATE FUNCTION interlink.lock_and_read_stream(stream text, from_version integer)
+        RETURNS TABLE (envelope jsonb) LANGUAGE plpgsql VOLATILE AS $fn$
+      BEGIN
+        PERFORM pg_advisory_xact_lock(hashtextextended('stream:' || stream, 0));
+        RETURN QUERY SELECT e.envelope FROM interlink.events e
+          WHERE e.stream_id = stream AND e.stream_version >= from_version ORDER BY e.stream_version;
+      END $fn$;
+
+      -- What an append needs before it inserts, in one round trip: the stream's lock (unless the
+      -- caller holds it), its version, the events stored already under the append's ids (a retry),
+      -- and, for a new append at the expected version, the data keys to seal its personal data
+      -- with (key_refs; fresh_keys are stored for the records that have none). The keys are read
+      -- back in a statement of their own, after the INSERT, so a key another transaction made
+      -- meanwhile (the INSERT waits for it) is read as it was committed. A record erased has a
+      -- NULL key.
+      CREATE FUNCTION interlink.prepare_append(
+          stream text, ids uuid[], take_lock boolean, expected integer,
+          key_owner text, key_refs uuid[], fresh_keys bytea[],
+          OUT version integer, OUT existing json, OUT refs text[], OUT keys bytea[])
+        LANGUAGE plpgsql VOLATILE AS $fn$
+      BEGIN
+        IF take_lock THEN
+          PERFORM pg_advisory_xact_lock(hashtextextended('stream:' || stream, 0));
+        END IF;
+        SELECT coalesce(max(e.stream_version), 0)::integer INTO version FROM interlink.events e WHERE e.stream_id = stream;
+        SELECT json_agg(json_build_object('tx_id', e.tx_id::text, 'position', e.position::text, 'envelope', e.envelope) ORDER BY e.position)
+          INTO existing FROM interlink.events e WHERE e.id = ANY(ids);
+        IF existing IS NULL AND cardinality(key_refs) > 0 AND (expected IS NULL OR expected = version) THEN
+          INSERT INTO interlink.data_keys (owner, ref, key)
+            SELECT key_owner, fresh.ref, fresh.key FROM unnest(key_refs, fresh_keys) AS fresh(ref, key)
+            ON CONFLICT (owner, ref) DO NOTHING;
+          SELECT array_agg(k.ref::text), array_agg(k.key) INTO refs, keys
+            FROM interlink.data_keys k WHERE k.owner = key_owner AND k.ref = ANY(key_refs);
+        END IF;
+      END $fn$;
+    `,
+  },
 ];
 
 /**
