@@ -97,6 +97,28 @@ describe('redaction and the hash chain', () => {
     expect(commitmentForm(plain)).toBe(plain);
   });
 
+  it('seals each part of a list of persons, leaving the payload it was given and its list as they were', () => {
+    const specsOfList = [{ at: 'persons[]', fields: ['name'], ref: 'personId' }] as const;
+    const persons = [
+      { personId: '0191d3a4-0000-7000-8000-000000000002', name: 'Aung Ko', nationality: 'MM' },
+      { personId: '0191d3a4-0000-7000-8000-000000000003', name: 'Dewi Lestari', nationality: 'ID' },
+    ];
+    const rescue = { place: 'KK Park', persons, counts: { rescued: 2 } };
+    const before = JSON.stringify(rescue);
+    const keys = new Map(persons.map((p) => [p.personId, newDataKey()]));
+    const sealedList = sealData(rescue, specsOfList, (ref) => keys.get(ref)!);
+    expect(JSON.stringify(rescue)).toBe(before);
+    expect(rescue.persons).toBe(persons);
+    expect(sealedList.persons).not.toBe(persons);
+    expect(sealedList.counts).toBe(rescue.counts);
+    expect(sealedList.persons.map((p) => Object.keys(p).sort())).toEqual([
+      ['nationality', 'personId', 'ref', 'sealed'],
+      ['nationality', 'personId', 'ref', 'sealed'],
+    ]);
+    expect(JSON.stringify(sealedList)).not.toMatch(/Aung Ko|Dewi Lestari/);
+    expect(openData(sealedList, (ref) => keys.get(ref))).toEqual(rescue);
+  });
+
   it('keeps a member named __proto__ as a member when it copies', () => {
     const parsed = JSON.parse(`{"__proto__": {"x": 1}, "person": ${JSON.stringify(sealed.person)}}`);
     const redactedParsed = redactData(parsed);

@@ -86,13 +86,20 @@ function clone<T>(data: T): T {
  * a payload may carry a person another agency has erased.
  */
 export function sealData<D>(data: D, specs: readonly PersonalDataSpec[], keyFor: (ref: string) => Buffer): D {
-  if (specs.length === 0) return data;
-  const copy = clone(data);
+  if (specs.length === 0 || typeof data !== 'object' || data === null || Array.isArray(data)) return data;
+  // Copied only along the paths to the parts it replaces (the payload, and the lists of parts);
+  // the rest is shared with `data`, which is left as it is. (A deep copy of each payload was a
+  // fifth of the cost of sealing it.)
+  const copy: Record<string, unknown> = { ...(data as Record<string, unknown>) };
+  for (const spec of specs) {
+    const field = spec.at.endsWith('[]') ? spec.at.slice(0, -2) : spec.at;
+    if (Array.isArray(copy[field])) copy[field] = (copy[field] as unknown[]).slice();
+  }
   forEachPersonalPart(copy, specs, (part, ref, spec, replace) => {
     if (isSealedPart(part) || isWithheldPart(part)) return;
     replace(sealPart(part, spec.fields, ref, keyFor(ref)));
   });
-  return copy;
+  return copy as D;
 }
 
 /** The refs of the person records whose sealed parts a payload holds. */
