@@ -1,7 +1,7 @@
 import { EachBatchPayload, IHeaders, Kafka, KafkaMessage, Message } from 'kafkajs';
 import { DataSource, EntityManager } from 'typeorm';
 import { EventEnvelope, EventRegistry, isErasureType } from '@interlink/contracts';
-import { NotificationListener } from '@interlink/event-store';
+import { NotificationListener, insertValues } from '@interlink/event-store';
 import { consuming, countConsumed } from '@interlink/observability';
 import { EnvelopeVerifier, PoisonMessage, decodeMessage } from './decode';
 import { ParkedEvent, ReplayReport, consumerLockKey, discardParkedEvent, listParkedEvents } from './parked';
@@ -10,6 +10,9 @@ import type { BatchOpener } from './personal-data';
 import { PRODUCE_CHUNK_BYTES, RenewingProducer, chunksOf, messageBytes } from './kafka-config';
 import { ConsumerHealth, SupervisedConsumer } from './supervisor';
 import { TopicManager } from './topics';
+
+/** The inbox's columns as flushInbox writes them: consumer, event_id, stream_id, type, topic, kafka_partition, kafka_offset, envelope. */
+const INBOX_CASTS = ['text', 'uuid', 'text', 'text', 'text', 'int', 'bigint', 'jsonb'] as const;
 
 export interface HandlerContext {
   /** The consumer's transaction: write the effect through it. */
@@ -320,19 +323,11 @@ export class EventConsumer {
     if (inbox.length === 0) return;
     const rows = inbox.splice(0);
     try {
-      await tx.query(
-        `INSERT INTO interlink.inbox (consumer, event_id, stream_id, type, topic, kafka_partition, kafka_offset, envelope)
-         SELECT $1, * FROM unnest($2::uuid[], $3::text[], $4::text[], $5::text[], $6::int[], $7::bigint[], $8::jsonb[])`,
-        [
-          this.name,
-          rows.map((r) => r.envelope.id),
-          rows.map((r) => r.envelope.subject),
-          rows.map((r) => r.envelope.type),
-          rows.map((r) => r.topic),
-          rows.map((r) => r.partition),
-          rows.map((r) => r.offset),
-          rows.map((r) => JSON.stringify(r.envelope)),
-        ],
+      await insertValues(
+        tx,
+        `INSERT INTO interlink.inbox (consumer, event_id, stream_id, type, topic, kafka_partition, kafka_offset, envelope)`,
+        INBOX_CASTS,
+        rows.map((r) => [this.name, r.envelope.id, r.envelope.subject, r.envelope.type, r.topic, r.partition, r.offset, JSON.stringify(r.envelope)]),
       );
     } catch (error) {
       throw new FirstAttemptFailed(error as Error);

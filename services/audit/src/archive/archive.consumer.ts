@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import { DataSource } from 'typeorm';
+import { insertValues } from '@interlink/event-store';
 import { topicFor, unstorableText } from '@interlink/contracts';
 import { ConsumerHealth, SupervisedConsumer, TopicManager, printable } from '@interlink/messaging';
 import { countConsumed } from '@interlink/observability';
@@ -157,29 +158,18 @@ export class ArchiveConsumer {
   }
 
   private async insert(topic: string, partition: number, agency: string, rows: { m: KafkaMessage; p: Parsed }[]): Promise<void> {
-    await this.dataSource.query(
-      `INSERT INTO audit.archive (topic, kafka_partition, kafka_offset, agency, raw, envelope, sequence, event_id, type, subject, event_time, unreadable)
-       SELECT $1, $2, o, $3, r, e, s, i, t, sub, tm, u
-         FROM unnest($4::bigint[], $5::bytea[], $6::jsonb[], $7::bigint[], $8::uuid[], $9::text[], $10::text[], $11::timestamptz[], $12::text[])
-           AS x(o, r, e, s, i, t, sub, tm, u)
-       ON CONFLICT DO NOTHING`,
-      [
-        topic,
-        partition,
-        agency,
-        rows.map((r) => r.m.offset),
-        rows.map((r) => r.m.value),
-        rows.map((r) => (r.p.envelope ? JSON.stringify(r.p.envelope) : null)),
-        rows.map((r) => r.p.sequence),
-        rows.map((r) => r.p.eventId),
-        rows.map((r) => r.p.type),
-        rows.map((r) => r.p.subject),
-        rows.map((r) => r.p.time),
-        rows.map((r) => r.p.unreadable),
-      ],
+    await insertValues(
+      this.dataSource,
+      `INSERT INTO audit.archive (topic, kafka_partition, kafka_offset, agency, raw, envelope, sequence, event_id, type, subject, event_time, unreadable)`,
+      ARCHIVE_CASTS,
+      rows.map(({ m, p }) => [topic, partition, m.offset, agency, m.value, p.envelope ? JSON.stringify(p.envelope) : null, p.sequence, p.eventId, p.type, p.subject, p.time, p.unreadable]),
+      'ON CONFLICT DO NOTHING',
     );
   }
 }
+
+/** The archive's columns as a record is written: topic, kafka_partition, kafka_offset, agency, raw, envelope, sequence, event_id, type, subject, event_time, unreadable. */
+const ARCHIVE_CASTS = ['text', 'int', 'bigint', 'text', 'bytea', 'jsonb', 'bigint', 'uuid', 'text', 'text', 'timestamptz', 'text'] as const;
 
 /** Whether Postgres refused a value (data exception, or a limit such as nesting depth) rather than failed. */
 function refusedData(error: unknown): boolean {
