@@ -169,6 +169,8 @@ export class EventStore {
     const toSeal = this.refsToSealChecked(streamId, ids, events, context);
     const fresh = new Map([...toSeal.refs].map((ref) => [ref, newDataKey()]));
     const preparing = this.prepare(manager, streamId, ids, !streamLocked, expectedVersion, fresh);
+    // Handled here so that a failure while this waits is not an unhandled rejection; awaited below.
+    preparing.catch(() => undefined);
     await queryOnItsWay();
     let envelopes: EventEnvelope[];
     let sealed: EventEnvelope[];
@@ -176,6 +178,7 @@ export class EventStore {
       envelopes = this.envelopes(streamId, ids, events, context);
       sealed = fresh.size > 0 ? this.seal(envelopes, toSeal.specs, fresh) : envelopes;
     } catch (error) {
+      // The check's error is the one to report; the transaction is rolled back either way.
       await preparing.catch(() => undefined);
       throw error;
     }
