@@ -1,7 +1,8 @@
 import { interlinkRegistry, uuidv7 } from '@interlink/contracts';
 import { TestDatabase, caseFileDecider, caseFileRegistry, createTestDatabase, waitFor } from '@interlink/testing';
+import { Client } from 'pg';
 import { EntityManager } from 'typeorm';
-import { AppendContext, ErasedRecordError, EventStore } from './index';
+import { AppendContext, EVENTS_CHANNEL, ErasedRecordError, EventStore } from './index';
 
 // A writer takes a stream's lock and reads the stream in one round trip (interlink.lock_and_read_stream,
 // interlink.prepare_append). These tests hold the lock in one transaction, start a second writer,
@@ -118,6 +119,42 @@ describe('Writers that wait for a stream lock read what the holder committed (re
     await db.dataSource.transaction((m) => police.keys.erase(m, 'police', suspectId));
     await expect(police.append(`suspect-${suspectId}`, 0, [identified(suspectId, 'Lim Bee Leng')], context())).rejects.toThrow(ErasedRecordError);
     expect(await police.readStream(`suspect-${suspectId}`)).toEqual([]);
+  });
+
+  it('wakes the log readers once per committed append, whichever way it was appended, and not for a retry or a refused append', async () => {
+    const listener = new Client({ connectionString: db.url });
+    await listener.connect();
+    let notified = 0;
+    listener.on('notification', (n) => (n.channel === EVENTS_CHANNEL ? notified++ : undefined));
+    await listener.query(`LISTEN ${EVENTS_CHANNEL}`);
+    // How many notifications `act` caused: a NOTIFY on another channel after it is delivered after them.
+    const settled = async (act: () => Promise<unknown>) => {
+      const before = notified;
+      await act();
+      let marked = false;
+      const mark = (n: { channel: string }) => (n.channel === 'locked_reads_mark' ? (marked = true) : undefined);
+      listener.on('notification', mark);
+      await listener.query(`LISTEN locked_reads_mark`);
+      await db.dataSource.query(`NOTIFY locked_reads_mark`);
+      await waitFor('the mark notification', () => marked);
+      listener.off('notification', mark);
+      return notified - before;
+    };
+    try {
+      const ids = [uuidv7()];
+      expect(await settled(() => store.append('case-notify', 0, [{ ...opened(), id: ids[0] }], context()))).toBe(1);
+      expect(await settled(() => store.decide(caseFileDecider, 'case-notify', { type: 'add-note', text: 'decided' }, context()))).toBe(1);
+      expect(await settled(() => store.append('case-notify', 0, [{ ...opened(), id: ids[0] }], context()))).toBe(0);
+      const refused = async () => {
+        await expect(store.append('case-notify', 1, [note('stale')], context())).rejects.toThrow('is at version 2');
+        await expect(store.append('case-notify', 2, [note('')], context())).rejects.toThrow('must NOT have fewer than 1 characters');
+      };
+      expect(await settled(refused)).toBe(0);
+      const suspectId = uuidv7();
+      expect(await settled(() => police.append(`suspect-${suspectId}`, 'any', [identified(suspectId, 'Nguyen Van Minh')], context()))).toBe(1);
+    } finally {
+      await listener.end();
+    }
   });
 
   it('a retried append is answered from the events stored, without making keys', async () => {
