@@ -5,6 +5,8 @@ import {
   chainBatch,
   newDataKey,
   openData,
+  openDataInPlace,
+  sealPart,
   payloadDigest,
   redactData,
   commitmentForm,
@@ -125,6 +127,21 @@ describe('redaction and the hash chain', () => {
     expect(Object.prototype.hasOwnProperty.call(redactedParsed, '__proto__')).toBe(true);
     expect(Object.getPrototypeOf(redactedParsed)).toBe(Object.prototype);
     expect(redactedParsed.person).toMatchObject({ withheld: 'redacted' });
+  });
+
+  it('opens in place, keeping members named __proto__ as members, at any depth and inside the opened part', () => {
+    const part = sealPart(JSON.parse('{"__proto__": {"kept": true}, "nationality": "MY", "name": "Wong Kar Fai"}'), ['name'], suspectId, key);
+    const payload = JSON.parse(`{"__proto__": {"x": 1}, "list": [{"__proto__": ${JSON.stringify(part)}}], "person": ${JSON.stringify(sealed.person)}}`);
+    const opened = openDataInPlace(payload, () => key);
+    const inner = opened.list[0]['__proto__'];
+    for (const record of [opened, opened.list[0], inner]) {
+      expect(Object.prototype.hasOwnProperty.call(record, '__proto__')).toBe(true);
+      expect(Object.getPrototypeOf(record)).toBe(Object.prototype);
+    }
+    expect(Object.keys(inner)).toEqual(['__proto__', 'nationality', 'name']);
+    expect(inner.name).toBe('Wong Kar Fai');
+    expect(opened.person).toEqual(identified.person);
+    expect(opened['__proto__']).toEqual({ x: 1 });
   });
 
   it('commits the sealed, redacted and erased forms to one digest', () => {
