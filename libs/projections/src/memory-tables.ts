@@ -92,6 +92,8 @@ type Row = Record<string, unknown> & { [SEQ]: number };
 const SEQ = Symbol('insertion order');
 
 const UUID = /^\{?([0-9a-f]{8})-?([0-9a-f]{4})-?([0-9a-f]{4})-?([0-9a-f]{4})-?([0-9a-f]{12})\}?$/i;
+/** A uuid as Postgres prints it, which is how almost every uuid arrives: kept as it is. */
+const CANONICAL_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const DATE = /^(\d{4})-(\d{2})-(\d{2})(?:$|[T ])/;
 const INTEGER = /^\s*[+-]?\d+\s*$/;
 
@@ -193,6 +195,7 @@ class Table {
     const unmodelled = () => this.owner.notFoldable(call, `gives ${this.name}.${column.name} (${column.kind}) a ${value instanceof Date ? 'Date' : typeof value}, which the fold does not model`);
     switch (column.kind) {
       case 'uuid': {
+        if (typeof value === 'string' && CANONICAL_UUID.test(value)) return value;
         const m = typeof value === 'string' ? UUID.exec(value) : null;
         if (!m) throw bad(`"${String(value)}" is not a uuid`);
         return `${m[1]}-${m[2]}-${m[3]}-${m[4]}-${m[5]}`.toLowerCase();
@@ -309,6 +312,10 @@ class Table {
   /** Rows matching every criterion, in insertion order. */
   match(criteria: Criterion[]): Iterable<Row> {
     if (criteria.length === 0) return this.rows.values();
+    if (criteria.length === 1 && this.primary.length === 1 && criteria[0].column === this.primary[0]) {
+      const row = this.rows.get(indexKey(criteria[0].value));
+      return row ? [row] : [];
+    }
     if (criteria.length === this.primary.length && criteria.every((c) => c.column.meta.isPrimary)) {
       const byName = new Map(criteria.map((c) => [c.column.name, c.value]));
       const row = this.rows.get(this.primaryKey(Object.fromEntries(byName)));
