@@ -1,5 +1,4 @@
 import { EntityManager } from 'typeorm';
-import { newDataKey } from '@interlink/security';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -30,29 +29,6 @@ export class DataKeys {
       [owner, wanted],
     );
     return new Map(rows.map((row) => [row.ref, row.key]));
-  }
-
-  /** The keys to seal these records of `owner` with, made for records that have none yet. */
-  async forSealing(manager: EntityManager, owner: string, refs: Iterable<string>): Promise<Map<string, Buffer>> {
-    const wanted = [...new Set(refs)];
-    // One round trip: make a key for each record that has none, and read those held already. The
-    // SELECT does not see the rows the INSERT makes (one snapshot), so no record comes twice.
-    const rows: { ref: string; key: Buffer | null }[] = await manager.query(
-      `WITH made AS (
-         INSERT INTO interlink.data_keys (owner, ref, key)
-         SELECT $1, ref, key FROM unnest($2::uuid[], $3::bytea[]) AS fresh(ref, key)
-         ON CONFLICT (owner, ref) DO NOTHING
-         RETURNING ref, key)
-       SELECT ref::text, key FROM made
-       UNION ALL
-       SELECT ref::text, key FROM interlink.data_keys WHERE owner = $1 AND ref = ANY($2::uuid[])`,
-      [owner, wanted, wanted.map(() => newDataKey())],
-    );
-    const keys = new Map(rows.map((row) => [row.ref, row.key]));
-    // Another transaction made a record's key after this statement's snapshot: read back what it stored.
-    const raced = wanted.filter((ref) => !keys.has(ref));
-    if (raced.length > 0) for (const [ref, key] of await this.find(manager, owner, raced)) keys.set(ref, key);
-    return sealingKeys(owner, wanted, keys);
   }
 
   /**

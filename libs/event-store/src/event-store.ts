@@ -152,23 +152,23 @@ export class EventStore {
     loadedVersion: number | undefined,
   ): Promise<AppendResult> {
     const ids = events.map((e) => e.id ?? uuidv7());
-    if (loadedVersion !== undefined) {
-      // The caller locked the stream and read it at this version: check, seal, insert.
+    const toSeal = this.refsToSealChecked(streamId, ids, events, context);
+    if (loadedVersion !== undefined && toSeal.refs.size === 0) {
+      // The caller locked the stream and read it at this version, and nothing is to be sealed:
+      // no round trip before the insert.
       const envelopes = this.envelopes(streamId, ids, events, context);
       if (expectedVersion !== 'any' && expectedVersion !== loadedVersion) throw new ConcurrencyError(streamId, expectedVersion, loadedVersion);
       envelopes.forEach((e, i) => (e.streamversion = loadedVersion + i + 1));
-      const toSeal = this.refsToSeal(envelopes);
-      // Personal data is stored sealed, each person record under its own key (crypto-shredding).
-      const keys = toSeal.refs.size > 0 ? await this.keys.forSealing(manager, this.agencyId, toSeal.refs) : undefined;
-      return this.insert(manager, streamId, loadedVersion, ids, envelopes, keys ? this.seal(envelopes, toSeal.specs, keys) : envelopes);
+      return this.insert(manager, streamId, loadedVersion, ids, envelopes, envelopes);
     }
-    // One round trip prepares the append (lock, version, a retry's stored events, data keys).
-    // While Postgres works on it, the events are checked and sealed with the fresh keys it is
-    // asked to store; a record that had a key already is sealed again with that key. A refused
-    // event throws once the round trip is over, and its transaction stores nothing.
-    const toSeal = this.refsToSealChecked(streamId, ids, events, context);
+    // One round trip prepares the append (lock unless held, version, a retry's stored events,
+    // data keys: personal data is stored sealed, each person record under its own key). While
+    // Postgres works on it, the events are checked and sealed with the fresh keys it is asked to
+    // store; a record that had a key already is sealed again with that key. A refused event
+    // throws once the round trip is over, and its transaction stores nothing. After a load at
+    // `loadedVersion` the events are new, so the look for a retry's events is skipped.
     const fresh = new Map([...toSeal.refs].map((ref) => [ref, newDataKey()]));
-    const preparing = this.prepare(manager, streamId, ids, !streamLocked, expectedVersion, fresh);
+    const preparing = this.prepare(manager, streamId, loadedVersion === undefined ? ids : [], !streamLocked, expectedVersion, fresh);
     // Handled here so that a failure while this waits is not an unhandled rejection; awaited below.
     preparing.catch(() => undefined);
     await queryOnItsWay();
