@@ -24,8 +24,14 @@ export class DataKeys {
     // A ref that is not a UUID names no record (and would fail the query): it is never held.
     const wanted = [...new Set(refs)].filter((ref) => UUID.test(ref));
     if (wanted.length === 0) return new Map();
+    // One probe of the key per wanted ref (OFFSET 0 keeps the lateral subquery from being
+    // flattened into a join the planner may turn around). A plain `ref = ANY($2)` or join is
+    // planned from the table's statistics: without them (never analysed, or just after a bulk
+    // load, autovacuum off) it read every key of the owner once more than about 150 refs were
+    // wanted, 35 ms instead of 1.4 ms for 250 refs among 250,000 keys.
     const rows: { ref: string; key: Buffer | null }[] = await manager.query(
-      `SELECT ref::text, key FROM interlink.data_keys WHERE owner = $1 AND ref = ANY($2::uuid[])`,
+      `SELECT k.ref::text, k.key FROM unnest($2::uuid[]) AS wanted(ref)
+         CROSS JOIN LATERAL (SELECT d.ref, d.key FROM interlink.data_keys d WHERE d.owner = $1 AND d.ref = wanted.ref OFFSET 0) AS k`,
       [owner, wanted],
     );
     return new Map(rows.map((row) => [row.ref, row.key]));

@@ -112,6 +112,36 @@ export const eventStoreMigrations: Migration[] = [
       END $fn$;
     `,
   },
+  {
+    id: 'event-store/005-key-lookup-join',
+    sql: `
+      -- prepare_append probes the key of each record to seal (see DataKeys.find) instead of
+      -- reading 'ref = ANY(key_refs)': without statistics on data_keys (never analysed, or after
+      -- a bulk load with autovacuum off) that read every key of the owner once an append named
+      -- more than about 150 records. Same signature and results.
+      CREATE OR REPLACE FUNCTION interlink.prepare_append(
+          stream text, ids uuid[], take_lock boolean, expected integer,
+          key_owner text, key_refs uuid[], fresh_keys bytea[],
+          OUT version integer, OUT existing json, OUT refs text[], OUT keys bytea[])
+        LANGUAGE plpgsql VOLATILE AS $fn$
+      BEGIN
+        IF take_lock THEN
+          PERFORM pg_advisory_xact_lock(hashtextextended('stream:' || stream, 0));
+        END IF;
+        SELECT coalesce(max(e.stream_version), 0)::integer INTO version FROM interlink.events e WHERE e.stream_id = stream;
+        SELECT json_agg(json_build_object('tx_id', e.tx_id::text, 'position', e.position::text, 'envelope', e.envelope) ORDER BY e.position)
+          INTO existing FROM interlink.events e WHERE e.id = ANY(ids);
+        IF existing IS NULL AND cardinality(key_refs) > 0 AND (expected IS NULL OR expected = version) THEN
+          INSERT INTO interlink.data_keys (owner, ref, key)
+            SELECT key_owner, fresh.ref, fresh.key FROM unnest(key_refs, fresh_keys) AS fresh(ref, key)
+            ON CONFLICT (owner, ref) DO NOTHING;
+          SELECT array_agg(k.ref::text), array_agg(k.key) INTO refs, keys
+            FROM unnest(key_refs) AS wanted(ref)
+            CROSS JOIN LATERAL (SELECT d.ref, d.key FROM interlink.data_keys d WHERE d.owner = key_owner AND d.ref = wanted.ref OFFSET 0) AS k;
+        END IF;
+      END $fn$;
+    `,
+  },
 ];
 
 /**

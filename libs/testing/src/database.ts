@@ -1,5 +1,5 @@
 import { Client } from 'pg';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { Migration, createDataSource, ensureDatabase, eventStoreMigrations, migrate } from '@interlink/event-store';
 import { messagingMigrations } from '@interlink/messaging';
 import { projectionMigrations } from '@interlink/projections';
@@ -49,4 +49,28 @@ export async function createTestDatabase(label: string, entities: Function[] = [
       }
     },
   };
+}
+
+/**
+ * Runs `work` in a transaction and counts the rows it read from `interlink.<table>`, by
+ * sequential scans and by index scans (pg_stat_xact_user_tables), so a test can tell a probe per
+ * key from a read of the whole table without timing anything. The counters are the connection's
+ * not yet reported to the server, which may include an earlier transaction's: the difference
+ * across `work` is its own.
+ */
+export async function rowsReadBy<T>(dataSource: DataSource, table: string, work: (tx: EntityManager) => Promise<T>): Promise<{ result: T; read: { seq: number; index: number } }> {
+  return dataSource.transaction(async (tx) => {
+    const counters = async (): Promise<{ seq: number; index: number }> =>
+      (
+        await tx.query(
+          `SELECT coalesce(sum(seq_tup_read), 0)::int AS seq, coalesce(sum(idx_tup_fetch), 0)::int AS index
+             FROM pg_stat_xact_user_tables WHERE schemaname = 'interlink' AND relname = $1`,
+          [table],
+        )
+      )[0];
+    const before = await counters();
+    const result = await work(tx);
+    const after = await counters();
+    return { result, read: { seq: after.seq - before.seq, index: after.index - before.index } };
+  });
 }
