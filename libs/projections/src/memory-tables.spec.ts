@@ -1,5 +1,5 @@
 import { Column, DataSource, DataSourceOptions, Entity, EntityNotFoundError, EntityPropertyNotFoundError, In, PrimaryColumn, TypeORMError, UpdateValuesMissingError } from 'typeorm';
-import { Catalog, MemoryTableError, MemoryTables, NotFoldableError } from './memory-tables';
+import { Catalog, MemoryTableError, MemoryTables, NotFoldableError, PASSED_THROUGH } from './memory-tables';
 
 @Entity('people')
 class PersonRow {
@@ -135,6 +135,39 @@ describe('MemoryTables (in-memory stand-in for the EntityManager calls projectio
     expect((await db().update(VisitRow, { personId: P2 }, { withdrawn: true })).affected).toBe(0);
     expect((await db().update(VisitRow, { personId: P1 }, { personId: P2 })).affected).toBe(3);
     expect(await db().countBy(VisitRow, { personId: P2 })).toBe(3);
+  });
+
+  it('finds rows in the order they were inserted, also after updates moved them in an index', async () => {
+    await db().insert(VisitRow, [1, 2, 3].map((n) => ({ visitId: visit(n), personId: P1, score: n, withdrawn: false, loggedAt: LOGGED })));
+    const firstOpen = async () => (await db().findOneOrFail(VisitRow, { where: { personId: P1, withdrawn: false } })).visitId;
+    expect(await firstOpen()).toBe(visit(1));
+    await db().update(VisitRow, { visitId: visit(1) }, { withdrawn: true });
+    expect(await firstOpen()).toBe(visit(2));
+    await db().update(VisitRow, { visitId: visit(1) }, { withdrawn: false });
+    await db().update(VisitRow, { visitId: visit(2) }, { score: 20 });
+    expect(await firstOpen()).toBe(visit(1));
+    expect(await db().count(VisitRow, { where: { personId: P1, withdrawn: false } })).toBe(3);
+  });
+
+  it('refuses an update that would put null in a NOT NULL column, naming the first such column, and changes no row', async () => {
+    await db().insert(VisitRow, [1, 2].map((n) => ({ visitId: visit(n), personId: P1, score: n, withdrawn: false, loggedAt: LOGGED })));
+    await expect(db().update(VisitRow, { personId: P1 }, { withdrawn: null as unknown as boolean, score: null as unknown as number })).rejects.toThrow(
+      new MemoryTableError('visits', 'null value in column "score" violates not-null constraint'),
+    );
+    for (const n of [1, 2]) expect(await db().findOneByOrFail(VisitRow, { visitId: visit(n) })).toMatchObject({ score: n, withdrawn: false });
+    // Postgres checks rows, not the statement: nothing matched, nothing refused.
+    expect((await db().update(VisitRow, { personId: P2 }, { score: null as unknown as number })).affected).toBe(0);
+  });
+
+  it('skips preparePersistentValue only for declared types the driver gives back unchanged', async () => {
+    const { driver } = await metadataOnly();
+    for (const type of PASSED_THROUGH) {
+      for (const value of ['018f3f5e-1c2d-7a00-8000-000000000001', 'text', 42, -1.5, true, false]) {
+        expect(driver.preparePersistentValue(value, { type } as Parameters<typeof driver.preparePersistentValue>[1])).toBe(value);
+      }
+    }
+    // Types it converts (or whose conversions the fold relies on) are not among them.
+    for (const type of [Boolean, Date, 'date', 'timestamptz', 'json', 'jsonb', 'simple-array', 'simple-json', 'enum']) expect(PASSED_THROUGH.has(type)).toBe(false);
   });
 
   it("follows TypeORM 1.x on criteria and partials: null and undefined refused, empty criteria refused, nothing to set refused, unknown properties named", async () => {
