@@ -566,10 +566,6 @@ export class EventConsumer {
 }
 
 /**
- * Largest dead letter copied whole: the message was at most message.max.bytes on its own topic,
- * and the headers added to it could take it over the dead-letter topic's limit.
- */
-/**
  * The ids among `ids` that `consumer` applied already (its inbox holds them). One probe of the
  * inbox per id, whatever the table's statistics say: with `event_id = ANY($2)` a batch of more
  * than about 150 events read the consumer's whole inbox when the table had none (never analysed,
@@ -585,6 +581,10 @@ export async function appliedAlready(manager: EntityManager, consumer: string, i
   return new Set(rows.map((r) => r.event_id));
 }
 
+/**
+ * Largest dead letter copied whole: the message was at most message.max.bytes on its own topic,
+ * and the headers added to it could take it over the dead-letter topic's limit.
+ */
 export const DEAD_LETTER_MAX_BYTES = 900 * 1024;
 
 /** Text safe to store and show: no NUL or other control characters (they come from hostile input), at most 2,000 characters. */

@@ -89,8 +89,12 @@ export class TopicManager {
   }
 
   /**
-   * Waits until every partition of `topics` has a leader. A topic that another service has just
-   * created is listed before its partitions are served, and a consumer subscribing then fails.
+   * Waits until every partition of `topics` has a leader that serves it. A topic that another
+   * service has just created is listed before its partitions are served, and a consumer
+   * subscribing then fails. A leader in the metadata is not enough either: with KRaft the broker
+   * reports the leader before it hosts the partition, and for a moment after it answers a produce
+   * or a fetch with NOT_LEADER_FOR_PARTITION or UNKNOWN_TOPIC_OR_PARTITION (each client retries,
+   * and a consumer may stall on it). So every partition must also answer ListOffsets.
    */
   private async leadersElected(topics: string[], timeoutMs = 30000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
@@ -98,13 +102,14 @@ export class TopicManager {
       try {
         const { topics: metadata } = await this.admin.fetchTopicMetadata({ topics });
         if (metadata.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))) {
+          await Promise.all(topics.map((topic) => this.admin.fetchTopicOffsets(topic)));
           for (const t of metadata) this.partitionCounts.set(t.name, t.partitions.length);
           return;
         }
       } catch (error) {
         if (Date.now() > deadline) throw error;
       }
-      if (Date.now() > deadline) throw new Error(`topics ${topics.join(', ')} have no partition leaders after ${timeoutMs / 1000} s`);
+      if (Date.now() > deadline) throw new Error(`topics ${topics.join(', ')} have no partition leaders serving them after ${timeoutMs / 1000} s`);
       await new Promise((r) => setTimeout(r, 200));
     }
   }
