@@ -243,15 +243,16 @@ export class EventConsumer {
     // The optimistic pass writes the batch's inbox records in one statement (see flushInbox).
     const inbox: InboxRecord[] | undefined = mode === 'optimistic' ? [] : undefined;
     await this.dataSource.transaction(async (tx) => {
-      // Shared with other batches, exclusive for a replay of parked events.
-      await tx.query(`SELECT pg_advisory_xact_lock_shared(hashtextextended($1, 0))`, [consumerLockKey(this.name)]);
-      const checkpoint = await this.checkpointOf(tx, topic, partition);
-      const ids = [...decoded.values()].flatMap((d) => ('envelope' in d ? [d.envelope.id] : []));
-      const seen = await appliedAlready(tx, this.name, ids);
-      const held = await this.heldStreams(tx, [...decoded.values()].flatMap((d) => {
-        const stream = 'envelope' in d ? d.envelope.subject : d.poison.holdsStream ? d.poison.partial.streamId : undefined;
-        return stream ? [stream] : [];
-      }));
+      const { checkpoint, applied: seen, held } = await beginBatch(tx, {
+        consumer: this.name,
+        topic,
+        partition,
+        eventIds: [...decoded.values()].flatMap((d) => ('envelope' in d ? [d.envelope.id] : [])),
+        streams: [...decoded.values()].flatMap((d) => {
+          const stream = 'envelope' in d ? d.envelope.subject : d.poison.holdsStream ? d.poison.partial.streamId : undefined;
+          return stream ? [stream] : [];
+        }),
+      });
       const open = await this.opener(tx, [...decoded.values()].flatMap((d) => ('envelope' in d && !seen.has(d.envelope.id) ? [d.envelope] : [])));
 
       for (const message of batch.messages) {
@@ -448,26 +449,6 @@ export class EventConsumer {
     }
   }
 
-  private async checkpointOf(tx: EntityManager, topic: string, partition: number): Promise<bigint> {
-    const rows: { kafka_offset: string }[] = await tx.query(
-      `SELECT kafka_offset::text FROM interlink.consumer_checkpoints WHERE consumer = $1 AND topic = $2 AND kafka_partition = $3`,
-      [this.name, topic, partition],
-    );
-    return rows.length ? BigInt(rows[0].kafka_offset) : -1n;
-  }
-
-  /** Streams among `streams` with an unresolved parked event: stream id -> the first parked id. */
-  private async heldStreams(tx: EntityManager | EntityManager, streams: string[]): Promise<Map<string, number>> {
-    if (streams.length === 0) return new Map();
-    const rows: { stream_id: string; id: string }[] = await tx.query(
-      `SELECT stream_id, min(id)::text AS id FROM interlink.parked_events
-        WHERE consumer = $1 AND resolved_at IS NULL AND stream_id = ANY($2::text[])
-        GROUP BY stream_id`,
-      [this.name, [...new Set(streams)]],
-    );
-    return new Map(rows.map((r) => [r.stream_id, Number(r.id)]));
-  }
-
   /** Unresolved parked events of this consumer, oldest first. */
   listParked(options: { streamId?: string; includeResolved?: boolean } = {}): Promise<ParkedEvent[]> {
     return listParkedEvents(this.dataSource.manager, { consumer: this.name, ...options });
@@ -565,20 +546,37 @@ export class EventConsumer {
 
 }
 
+/** What a consumer knows before it applies a batch from one partition (see beginBatch). */
+export interface BatchStart {
+  /** The partition's last applied offset, -1 if none. */
+  checkpoint: bigint;
+  /** The batch's event ids that the consumer's inbox holds: applied already. */
+  applied: Set<string>;
+  /** Streams of the batch held back by an unresolved parked event: stream id -> that event's id. */
+  held: Map<string, number>;
+}
+
 /**
- * The ids among `ids` that `consumer` applied already (its inbox holds them). One probe of the
- * inbox per id, whatever the table's statistics say: with `event_id = ANY($2)` a batch of more
- * than about 150 events read the consumer's whole inbox when the table had none (never analysed,
- * autovacuum off). OFFSET 0 keeps the subquery from being flattened into a join the planner may
- * turn around (see DataKeys.find).
+ * Starts a consumer's batch in one round trip (`interlink.begin_consumer_batch`): takes the lock
+ * that batches share and a replay of parked events takes alone, and reads the partition's
+ * checkpoint, which of `eventIds` the inbox holds, and the first unresolved parked event of each
+ * of `streams`. The inbox is probed once per id whatever the table's statistics say: with
+ * `event_id = ANY(...)` a batch of more than about 150 events read the consumer's whole inbox when
+ * the table had none (never analysed, autovacuum off).
  */
-export async function appliedAlready(manager: EntityManager, consumer: string, ids: string[]): Promise<Set<string>> {
-  const rows: { event_id: string }[] = await manager.query(
-    `SELECT i.event_id::text FROM unnest($2::uuid[]) AS batch(id)
-       CROSS JOIN LATERAL (SELECT x.event_id FROM interlink.inbox x WHERE x.consumer = $1 AND x.event_id = batch.id OFFSET 0) AS i`,
-    [consumer, ids],
+export async function beginBatch(
+  manager: EntityManager,
+  batch: { consumer: string; topic: string; partition: number; eventIds: string[]; streams: string[] },
+): Promise<BatchStart> {
+  const [{ start }]: { start: { checkpoint: string | null; applied: string[]; held: Record<string, number> } }[] = await manager.query(
+    `SELECT interlink.begin_consumer_batch($1, $2, $3, $4::int, $5::uuid[], $6::text[]) AS start`,
+    [consumerLockKey(batch.consumer), batch.consumer, batch.topic, batch.partition, batch.eventIds, [...new Set(batch.streams)]],
   );
-  return new Set(rows.map((r) => r.event_id));
+  return {
+    checkpoint: start.checkpoint === null ? -1n : BigInt(start.checkpoint),
+    applied: new Set(start.applied),
+    held: new Map(Object.entries(start.held)),
+  };
 }
 
 /**

@@ -99,4 +99,37 @@ export const messagingMigrations: Migration[] = [
       ALTER TABLE interlink.parked_events ADD COLUMN claimed_stream_id text;
     `,
   },
+  {
+    id: 'messaging/005-begin-consumer-batch',
+    sql: `
+      -- What a consumer needs before it applies a batch from one partition, in one round trip
+      -- instead of four: the lock that batches share (a replay of parked events takes it alone),
+      -- the partition's checkpoint, which of the batch's events the inbox holds already, and the
+      -- first unresolved parked event of each of the batch's streams. VOLATILE plpgsql: each
+      -- statement after the lock reads a fresh snapshot, so it sees what a replay it waited for
+      -- committed, as separate statements did. The inbox is probed once per id (see DataKeys.find
+      -- on plans without table statistics).
+      CREATE FUNCTION interlink.begin_consumer_batch(
+        p_lock_key text, p_consumer text, p_topic text, p_partition integer, p_event_ids uuid[], p_streams text[]
+      ) RETURNS jsonb LANGUAGE plpgsql VOLATILE AS $fn$
+      DECLARE
+        v_checkpoint bigint;
+        v_applied jsonb;
+        v_held jsonb;
+      BEGIN
+        PERFORM pg_advisory_xact_lock_shared(hashtextextended(p_lock_key, 0));
+        SELECT c.kafka_offset INTO v_checkpoint FROM interlink.consumer_checkpoints c
+         WHERE c.consumer = p_consumer AND c.topic = p_topic AND c.kafka_partition = p_partition;
+        SELECT coalesce(jsonb_agg(i.event_id), '[]'::jsonb) INTO v_applied
+          FROM unnest(p_event_ids) AS batch(id)
+          CROSS JOIN LATERAL (SELECT x.event_id FROM interlink.inbox x WHERE x.consumer = p_consumer AND x.event_id = batch.id OFFSET 0) AS i;
+        SELECT coalesce(jsonb_object_agg(h.stream_id, h.id), '{}'::jsonb) INTO v_held
+          FROM (SELECT p.stream_id, min(p.id) AS id FROM interlink.parked_events p
+                 WHERE p.consumer = p_consumer AND p.resolved_at IS NULL AND p.stream_id = ANY(p_streams)
+                 GROUP BY p.stream_id) AS h;
+        RETURN jsonb_build_object('checkpoint', v_checkpoint::text, 'applied', v_applied, 'held', v_held);
+      END
+      $fn$;
+    `,
+  },
 ];
