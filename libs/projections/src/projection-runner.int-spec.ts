@@ -1,6 +1,6 @@
 import { uuidv7 } from '@interlink/contracts';
 import { AppendContext, EventStore } from '@interlink/event-store';
-import { TestDatabase, caseFileRegistry, caseFilesProjection, createTestDatabase, readCases, waitFor } from '@interlink/testing';
+import { TestDatabase, caseFileRegistry, caseFilesProjection, caseFilesProjectionNamed, createTestDatabase, readCases, waitFor } from '@interlink/testing';
 import { ProjectionRunner, defineProjection } from './index';
 
 const ctx = (): AppendContext => ({ correlationId: uuidv7(), causationId: uuidv7(), actor: 'police/analyst', classification: 'GREEN' });
@@ -189,3 +189,86 @@ describe('ProjectionRunner with an event it cannot apply (real Postgres)', () =>
   });
 });
 
+
+describe('ProjectionRunner with several projections (real Postgres)', () => {
+  let db: TestDatabase;
+  let writer: EventStore;
+  let store: EventStore;
+  let runner: ProjectionRunner | undefined;
+  const [first, second, third] = ['files_a', 'files_b', 'files_c'].map(caseFilesProjectionNamed);
+
+  beforeEach(async () => {
+    db = await createTestDatabase('projection_groups');
+    // The runner reads through a store of its own, so that its reads can be counted apart from the test's.
+    writer = new EventStore(db.dataSource, caseFileRegistry(), 'police');
+    store = new EventStore(db.dataSource, caseFileRegistry(), 'police');
+  });
+  afterEach(async () => {
+    await runner?.stop();
+    await db.drop();
+  });
+
+  async function seed(streams: number, notes: number, prefix: string) {
+    for (let s = 0; s < streams; s++) {
+      await writer.append(`${prefix}-${s}`, 0, [{ type: 'intel.testing.case-opened', data: { title: `Compound ${s}`, country: 'LA' } }], ctx());
+      for (let n = 1; n <= notes; n++) await writer.append(`${prefix}-${s}`, n, [{ type: 'intel.testing.note-added', data: { text: `${n}` } }], ctx());
+    }
+  }
+  const head = (count: number) =>
+    waitFor(`all ${count} events visible to readers`, async () => {
+      const events = await writer.readLog(undefined, { limit: count + 1, open: false, upcast: false });
+      return events.length === count ? events[count - 1].logPosition : undefined;
+    });
+  const checkpoints = async () =>
+    (await db.dataSource.query(`SELECT projection, tx_id::text, position::text FROM interlink.projection_checkpoints ORDER BY projection`)) as {
+      projection: string;
+      tx_id: string;
+      position: string;
+    }[];
+
+  it('applies a batch to projections in step with one read of the log, in one transaction, and moves them to the same checkpoint', async () => {
+    runner = new ProjectionRunner(db.dataSource, store, [first, second, third], { databaseUrl: db.url, batchSize: 50 });
+    await runner.createTables();
+    await seed(3, 4, 'case');
+    const last = await head(15);
+    const reads = jest.spyOn(store, 'readLog');
+
+    expect(await runner.processGroup([third, first, second])).toEqual({ count: 15, ahead: [] });
+    expect(reads).toHaveBeenCalledTimes(1);
+    expect(await checkpoints()).toEqual(['files_a', 'files_b', 'files_c'].map((projection) => ({ projection, tx_id: last.txId, position: last.position })));
+    for (const table of ['files_a', 'files_b', 'files_c']) {
+      expect((await readCases(db.dataSource.manager, table)).map((c) => [c.case_id, c.history])).toEqual([
+        ['case-0', '1;2;3;4;'],
+        ['case-1', '1;2;3;4;'],
+        ['case-2', '1;2;3;4;'],
+      ]);
+    }
+  });
+
+  it('moves a projection far behind in the shared batches while those ahead go alone, and each applies every event once', async () => {
+    await seed(3, 39, 'case');
+    const before = await head(120);
+    const earlier = new ProjectionRunner(db.dataSource, store, [first, second], { databaseUrl: db.url, batchSize: 50 });
+    await earlier.createTables();
+    await earlier.catchUp();
+
+    // A third projection, new: its first shared batch ends long before the others' checkpoints.
+    runner = new ProjectionRunner(db.dataSource, store, [first, second, third], { databaseUrl: db.url, batchSize: 50, pollIntervalMs: 100 });
+    await runner.createTables();
+    const read = await runner.processGroup([first, second, third]);
+    expect(read.count).toBe(50);
+    expect(read.ahead.map((p) => p.name)).toEqual(['files_a', 'files_b']);
+    expect(await runner.hasReached('files_a', before)).toBe(true);
+    expect(await runner.hasReached('files_c', before)).toBe(false);
+
+    await runner.start();
+    await seed(2, 2, 'later');
+    const last = await head(126);
+    await waitFor('every projection at the head', async () => (await checkpoints()).every((c) => c.tx_id === last.txId && c.position === last.position));
+    const expected = await readCases(db.dataSource.manager, 'files_a');
+    expect(expected).toHaveLength(5);
+    expect(expected[0]).toMatchObject({ case_id: 'case-0', notes: 39 });
+    expect(await readCases(db.dataSource.manager, 'files_b')).toEqual(expected);
+    expect(await readCases(db.dataSource.manager, 'files_c')).toEqual(expected);
+  });
+});

@@ -70,6 +70,8 @@ export class ProjectionError extends Error {
 
 const LIVE_SCHEMA = 'public';
 
+const errorReason = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
 function lockKey(name: string): string {
   return `projection:${name}`;
 }
@@ -132,24 +134,59 @@ export class ProjectionRunner {
   }
 
   /**
-   * One batch for every projection; true when any of them may have more. A projection whose
-   * batch failed waits out its pause (the others go on), so a batch that fails every time is
-   * neither retried in a hot loop nor given up: it is reported until it applies.
+   * One batch for every projection; true when any of them may have more. The projections whose
+   * last batch applied share one transaction and one read of the log (see processGroup). A
+   * projection whose batch failed goes alone once its pause is over, and waits it out until then
+   * (the others go on), so a batch that fails every time is neither retried in a hot loop nor
+   * given up: it is reported until it applies.
    */
   private async step(): Promise<boolean> {
+    const now = Date.now();
+    const due = [...this.projections.values()].filter((p) => (this.failing.get(p.name)?.nextAttemptAt.getTime() ?? 0) <= now);
+    const healthy = due.filter((p) => !this.failing.has(p.name));
+    const alone = due.filter((p) => this.failing.has(p.name));
     let busy = false;
-    for (const projection of this.projections.values()) {
-      const failure = this.failing.get(projection.name);
-      if (failure && failure.nextAttemptAt.getTime() > Date.now()) continue;
+    if (healthy.length > 1) {
+      const group = await this.stepGroup(healthy);
+      busy = group.busy;
+      alone.push(...group.alone);
+    } else {
+      alone.unshift(...healthy);
+    }
+    for (const projection of alone) {
       try {
         busy = (await this.processBatch(projection)) === this.batchSize || busy;
         this.failing.delete(projection.name);
       } catch (error) {
-        const { attempts, pauseMs } = this.recordFailure(projection.name, error as Error);
-        this.options.onError?.(new Error(`${(error as Error).message} (attempt ${attempts}; next in ${(pauseMs / 1000).toFixed(1)} s)`), projection.name);
+        this.fail(projection.name, error as Error);
       }
     }
     return busy;
+  }
+
+  /**
+   * processGroup for the step: a failure of one projection's handler is recorded against it alone
+   * and the step reports more work, so that the others go on at once without it; any other
+   * failure (reading the log, the database) is recorded against each of them.
+   */
+  private async stepGroup(projections: Projection[]): Promise<{ busy: boolean; alone: Projection[] }> {
+    const checkpoints = new Map<string, LogPosition>();
+    try {
+      const read = await this.processGroup(projections, checkpoints);
+      return { busy: read.count === this.batchSize, alone: read.ahead };
+    } catch (error) {
+      if (error instanceof ProjectionError && error.event) {
+        this.fail(error.projection, error);
+        return { busy: true, alone: [] };
+      }
+      for (const { name } of projections) this.fail(name, new ProjectionError(name, checkpoints.get(name) ?? LOG_START, errorReason(error)));
+      return { busy: false, alone: [] };
+    }
+  }
+
+  private fail(name: string, error: Error): void {
+    const { attempts, pauseMs } = this.recordFailure(name, error);
+    this.options.onError?.(new Error(`${error.message} (attempt ${attempts}; next in ${(pauseMs / 1000).toFixed(1)} s)`), name);
   }
 
   private recordFailure(name: string, error: Error): { attempts: number; pauseMs: number } {
@@ -184,12 +221,61 @@ export class ProjectionRunner {
   /** Applies the next batch to the live tables; returns how many events it read. */
   async processBatch(projection: Projection): Promise<number> {
     return this.dataSource.transaction(async (m) => {
-      await m.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [lockKey(projection.name)]);
-      const after = await this.checkpoint(projection.name, m);
+      const after = (await this.beginBatch(m, [projection.name])).get(projection.name) ?? LOG_START;
       const read = await this.apply(projection, after, m);
-      if (read.count > 0) await this.saveCheckpoint(m, projection.name, read.position, false);
+      if (read.count > 0) await this.saveCheckpoints(m, [projection.name], read.position, false);
       return read.count;
     });
+  }
+
+  /**
+   * The next batch of several projections in one transaction, with one read of the log: from the
+   * checkpoint furthest behind, every projection applying, event by event, those after its own
+   * checkpoint. All that moved end at the same checkpoint, so projections kept in step share each
+   * later read. Returns how many events it read, and the projections it could not move because
+   * a full batch ended before their checkpoint (one far behind, e.g. new): they go alone until it
+   * has caught up. `checkpoints` is filled with where each stood. Throws ProjectionError.
+   */
+  async processGroup(projections: Projection[], checkpoints = new Map<string, LogPosition>()): Promise<{ count: number; ahead: Projection[] }> {
+    const sorted = [...projections].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    return this.dataSource.transaction(async (m) => {
+      const stored = await this.beginBatch(m, sorted.map((p) => p.name));
+      const positions = sorted.map((p) => stored.get(p.name) ?? LOG_START);
+      sorted.forEach((p, i) => checkpoints.set(p.name, positions[i]));
+      const from = positions.reduce((min, p) => (compareLogPositions(p, min) < 0 ? p : min));
+      let events: StoredEvent[];
+      try {
+        events = await this.store.readLog(from, { limit: this.batchSize, manager: m });
+      } catch (error) {
+        throw new Error(errorReason(error));
+      }
+      for (const { envelope, logPosition } of events) {
+        for (const [i, projection] of sorted.entries()) {
+          const handler = projection.handlers[envelope.type];
+          if (!handler || compareLogPositions(logPosition, positions[i]) <= 0) continue;
+          try {
+            await handler(envelope, m);
+          } catch (error) {
+            throw new ProjectionError(projection.name, positions[i], errorReason(error), { id: envelope.id, type: envelope.type, position: logPosition });
+          }
+        }
+      }
+      if (!events.length) return { count: 0, ahead: [] };
+      const last = events[events.length - 1].logPosition;
+      const moved = sorted.filter((_, i) => compareLogPositions(last, positions[i]) > 0);
+      if (moved.length) await this.saveCheckpoints(m, moved.map((p) => p.name), last, false);
+      const ahead = events.length === this.batchSize ? sorted.filter((_, i) => compareLogPositions(last, positions[i]) <= 0) : [];
+      return { count: events.length, ahead };
+    });
+  }
+
+  /** Takes the projections' locks, in the order given, and reads their checkpoints: one statement (migration projections/002). */
+  private async beginBatch(m: EntityManager, names: string[]): Promise<Map<string, LogPosition>> {
+    const rows: { cp_projection: string; cp_tx_id: string; cp_position: string }[] = await m.query(
+      `SELECT cp_projection, cp_tx_id, cp_position FROM interlink.begin_projection_batch($1::text[])`,
+      [names],
+    );
+    return new Map(rows.map((row) => [row.cp_projection, { txId: row.cp_tx_id, position: row.cp_position }]));
   }
 
   /**
@@ -205,19 +291,18 @@ export class ProjectionRunner {
 
   /** Reads events after `after` with `m` (before it writes) and applies them; one batch. Throws ProjectionError. */
   private async apply(projection: Projection, after: LogPosition, m: EntityManager): Promise<{ count: number; position: LogPosition }> {
-    const reason = (error: unknown) => (error instanceof Error ? error.message : String(error));
     let events: StoredEvent[];
     try {
       events = await this.store.readLog(after, { limit: this.batchSize, manager: m });
     } catch (error) {
-      throw new ProjectionError(projection.name, after, reason(error));
+      throw new ProjectionError(projection.name, after, errorReason(error));
     }
     for (const { envelope, logPosition } of events) {
       const handler = projection.handlers[envelope.type];
       try {
         if (handler) await handler(envelope, m);
       } catch (error) {
-        throw new ProjectionError(projection.name, after, reason(error), { id: envelope.id, type: envelope.type, position: logPosition });
+        throw new ProjectionError(projection.name, after, errorReason(error), { id: envelope.id, type: envelope.type, position: logPosition });
       }
     }
     return { count: events.length, position: events.length ? events[events.length - 1].logPosition : after };
@@ -231,13 +316,13 @@ export class ProjectionRunner {
     return rows.length ? { txId: rows[0].tx_id, position: rows[0].position } : LOG_START;
   }
 
-  private async saveCheckpoint(m: EntityManager, name: string, at: LogPosition, rebuilt: boolean): Promise<void> {
+  private async saveCheckpoints(m: EntityManager, names: string[], at: LogPosition, rebuilt: boolean): Promise<void> {
     await m.query(
       `INSERT INTO interlink.projection_checkpoints (projection, tx_id, position, rebuilt_at, updated_at)
-       VALUES ($1, $2::text::xid8, $3, CASE WHEN $4 THEN now() END, now())
+       SELECT name, $2::text::xid8, $3, CASE WHEN $4 THEN now() END, now() FROM unnest($1::text[]) AS name
        ON CONFLICT (projection) DO UPDATE SET tx_id = excluded.tx_id, position = excluded.position,
          rebuilt_at = coalesce(excluded.rebuilt_at, interlink.projection_checkpoints.rebuilt_at), updated_at = now()`,
-      [name, at.txId, at.position, rebuilt],
+      [names, at.txId, at.position, rebuilt],
     );
   }
 
@@ -292,7 +377,7 @@ export class ProjectionRunner {
         await m.query(`ALTER TABLE "${shadow}"."${table}" SET SCHEMA ${LIVE_SCHEMA}`);
       }
       await m.query(`SET LOCAL search_path TO DEFAULT`);
-      await this.saveCheckpoint(m, name, position, true);
+      await this.saveCheckpoints(m, [name], position, true);
     });
     await this.dataSource.query(`DROP SCHEMA IF EXISTS "${retired}" CASCADE`);
     await this.dataSource.query(`DROP SCHEMA IF EXISTS "${shadow}" CASCADE`);
@@ -330,8 +415,7 @@ export class ProjectionRunner {
               this.log(`rebuild of ${projection.name}: ${error.message}; replaying the log event by event instead`);
               return { position: LOG_START, replayed: 0 };
             }
-            const reason = error instanceof Error ? error.message : String(error);
-            throw new ProjectionError(projection.name, position, reason, { id: envelope.id, type: envelope.type, position: logPosition });
+            throw new ProjectionError(projection.name, position, errorReason(error), { id: envelope.id, type: envelope.type, position: logPosition });
           }
           position = logPosition;
           replayed++;

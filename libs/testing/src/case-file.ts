@@ -87,16 +87,20 @@ async function applyCaseEvent(table: string, event: EventEnvelope<any>, db: Enti
   }
 }
 
-/** The case files as a checkpointed projection of the agency's own log. */
-export const caseFilesProjection = defineProjection({
-  name: 'case_files',
-  tables: ['case_files'],
-  schema: [caseTableDdl('case_files')],
-  handlers: {
-    [CaseOpened.type]: (event, db) => applyCaseEvent('case_files', event, db),
-    [NoteAdded.type]: (event, db) => applyCaseEvent('case_files', event, db),
-  },
-});
+/** The case files as a checkpointed projection of the agency's own log, under a name of its own (also its table's). */
+export function caseFilesProjectionNamed(name: string) {
+  return defineProjection({
+    name,
+    tables: [name],
+    schema: [caseTableDdl(name)],
+    handlers: {
+      [CaseOpened.type]: (event, db) => applyCaseEvent(name, event, db),
+      [NoteAdded.type]: (event, db) => applyCaseEvent(name, event, db),
+    },
+  });
+}
+
+export const caseFilesProjection = caseFilesProjectionNamed('case_files');
 
 /** The same read model built by a Kafka consumer from what another agency released. */
 export async function createReceivedCasesTable(db: EntityManager, table: string): Promise<void> {
