@@ -13,6 +13,13 @@ describe('watchlist entry', () => {
     given(watchlistDecider, [added]).when({ type: 'add', entryId, person, reason: 'again' }).thenRefused('entry-exists');
   });
 
+  it("is added once per police suspect: the suspect's identification again adds nothing, also after the entry was lifted", () => {
+    const suspect = { agency: 'police-th', id: '018f3f5e-1c2d-7a00-8000-0000000000d1', eventId: '018f3f5e-1c2d-7a00-8000-0000000000e1' };
+    given(watchlistDecider).when({ type: 'add', entryId, person, reason: 'recruiter', role: 'recruiter', suspect }).then([{ ...added, data: { ...added.data, suspect } }]);
+    given(watchlistDecider, [added]).when({ type: 'add', entryId, person, reason: 'again', suspect }).thenNothing();
+    given(watchlistDecider, [added, lifted]).when({ type: 'add', entryId, person, reason: 'again', suspect }).thenNothing();
+  });
+
   it('is lifted once, and only if it exists', () => {
     given(watchlistDecider).when({ type: 'lift', reason: 'x' }).thenRefused('entry-not-found');
     given(watchlistDecider, [added]).when({ type: 'lift', reason: 'cleared' }).then([lifted]);

@@ -30,6 +30,9 @@ export const watchlistDecider: Decider<WatchlistCommand, WatchlistEvent, Watchli
         if (!state.entryId || state.withdrawn) return [];
         return [{ type: Immigration.WatchlistEntryWithdrawn.type, data: { entryId: state.entryId, reason: command.reason } }];
       case 'add': {
+        // The entry of a police suspect has an id derived from the suspect: when it exists, the
+        // identification was acted on before (or redelivered), and there is nothing to add.
+        if (state.entryId && command.suspect) return [];
         if (state.entryId) throw new DomainError('entry-exists', `watchlist entry ${command.entryId} already exists`);
         const { type: _t, ...data } = command;
         return [{ type: Immigration.WatchlistEntryAdded.type, data }];

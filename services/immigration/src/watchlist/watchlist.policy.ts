@@ -18,8 +18,7 @@ export const watchlistPolicy = definePolicy({
     [Police.SuspectIdentified.type]: async (event: EventEnvelope<Police.SuspectIdentified>, ctx) => {
       const police = agencyOfSource(event.source)!;
       const entryId = entryIdForSuspect(police, event.data.suspectId);
-      const { state } = await ctx.load(watchlistDecider, watchlistStream(entryId));
-      if (state.entryId) return;
+      // Adds nothing when the suspect's entry exists (see the decider): no read before the decision.
       await ctx.decide(watchlistDecider, watchlistStream(entryId), {
         type: 'add',
         entryId,
