@@ -119,6 +119,27 @@ export class ChainLinker {
     return this.check(record, checksOf(), position);
   }
 
+  /**
+   * Links a run of events checked together (see CheckedRun) as `push` would link them one by one,
+   * when that is plain: it is next in the log and follows the last event linked. Returns false,
+   * having changed nothing, in any other case; the caller then pushes its records one by one.
+   */
+  takeRun(run: { first: number; count: number; prevhash: string; hashes: string }): boolean {
+    const last = run.first + run.count - 1;
+    if (!this.result.ok || this.ahead || run.first !== this.expected) return false;
+    if ((this.range.from !== undefined && run.first < this.range.from) || (this.range.to !== undefined && last > this.range.to)) return false;
+    if (this.lastHash !== undefined && run.prevhash !== this.lastHash) return false;
+    const hashes = run.hashes.split('\n');
+    if (hashes.length !== run.count) return false;
+    for (let i = 0; i < hashes.length; i++) this.seen.add(run.first + i, hashes[i]);
+    this.lastHash = hashes[hashes.length - 1];
+    this.result.firstSequence ??= run.first;
+    this.result.lastSequence = last;
+    this.result.verified += run.count;
+    this.expected = last + 1;
+    return true;
+  }
+
   /** The report, once every record has been pushed. */
   finish(): VerificationReport {
     if (this.result.ok && this.ahead) this.missing();

@@ -1,4 +1,5 @@
 import { SignatureCache, TrustStore, eventHash, isWithheld, payloadDigest, verifyEnvelope } from '@interlink/security';
+import type { CheckedRun } from './worker-protocol';
 
 /**
  * What verification needs of one record, read without regard to the records around it: whether
@@ -105,4 +106,28 @@ export function inspectValues(
     inspected.push(record);
   }
   return inspected;
+}
+
+/**
+ * The records as one CheckedRun when they are one (see there), else undefined: then linking needs
+ * each record's inspection. Within the run each link is checked here, as ChainLinker would; where
+ * the run starts in the log, and what came before it, linking checks (ChainLinker.takeRun).
+ */
+export function checkedRun(inspected: Inspected[], range: { from?: number; to?: number }): CheckedRun | undefined {
+  if (inspected.length === 0) return undefined;
+  let previous: string | undefined;
+  for (const [i, record] of inspected.entries()) {
+    const { checks } = record;
+    if (record.malformed || !checks || !needsChecks(record.sequence, range)) return undefined;
+    if (checks.foreignSource !== undefined || !checks.canonical || !checks.hashMatches || !checks.payloadIntact || !checks.signature?.ok) return undefined;
+    if (typeof record.hash !== 'string' || typeof record.prevhash !== 'string') return undefined;
+    if (i > 0 && (record.sequence !== inspected[0].sequence + i || record.prevhash !== previous)) return undefined;
+    previous = record.hash;
+  }
+  return {
+    first: inspected[0].sequence,
+    count: inspected.length,
+    prevhash: inspected[0].prevhash as string,
+    hashes: inspected.map((r) => r.hash as string).join('\n'),
+  };
 }

@@ -4,7 +4,7 @@ import { Worker } from 'node:worker_threads';
 import { SignatureCache, TrustStore } from '@interlink/security';
 import { ChainLinker, LogRecord, VerificationReport } from './chain-verifier';
 import { Inspected, inspectValues } from './inspection';
-import { ChunkAnswer, ChunkRequest, WorkerReady, WorkerSetup } from './worker-protocol';
+import { CheckedRun, ChunkAnswer, ChunkRequest, WorkerReady, WorkerSetup } from './worker-protocol';
 
 export interface ParallelVerifyOptions {
   /** Worker threads (default: the cores Node may use). */
@@ -28,6 +28,8 @@ export interface ChunkShares {
   here: number;
   /** Chunks the workers checked. */
   workers: number;
+  /** Of those, the chunks answered and linked as one checked run (see CheckedRun). */
+  runs: number;
 }
 
 /**
@@ -44,7 +46,7 @@ export class ParallelChainVerifier {
   private readonly range: { from?: number; to?: number };
   private readonly workersAfter: number;
   /** How the last verification shared its chunks out. */
-  readonly shares: ChunkShares = { here: 0, workers: 0 };
+  readonly shares: ChunkShares = { here: 0, workers: 0, runs: 0 };
   private pool?: WorkerPool;
 
   constructor(
@@ -62,32 +64,46 @@ export class ParallelChainVerifier {
     const linker = new ChainLinker(this.agency, this.range);
     this.shares.here = 0;
     this.shares.workers = 0;
+    this.shares.runs = 0;
     if (this.workersAfter === 0) this.startWorkers();
-    const inFlight: { positions: string[]; answer: Promise<Inspected[]> }[] = [];
+    const inFlight: { records: LogRecord[]; answer: Promise<Inspected[] | CheckedRun> }[] = [];
+    const cache = new SignatureCache();
     let linked = 0;
     let going = true;
+    const counted = (n: number) => {
+      const before = linked;
+      linked += n;
+      if (Math.floor(before / 10_000) !== Math.floor(linked / 10_000)) this.options.progress?.(linked);
+    };
     const linkNext = async () => {
-      const { positions, answer } = inFlight.shift()!;
-      const inspected = await answer;
+      const { records, answer } = inFlight.shift()!;
+      const answered = await answer;
+      if (!Array.isArray(answered) && linker.takeRun(answered)) {
+        this.shares.runs++;
+        counted(answered.count);
+        return;
+      }
+      // A run that does not simply follow what was linked (a republished batch, a range's start)
+      // is linked record by record, as the sequential verifier does, from checks made here again.
+      const inspected = Array.isArray(answered) ? answered : this.inspectHere(records, cache);
       for (let i = 0; i < inspected.length && going; i++) {
         const record = inspected[i];
-        going = linker.push(record, positions[i], () => record.checks ?? missingChecks(record));
-        if (++linked % 10_000 === 0) this.options.progress?.(linked);
+        going = linker.push(record, records[i].position, () => record.checks ?? missingChecks(record));
+        counted(1);
       }
     };
     try {
       let chunk: LogRecord[] = [];
       let read = 0;
-      const cache = new SignatureCache();
       const send = async () => {
-        const positions = chunk.map((r) => r.position);
+        const records = chunk;
         const pool = this.pool;
         if (pool && (pool.online > 0 || this.workersAfter === 0)) {
           this.shares.workers++;
-          inFlight.push({ positions, answer: pool.inspect(chunk) });
+          inFlight.push({ records, answer: pool.inspect(chunk) });
         } else {
           this.shares.here++;
-          inFlight.push({ positions, answer: Promise.resolve(inspectValues(chunk.map((r) => r.value), this.agency, this.range, this.trust, cache)) });
+          inFlight.push({ records, answer: Promise.resolve(this.inspectHere(records, cache)) });
           if (!pool && read >= this.workersAfter) this.startWorkers();
           // Lets a worker's "ready" through: a log read from memory never waits otherwise.
           if (this.pool) await new Promise((resolve) => setImmediate(resolve));
@@ -112,6 +128,16 @@ export class ParallelChainVerifier {
       this.pool = undefined;
       await pool?.close();
     }
+  }
+
+  private inspectHere(records: LogRecord[], cache: SignatureCache): Inspected[] {
+    return inspectValues(
+      records.map((r) => r.value),
+      this.agency,
+      this.range,
+      this.trust,
+      cache,
+    );
   }
 
   private startWorkers(): void {
@@ -145,7 +171,7 @@ function missingChecks(record: Inspected): never {
 /** Worker threads answering chunks in the order they were sent to each. */
 class WorkerPool {
   private readonly threads: Worker[] = [];
-  private readonly waiting = new Map<number, { resolve: (inspected: Inspected[]) => void; reject: (error: Error) => void }>();
+  private readonly waiting = new Map<number, { resolve: (answer: Inspected[] | CheckedRun) => void; reject: (error: Error) => void }>();
   private next = 0;
   private failed?: Error;
   /** The threads that have said they are ready, in that order; chunks go round robin among them. */
@@ -163,7 +189,7 @@ class WorkerPool {
         const waiter = this.waiting.get(answer.chunk);
         this.waiting.delete(answer.chunk);
         if ('error' in answer) waiter?.reject(new Error(`a verify worker failed on its chunk: ${answer.error}`));
-        else waiter?.resolve(answer.inspected);
+        else waiter?.resolve('run' in answer ? answer.run : answer.inspected);
       });
       thread.on('error', (error) => this.fail(error));
       thread.on('exit', (code) => {
@@ -178,8 +204,8 @@ class WorkerPool {
     return this.up.length;
   }
 
-  /** The inspections of `records`, made by the next worker in turn (once one is up). */
-  inspect(records: LogRecord[]): Promise<Inspected[]> {
+  /** The inspections of `records`, or the run they make, from the next worker in turn (once one is up). */
+  inspect(records: LogRecord[]): Promise<Inspected[] | CheckedRun> {
     if (this.failed) return Promise.reject(this.failed);
     const chunk = this.next++;
     const lengths = new Int32Array(records.length);
@@ -195,7 +221,7 @@ class WorkerPool {
       offset += r.value?.length ?? 0;
     }
     const request: ChunkRequest = { chunk, bytes: bytes.buffer, lengths };
-    const answer = new Promise<Inspected[]>((resolve, reject) => this.waiting.set(chunk, { resolve, reject }));
+    const answer = new Promise<Inspected[] | CheckedRun>((resolve, reject) => this.waiting.set(chunk, { resolve, reject }));
     // Before any worker is up, a message waits in the port of the first one started.
     const threads = this.up.length > 0 ? this.up : this.threads;
     threads[chunk % threads.length].postMessage(request, [bytes.buffer, lengths.buffer]);

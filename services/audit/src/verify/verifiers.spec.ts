@@ -91,6 +91,22 @@ describe('ParallelChainVerifier gives the ChainVerifier report', () => {
     expect(report).toEqual({ agency: AGENCY, ok: true, verified: COUNT, duplicates: 0, firstSequence: 1, lastSequence: COUNT });
   });
 
+  it('on an intact log, from workers that answer each chunk as one checked run', async () => {
+    const verifier = new ParallelChainVerifier(trust, AGENCY, { workers: 2, chunkSize: 5, workersAfter: 0 });
+    const report = await verifier.verify(records(intact));
+    expect(report).toEqual(sequential(intact, {}));
+    expect(verifier.shares).toEqual({ here: 0, workers: COUNT / 5, runs: COUNT / 5 });
+  });
+
+  it('on a log with a republished batch, linking the chunks that repeat record by record', async () => {
+    const values = [...intact.slice(0, 30), ...intact.slice(20, 30), ...intact.slice(30)];
+    const verifier = new ParallelChainVerifier(trust, AGENCY, { workers: 2, chunkSize: 5, workersAfter: 0 });
+    const report = await verifier.verify(records(values));
+    expect(report).toEqual({ agency: AGENCY, ok: true, verified: COUNT, duplicates: 10, firstSequence: 1, lastSequence: COUNT });
+    // The two chunks of sequences 21 to 30 that come again are checked runs too, but not next in the log.
+    expect(verifier.shares).toEqual({ here: 0, workers: (COUNT + 10) / 5, runs: COUNT / 5 });
+  });
+
   it.each(cases)('on %s', async (_name, values, range) => {
     const expected = sequential(values, range);
     for (const chunkSize of [4, 1000]) {

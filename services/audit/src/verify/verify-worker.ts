@@ -4,7 +4,7 @@
 import { createPublicKey } from 'node:crypto';
 import { parentPort, workerData } from 'node:worker_threads';
 import { SignatureCache, TrustStore } from '@interlink/security';
-import { inspectValues } from './inspection';
+import { checkedRun, inspectValues } from './inspection';
 import { ChunkRequest, ChunkAnswer, WorkerReady, WorkerSetup } from './worker-protocol';
 
 const setup = workerData as WorkerSetup;
@@ -29,7 +29,9 @@ parentPort!.on('message', (request: ChunkRequest) => {
       values.push(length < 0 ? null : bytes.subarray(offset, offset + length));
       if (length > 0) offset += length;
     }
-    answer = { chunk: request.chunk, inspected: inspectValues(values, setup.agency, setup.range, trust, cache) };
+    const inspected = inspectValues(values, setup.agency, setup.range, trust, cache);
+    const run = checkedRun(inspected, setup.range);
+    answer = run ? { chunk: request.chunk, run } : { chunk: request.chunk, inspected };
   } catch (error) {
     answer = { chunk: request.chunk, error: (error as Error).message };
   }
