@@ -20,6 +20,11 @@ export type AgencyRoleName = (typeof AGENCY_ROLES)[number];
 export const say = (line: string) => console.log(`[bench ${new Date().toISOString().slice(11, 23)}] ${line}`);
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+export interface StepScope {
+  cleanups: number;
+  databases: Set<string>;
+}
+
 export interface BenchDatabase {
   url: string;
   dataSource: DataSource;
@@ -75,14 +80,33 @@ export class BenchRun {
     return { url, dataSource };
   }
 
-  private async dropDatabases(): Promise<void> {
+  private async dropDatabases(names: Iterable<string> = this.databases): Promise<void> {
     const admin = new Client({ connectionString: testServerUrl() });
     await admin.connect();
     try {
-      for (const name of this.databases) await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      for (const name of names) await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
     } finally {
       await admin.end();
     }
+  }
+
+  /** Marks where a benchmark step starts: `endStep` undoes what it deferred and made after this. */
+  beginStep(): StepScope {
+    return { cleanups: this.cleanups.length, databases: new Set(this.databases) };
+  }
+
+  /**
+   * Ends a step: runs what it deferred, drops the databases it made, and leaves the server quiet
+   * for the next step. A million-event step otherwise leaves autovacuum and a checkpoint's writes
+   * running into the next step's measurement (the end-to-end latencies of a full run were several
+   * times those of the same step run alone; see the README).
+   */
+  async endStep(scope: StepScope, settleSeconds: number): Promise<string> {
+    while (this.cleanups.length > scope.cleanups) await this.cleanups.pop()!().catch((e: Error) => say(`cleanup: ${e.message}`));
+    const made = [...this.databases].filter((name) => !scope.databases.has(name));
+    await this.dropDatabases(made);
+    for (const name of made) this.databases.delete(name);
+    return `dropped ${made.length} database(s); ${await settleServer(settleSeconds)}`;
   }
 
   kafka(label = 'bench'): Kafka {
@@ -171,13 +195,17 @@ export function rssMiB(pid: number): number | null {
   }
 }
 
-/** CPU seconds (user + system) a process has used, from /proc/<pid>/stat; null once it is gone. */
-export function cpuSeconds(pid: number): number | null {
+/**
+ * CPU seconds (user + system) a process has used, from /proc/<pid>/stat; null once it is gone.
+ * With `reapedChildren`, also what its children used that have ended and that it waited for.
+ */
+export function cpuSeconds(pid: number, reapedChildren = false): number | null {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // The command name (field 2) may hold spaces; utime and stime are fields 14 and 15.
+    // The command name (field 2) may hold spaces; utime and stime are fields 14 and 15, cutime and cstime 16 and 17.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+    const own = Number(fields[11]) + Number(fields[12]);
+    return (reapedChildren ? own + Number(fields[13]) + Number(fields[14]) : own) / CLOCK_TICKS;
   } catch {
     return null;
   }
@@ -201,7 +229,9 @@ export function cpuByGroup(named: Record<string, number>): Record<string, number
       continue;
     }
     const group = comm === 'postgres' ? 'postgres' : comm === 'java' && isKafka(Number(entry)) ? 'kafka' : undefined;
-    if (group) out[group] += cpuSeconds(Number(entry)) ?? 0;
+    // A backend or autovacuum worker that ends takes its CPU time with it, into the postmaster's
+    // reaped children's time: counted there, the group's total only grows.
+    if (group) out[group] += cpuSeconds(Number(entry), true) ?? 0;
   }
   for (const [name, pid] of Object.entries(named)) out[name] = cpuSeconds(pid) ?? 0;
   return out;
@@ -212,5 +242,34 @@ function isKafka(pid: number): boolean {
     return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('kafka.Kafka');
   } catch {
     return false;
+  }
+}
+
+/**
+ * Writes out the server's dirty buffers (`CHECKPOINT`) and waits for its autovacuum workers to
+ * finish (at most `limitSeconds`), so that the next step does not pay for the last one's writes.
+ * Says what it did; a server that refuses `CHECKPOINT` (a role without the right) is only waited for.
+ */
+export async function settleServer(limitSeconds: number): Promise<string> {
+  const admin = new Client({ connectionString: testServerUrl(), application_name: 'bench-settle' });
+  await admin.connect();
+  try {
+    const t0 = Date.now();
+    const checkpoint = await admin.query('CHECKPOINT').then(
+      () => `checkpoint ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+      (e: Error) => `no checkpoint (${e.message})`,
+    );
+    const t1 = Date.now();
+    let workers = 0;
+    for (;;) {
+      const { rows } = await admin.query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE backend_type = 'autovacuum worker'`);
+      workers = rows[0].n;
+      if (workers === 0 || Date.now() - t1 > limitSeconds * 1000) break;
+      await sleep(500);
+    }
+    const waited = ((Date.now() - t1) / 1000).toFixed(1);
+    return `${checkpoint}; ${workers ? `${workers} autovacuum worker(s) still running after ${waited} s` : `autovacuum quiet after ${waited} s`}`;
+  } finally {
+    await admin.end();
   }
 }

@@ -38,6 +38,8 @@ export interface Sizes {
   e2eDrainSeconds: number;
   /** Interval of the read-model poll, ms. */
   pollMs: number;
+  /** After each benchmark, how long to wait at most for the server's autovacuum workers to finish. */
+  settleSeconds: number;
 }
 
 const SCALES: Record<Scale, Sizes> = {
@@ -58,6 +60,7 @@ const SCALES: Record<Scale, Sizes> = {
     e2eMaxSteps: 2,
     e2eDrainSeconds: 10,
     pollMs: 2,
+    settleSeconds: 10,
   },
   full: {
     appendEvents: 50_000,
@@ -76,6 +79,7 @@ const SCALES: Record<Scale, Sizes> = {
     e2eMaxSteps: 8,
     e2eDrainSeconds: 120,
     pollMs: 2,
+    settleSeconds: 120,
   },
 };
 
@@ -97,6 +101,7 @@ const SIZE_VARIABLES: Record<keyof Sizes, { name: string; what: string }> = {
   e2eMaxSteps: { name: 'BENCH_E2E_MAX_STEPS', what: 'most steps of that search' },
   e2eDrainSeconds: { name: 'BENCH_E2E_DRAIN_SECONDS', what: 'how long probes may arrive after their step before they count as lost, and consumers may take to drain between steps' },
   pollMs: { name: 'BENCH_POLL_MS', what: 'interval of the immigration read-model poll, ms' },
+  settleSeconds: { name: 'BENCH_SETTLE_SECONDS', what: "after each benchmark (its databases dropped, a CHECKPOINT), the longest wait for the server's autovacuum workers to finish" },
 };
 
 /** The services' knobs a run records and passes on (child processes inherit the environment). */

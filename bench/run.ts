@@ -10,7 +10,7 @@ import { testServerUrl } from '@interlink/testing';
 import { appendInProcess, appendOverHttp } from './append';
 import { BenchContext } from './context';
 import { endToEnd } from './e2e';
-import { BenchRun, say } from './infra';
+import { BenchRun, say, settleServer } from './infra';
 import { BENCHES, Bench, BenchOptions, ROOT, SERVICE_KNOBS, UsageError, helpText, parseOptions } from './options';
 import { summariseProfiles } from './profile';
 import { relayBench } from './relay';
@@ -107,18 +107,22 @@ async function main(options: BenchOptions): Promise<number> {
     },
   };
   try {
+    say(`before the first step: ${await settleServer(options.sizes.settleSeconds)}`);
     const steps = [...STEPS.filter((s) => options.only.includes(s.bench))];
     if (options.only.includes('e2e') || options.only.includes('memory')) steps.push({ bench: options.only.includes('e2e') ? 'e2e' : 'memory', run: endToEnd });
     for (const step of steps) {
       if (interrupted) break;
       const t0 = Date.now();
+      const scope = run.beginStep();
       try {
         await step.run(ctx);
       } catch (error) {
         results.failures.push({ bench: step.bench, error: (error as Error).stack ?? String(error) });
         say(`${step.bench} failed: ${(error as Error).message}`);
       }
-      say(`${step.bench} step took ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+      const t1 = Date.now();
+      const settled = await run.endStep(scope, options.sizes.settleSeconds);
+      say(`${step.bench} step took ${((t1 - t0) / 1000).toFixed(0)} s; then ${((Date.now() - t1) / 1000).toFixed(0)} s to clean up: ${settled}`);
     }
   } finally {
     await run.cleanup();

@@ -26,6 +26,7 @@ describe('npm run bench', () => {
       BENCH_HTTP_CONCURRENCY: '2',
       BENCH_RELAY_EVENTS: '300',
       RELAY_BATCH_SIZE: '50',
+      BENCH_SETTLE_SECONDS: '5',
     });
     if (code !== 0) throw new Error(`bench exited ${code}\n${stdout}\n${stderr}`);
     const results = JSON.parse(readFileSync(path.join(out, 'results.json'), 'utf8')) as Results;
@@ -41,6 +42,11 @@ describe('npm run bench', () => {
     }
     expect(results.details).toMatchObject({ append: { inProcess: { events: 200 } }, relay: { events: expect.any(Number) } });
     expect(readFileSync(path.join(out, 'results.md'), 'utf8')).toContain('| benchmark | figure | value | baseline | baseline value | ratio | target | result |');
+
+    // Each step dropped its own databases when it ended, and the server was settled for the next.
+    for (const [bench, databases] of [['append', 1], ['append', 2], ['relay', 1]] as const) {
+      expect(stdout).toMatch(new RegExp(`${bench} step took \\d+ s; then \\d+ s to clean up: dropped ${databases} database\\(s\\); checkpoint [\\d.]+ s; (autovacuum quiet|\\d+ autovacuum worker)`));
+    }
 
     // Its databases, topics and groups are gone.
     const run = /run ([0-9a-f]{4}):/.exec(stdout)![1];
