@@ -132,6 +132,8 @@ describe('personalDataOpener (real Postgres)', () => {
       await deliver(late.ref, late.key);
       expect(nameOf(await open(late.envelope))).toEqual({ name: 'Late Person' });
       await expect(open(never.envelope)).rejects.toThrow(`no data key from immigration for person record ${never.ref} arrived within 0.3 s`);
+      // Not a failure of the event: the consumer fetches it again later (ApplyLater).
+      await expect(open(never.envelope)).rejects.toMatchObject({ name: 'DataKeyNotArrived', applyLater: true });
     });
   });
 });

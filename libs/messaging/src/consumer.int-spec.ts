@@ -162,6 +162,60 @@ describe('EventConsumer (real Kafka, real Postgres)', () => {
     await expect(c.discardParked(999999, 'no such')).rejects.toThrow(/no unresolved parked event #999999/);
   });
 
+  /** What the opener throws for an event whose data key is still on its way (see ApplyLater). */
+  const notYet = () => Object.assign(new Error('its data key has not arrived'), { applyLater: true as const });
+
+  it('fetches an event that cannot be applied yet again, parks nothing, and applies it and what follows once it can', async () => {
+    let ready = false;
+    let tries = 0;
+    const handler = receivedCasesHandler(table);
+    const c = consumer({
+      handler: async (e, context) => {
+        if ((e.data as { text?: string }).text === 'needs its key' && !ready) {
+          tries++;
+          throw notYet();
+        }
+        await handler(e, context);
+      },
+    });
+    await new TopicManager(admin).ensure([topic]);
+    const p = agencies.police;
+    await send([released(p, 'late', 1, opened('Late key')), released(p, 'late', 2, note('needs its key')), released(p, 'late', 3, note('after it'))].map(event));
+    await c.start();
+
+    await waitFor('the event tried again and again', () => tries >= 4);
+    // What came before it is applied; it and what follows wait, none of it parked.
+    expect(await applied()).toBe(1);
+    expect(await c.listParked()).toEqual([]);
+    ready = true;
+    await waitFor('all three applied', async () => (await applied()) === 3);
+    expect(await c.listParked()).toEqual([]);
+    expect(await readCases(db.dataSource.manager, table)).toEqual([{ case_id: 'late', title: 'Late key', country: 'KH', notes: 2, history: 'needs its key;after it;' }]);
+  });
+
+  it('parks an event that still cannot be applied after applyLaterLimitMs, saying how long it waited, and the rest of its stream behind it', async () => {
+    const handler = receivedCasesHandler(table);
+    const c = consumer({
+      applyLaterLimitMs: 1500,
+      handler: async (e, context) => {
+        if ((e.data as { text?: string }).text === 'never comes') throw notYet();
+        await handler(e, context);
+      },
+    });
+    await new TopicManager(admin).ensure([topic]);
+    const p = agencies.police;
+    const started = Date.now();
+    await send([released(p, 'lost-key', 1, opened('Lost key')), released(p, 'lost-key', 2, note('never comes')), released(p, 'lost-key', 3, note('behind it'))].map(event));
+    await c.start();
+
+    await waitFor('the event and the one behind it parked', async () => (await c.listParked()).length === 2);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1500);
+    const [first, second] = await c.listParked();
+    expect(first.reason).toMatch(/^could not be applied for \d+ s: its data key has not arrived$/);
+    expect(second.reason).toMatch(/^held back behind parked event #/);
+    expect(await applied()).toBe(1);
+  });
+
   it('parks a flood of poison and a message too large to copy whole, in one batch, copies each to the dead-letter topic, and goes on', async () => {
     const c = consumer();
     await new TopicManager(admin).ensure([topic]);

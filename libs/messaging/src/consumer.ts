@@ -3,6 +3,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { EventEnvelope, EventRegistry, isErasureType } from '@interlink/contracts';
 import { NotificationListener, insertValues } from '@interlink/event-store';
 import { consuming, countConsumed } from '@interlink/observability';
+import { isApplyLater } from './apply-later';
 import { EnvelopeVerifier, PoisonMessage, decodeMessage } from './decode';
 import { ParkedEvent, ReplayReport, consumerLockKey, discardParkedEvent, listParkedEvents } from './parked';
 import { REPLAY_CHANNEL } from './schema';
@@ -35,6 +36,11 @@ export interface EventConsumerOptions {
   maxAttempts?: number;
   /** First retry delay in ms, doubled for each further retry (default 200). */
   backoffMs?: number;
+  /**
+   * How long an event that cannot be applied yet (ApplyLater: its data key is still on its way)
+   * is fetched again before it is parked, in ms since it first said so (default 10 minutes).
+   */
+  applyLaterLimitMs?: number;
   /** Topic that receives a copy of every parked message (default `dlq.<name>`). */
   deadLetterTopic?: string;
   /** Create missing topics at start (default true; off where topics are provisioned). */
@@ -92,6 +98,8 @@ interface BatchOutcome {
   handled: number;
   applied: number;
   deadLetters: { message: KafkaMessage; reason: string }[];
+  /** The batch ended before an event that could not be applied yet (ApplyLater). */
+  later: boolean;
 }
 
 /** Ends the optimistic pass over a batch: a handler failed, so the batch goes again with savepoints. */
@@ -100,6 +108,12 @@ class FirstAttemptFailed extends Error {
     super(`first attempt failed: ${cause.message}`);
   }
 }
+
+/** What applyWithRetries answers for an event that cannot be applied yet: the batch stops before it. */
+const APPLY_LATER = Symbol('apply later');
+
+/** The pause before an event that could not be applied yet is fetched again, at most (ms). */
+const APPLY_LATER_PAUSE_MS = 1000;
 
 /**
  * Applies events from Kafka exactly once to the agency's database.
@@ -123,6 +137,9 @@ export class EventConsumer {
   readonly deadLetterTopic: string;
   private readonly maxAttempts: number;
   private readonly backoffMs: number;
+  private readonly applyLaterLimitMs: number;
+  /** Events that could not be applied yet, and when they first said so (Date.now()). */
+  private readonly waitingSince = new Map<string, number>();
 
   constructor(
     private readonly kafka: Kafka,
@@ -134,6 +151,7 @@ export class EventConsumer {
     this.deadLetterTopic = options.deadLetterTopic ?? `dlq.${options.name}`;
     this.maxAttempts = options.maxAttempts ?? 3;
     this.backoffMs = options.backoffMs ?? 200;
+    this.applyLaterLimitMs = options.applyLaterLimitMs ?? 600_000;
   }
 
   get name(): string {
@@ -218,11 +236,21 @@ export class EventConsumer {
       if (!(error instanceof FirstAttemptFailed)) throw error;
       outcome = await this.applyBatch(batch, decoded, heartbeat, isRunning, isStale, 'careful');
     }
-    const { last, handled, applied, deadLetters } = outcome;
+    const { last, handled, applied, deadLetters, later } = outcome;
     countConsumed(this.name, { applied, parked: deadLetters.length, skipped: handled - applied - deadLetters.length });
     if (last !== undefined) {
       resolveOffset(last);
       await this.consumer!.commitApplied(topic, partition, last);
+    }
+    if (later) {
+      // The rest of the batch, from the event that could not be applied yet, comes again with the
+      // next fetch (only what was resolved is behind the consumer); a pause first, heartbeating.
+      const keepAlive = setInterval(() => void heartbeat().catch(() => undefined), 500);
+      try {
+        await new Promise((r) => setTimeout(r, Math.min(APPLY_LATER_PAUSE_MS, Math.max(this.backoffMs, 50))));
+      } finally {
+        clearInterval(keepAlive);
+      }
     }
   }
 
@@ -239,6 +267,7 @@ export class EventConsumer {
     let last: string | undefined;
     let handled = 0;
     let applied = 0;
+    let later = false;
     const deadLetters: { message: KafkaMessage; reason: string }[] = [];
     // The optimistic pass writes the batch's inbox records in one statement (see flushInbox).
     const inbox: InboxRecord[] | undefined = mode === 'optimistic' ? [] : undefined;
@@ -269,6 +298,11 @@ export class EventConsumer {
               await this.park(tx, where, message, parked(`held back behind parked event #${headOfStream} of stream "${d.envelope.subject}"`), held, deadLetters);
             } else {
               const failure = inbox ? await this.applyFirstTime(tx, d.envelope, where, open, inbox) : await this.applyWithRetries(tx, d.envelope, where, open, heartbeat);
+              if (failure === APPLY_LATER) {
+                // Neither applied nor parked: the batch ends before it (see ApplyLater).
+                later = true;
+                break;
+              }
               if (failure === undefined) applied++;
               if (failure) await this.park(tx, where, message, parked(failure), held, deadLetters);
             }
@@ -295,7 +329,7 @@ export class EventConsumer {
       }
       if (deadLetters.length > 0) await this.sendDeadLetters(topic, partition, deadLetters);
     });
-    return { last, handled, applied, deadLetters };
+    return { last, handled, applied, deadLetters, later };
   }
 
   /**
@@ -339,7 +373,7 @@ export class EventConsumer {
     where: Where,
     open: Open,
     heartbeat: () => Promise<void>,
-  ): Promise<string | undefined> {
+  ): Promise<string | typeof APPLY_LATER | undefined> {
     let lastError: Error | undefined;
     for (let attempt = 1; attempt <= this.maxAttempts; attempt++) {
       if (attempt > 1) {
@@ -347,9 +381,21 @@ export class EventConsumer {
         await heartbeat();
       }
       if (await this.applyOnce(tx, envelope, where, open).then(() => true, (e: Error) => ((lastError = e), false))) {
+        this.waitingSince.delete(envelope.id);
         return undefined;
       }
+      if (isApplyLater(lastError)) {
+        const since = this.waitingSince.get(envelope.id) ?? Date.now();
+        const waited = Date.now() - since;
+        if (waited < this.applyLaterLimitMs) {
+          if (!this.waitingSince.has(envelope.id)) this.waitingSince.set(envelope.id, since);
+          return APPLY_LATER;
+        }
+        this.waitingSince.delete(envelope.id);
+        return `could not be applied for ${(waited / 1000).toFixed(0)} s: ${lastError.message}`;
+      }
     }
+    this.waitingSince.delete(envelope.id);
     return `handler failed ${this.maxAttempts} times: ${lastError?.message ?? 'unknown error'}`;
   }
 

@@ -1,3 +1,4 @@
+export * from './apply-later';
 export * from './acls';
 export * from './consumer';
 export * from './decode';

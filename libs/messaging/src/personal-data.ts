@@ -6,6 +6,7 @@ import { DataKeys, KeyReceipt } from '@interlink/event-store';
 import { DATA_KEY_BYTES, KEY_SEAL_HEADERS, SealedDataError, openData, sealedRefs } from '@interlink/security';
 import { ConsumerHealth, SupervisedConsumer } from './supervisor';
 import { TopicManager } from './topics';
+import { ApplyLater } from './apply-later';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -34,6 +35,20 @@ function nextKeyArrival(ms: number): Promise<void> {
 const KEY_POLL_MS = 100;
 
 /** A key delivery that cannot be used, with the reason; nothing is stored for it. */
+
+/**
+ * A partner's event whose data key has not arrived (yet): the consumer applies it later, when the
+ * key may have come (see ApplyLater), instead of counting a failure. A relay whose batch reached
+ * the events' partitions but not the keys' (a broker lost mid-send) sends the keys again later.
+ */
+export class DataKeyNotArrived extends SealedDataError implements ApplyLater {
+  readonly applyLater = true as const;
+
+  constructor(message: string) {
+    super(message);
+    this.name = 'DataKeyNotArrived';
+  }
+}
 export class BadKeyDelivery extends Error {
   constructor(message: string) {
     super(message);
@@ -314,7 +329,7 @@ export function personalDataOpener(options: PersonalDataOpenerOptions = {}): Bat
       }
       const missing = [...refs].filter((ref) => !found.has(ref));
       if (missing.length > 0) {
-        throw new SealedDataError(`no data key from ${owner} for person record ${missing.join(', ')} arrived within ${waitMs / 1000} s`);
+        throw new DataKeyNotArrived(`no data key from ${owner} for person record ${missing.join(', ')} arrived within ${waitMs / 1000} s`);
       }
       const data = openData(envelope.data, (ref) => found.get(ref));
       const schema = parseDataschema(envelope.dataschema);
