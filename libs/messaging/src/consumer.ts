@@ -385,12 +385,9 @@ export class EventConsumer {
         return undefined;
       }
       if (isApplyLater(lastError)) {
-        const since = this.waitingSince.get(envelope.id) ?? Date.now();
-        const waited = Date.now() - since;
-        if (waited < this.applyLaterLimitMs) {
-          if (!this.waitingSince.has(envelope.id)) this.waitingSince.set(envelope.id, since);
-          return APPLY_LATER;
-        }
+        if (!this.waitingSince.has(envelope.id)) this.waitingSince.set(envelope.id, Date.now());
+        const waited = Date.now() - this.waitingSince.get(envelope.id)!;
+        if (waited < this.applyLaterLimitMs) return APPLY_LATER;
         this.waitingSince.delete(envelope.id);
         return `could not be applied for ${(waited / 1000).toFixed(0)} s: ${lastError.message}`;
       }
