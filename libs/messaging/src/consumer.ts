@@ -219,12 +219,8 @@ export class EventConsumer {
     if (this.options.beforeBatch) {
       // The wait (for data keys) may outlast the group session: keep heartbeating through it, or the
       // group drops this member, the batch comes back, and it waits again, for ever.
-      const keepAlive = setInterval(() => void heartbeat().catch(() => undefined), 1000);
-      try {
-        await this.options.beforeBatch([...decoded.values()].flatMap((d) => ('envelope' in d ? [d.envelope] : [])));
-      } finally {
-        clearInterval(keepAlive);
-      }
+      const beforeBatch = this.options.beforeBatch;
+      await heartbeating(heartbeat, () => beforeBatch([...decoded.values()].flatMap((d) => ('envelope' in d ? [d.envelope] : []))));
     }
 
     // First without a savepoint per event (two round trips fewer each); a handler that fails
@@ -245,12 +241,7 @@ export class EventConsumer {
     if (later) {
       // The rest of the batch, from the event that could not be applied yet, comes again with the
       // next fetch (only what was resolved is behind the consumer); a pause first, heartbeating.
-      const keepAlive = setInterval(() => void heartbeat().catch(() => undefined), 500);
-      try {
-        await new Promise((r) => setTimeout(r, Math.min(APPLY_LATER_PAUSE_MS, Math.max(this.backoffMs, 50))));
-      } finally {
-        clearInterval(keepAlive);
-      }
+      await heartbeating(heartbeat, () => new Promise((r) => setTimeout(r, Math.min(APPLY_LATER_PAUSE_MS, Math.max(this.backoffMs, 50)))));
     }
   }
 
@@ -381,7 +372,6 @@ export class EventConsumer {
         await heartbeat();
       }
       if (await this.applyOnce(tx, envelope, where, open).then(() => true, (e: Error) => ((lastError = e), false))) {
-        this.waitingSince.delete(envelope.id);
         return undefined;
       }
       if (isApplyLater(lastError)) {
@@ -422,6 +412,8 @@ export class EventConsumer {
   private async applyEffects(tx: EntityManager, envelope: EventEnvelope, where: Where, open: Open, inbox?: InboxRecord[]): Promise<void> {
     const opened = await open(envelope);
     await consuming(envelope, { consumer: this.name, agencyId: this.options.agencyId, ...where }, () => this.options.handler(opened, { manager: tx, ...where }));
+    // Applied in either pass: it no longer waits (see ApplyLater).
+    if (this.waitingSince.size > 0) this.waitingSince.delete(envelope.id);
     if (inbox) {
       inbox.push({ envelope, ...where });
       return;
@@ -634,6 +626,16 @@ export function printable(text: string | undefined): string | null {
   if (text === undefined) return null;
   // eslint-disable-next-line no-control-regex
   return text.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, '\ufffd').slice(0, 2000);
+}
+
+/** Runs `work` while heartbeating to the group every second, so a long wait does not cost this member its partitions. */
+async function heartbeating<T>(heartbeat: () => Promise<void>, work: () => Promise<T>): Promise<T> {
+  const keepAlive = setInterval(() => void heartbeat().catch(() => undefined), 1000);
+  try {
+    return await work();
+  } finally {
+    clearInterval(keepAlive);
+  }
 }
 
 function headersToJson(headers: IHeaders | undefined): Record<string, string> {

@@ -34,8 +34,6 @@ function nextKeyArrival(ms: number): Promise<void> {
 /** How often a wait for a key looks in the database anyway, in ms. */
 const KEY_POLL_MS = 100;
 
-/** A key delivery that cannot be used, with the reason; nothing is stored for it. */
-
 /**
  * A partner's event whose data key has not arrived (yet): the consumer applies it later, when the
  * key may have come (see ApplyLater), instead of counting a failure. A relay whose batch reached
@@ -49,6 +47,8 @@ export class DataKeyNotArrived extends SealedDataError implements ApplyLater {
     this.name = 'DataKeyNotArrived';
   }
 }
+
+/** A key delivery that cannot be used, with the reason; nothing is stored for it. */
 export class BadKeyDelivery extends Error {
   constructor(message: string) {
     super(message);
