@@ -12,4 +12,5 @@ export * from './registry';
 export * from './personal-data';
 export * from './schema-parts';
 export * from './storable-text';
+export * from './random-pool';
 export * from './uuid';

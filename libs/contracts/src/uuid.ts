@@ -1,4 +1,5 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
+import { pooledRandomBytes } from './random-pool';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
 
@@ -10,28 +11,13 @@ let lastMs = -1;
 let counter = 0;
 
 /**
- * Random bytes for ids, drawn from a pool refilled 4 KiB at a time (as Node's randomUUID does):
- * one call into the CSPRNG per 256 ids instead of one per id. No byte is handed out twice.
- */
-let pool = Buffer.alloc(0);
-let taken = 0;
-function randomPart(bytes: number): Buffer {
-  if (taken + bytes > pool.length) {
-    pool = randomBytes(4096);
-    taken = 0;
-  }
-  taken += bytes;
-  return pool.subarray(taken - bytes, taken);
-}
-
-/**
  * UUIDv7 (RFC 9562): 48-bit Unix milliseconds, then a 12-bit counter that keeps ids made in
  * the same millisecond in creation order, then random bits. Sorting ids sorts them by time.
  */
 export function uuidv7(now: number = Date.now()): string {
   if (now > lastMs) {
     lastMs = now;
-    counter = randomPart(2).readUInt16BE(0) & 0x1ff;
+    counter = pooledRandomBytes(2).readUInt16BE(0) & 0x1ff;
   } else {
     counter++;
     if (counter > 0xfff) {
@@ -43,7 +29,7 @@ export function uuidv7(now: number = Date.now()): string {
   bytes.writeUIntBE(lastMs, 0, 6);
   bytes[6] = 0x70 | (counter >> 8);
   bytes[7] = counter & 0xff;
-  randomPart(8).copy(bytes, 8);
+  pooledRandomBytes(8).copy(bytes, 8);
   bytes[8] = 0x80 | (bytes[8] & 0x3f);
   const hex = bytes.toString('hex');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;

@@ -1,4 +1,5 @@
 import { ContractViolation, DomainError, interlinkRegistry, uuidv7 } from '@interlink/contracts';
+import { EntityManager } from 'typeorm';
 import { TestDatabase, caseFileDecider, caseFileRegistry, createTestDatabase, waitFor } from '@interlink/testing';
 import { AppendContext, ConcurrencyError, EventStore, IdempotencyError, LOG_START, LogPosition, MAX_EVENT_BYTES, StoredEvent } from './index';
 
@@ -77,6 +78,28 @@ describe('EventStore (real Postgres)', () => {
     expect(retry.events.map((e) => e.id)).toEqual(first.events.map((e) => e.id));
     expect(await store.readStream('case-c')).toHaveLength(2);
     await expect(store.append('case-other', 0, [{ ...opened(), id: ids[0] }], context())).rejects.toThrow(IdempotencyError);
+  });
+
+  it('looks for a retry\'s stored events only when the caller gave the events their ids', async () => {
+    // Index scans of events_id_unique in this transaction (not yet reported to the server): the look
+    // probes it once per id; ids made by the append cannot have been stored, so it is skipped.
+    const idScans = async (tx: EntityManager): Promise<number> =>
+      (
+        await tx.query(
+          `SELECT pg_stat_get_xact_numscans('interlink.events_id_unique'::regclass)::int AS n`,
+        )
+      )[0].n;
+    await db.dataSource.transaction(async (tx) => {
+      const before = await idScans(tx);
+      await store.append('case-ids-made', 0, [opened(), note('first report'), note('second report')], context(), tx);
+      const afterMade = await idScans(tx);
+      await store.append('case-ids-given', 0, [{ ...opened(), id: uuidv7() }, { ...note('first report'), id: uuidv7() }], context(), tx);
+      const afterGiven = await idScans(tx);
+      expect(afterMade - before).toBe(0);
+      expect(afterGiven - afterMade).toBeGreaterThanOrEqual(1);
+    });
+    expect(await store.readStream('case-ids-made')).toHaveLength(3);
+    expect(await store.readStream('case-ids-given')).toHaveLength(2);
   });
 
   it('validates payloads on write and appends nothing when one is bad', async () => {

@@ -165,10 +165,12 @@ export class EventStore {
     // data keys: personal data is stored sealed, each person record under its own key). While
     // Postgres works on it, the events are checked and sealed with the fresh keys it is asked to
     // store; a record that had a key already is sealed again with that key. A refused event
-    // throws once the round trip is over, and its transaction stores nothing. After a load at
-    // `loadedVersion` the events are new, so the look for a retry's events is skipped.
+    // throws once the round trip is over, and its transaction stores nothing. The look for a
+    // retry's events is skipped after a load at `loadedVersion` (the events are new) and when no
+    // event came with an id (ids made here cannot have been stored before).
     const fresh = new Map([...toSeal.refs].map((ref) => [ref, newDataKey()]));
-    const preparing = this.prepare(manager, streamId, loadedVersion === undefined ? ids : [], !streamLocked, expectedVersion, fresh);
+    const retriable = loadedVersion === undefined && events.some((e) => e.id !== undefined);
+    const preparing = this.prepare(manager, streamId, retriable ? ids : [], !streamLocked, expectedVersion, fresh);
     // Handled here so that a failure while this waits is not an unhandled rejection; awaited below.
     preparing.catch(() => undefined);
     await queryOnItsWay();

@@ -49,6 +49,22 @@ describe('data key lookups without table statistics (real Postgres)', () => {
     expect(read.index).toBeLessThanOrEqual(held.length);
   });
 
+  it('prepare_append for 300 new records stores their fresh keys and reads none back (NULL refs: seal with the fresh keys)', async () => {
+    const fresh = Array.from({ length: 300 }, () => ({ ref: uuidv7(), key: randomBytes(32) }));
+    const { result: [row], read } = await counted(
+      (tx): Promise<{ version: number; refs: string[] | null; keys: Buffer[] | null }[]> =>
+        tx.query(`SELECT version, refs, keys FROM interlink.prepare_append('lookups-new', '{}'::uuid[], true, NULL, 'police', $1::uuid[], $2::bytea[])`, [
+          fresh.map((f) => f.ref),
+          fresh.map((f) => f.key),
+        ]),
+    );
+    expect(row).toEqual({ version: 0, refs: null, keys: null });
+    const stored = await keys.find(db.dataSource.manager, 'police', fresh.map((f) => f.ref));
+    for (const f of fresh) expect(stored.get(f.ref)).toEqual(f.key);
+    // Nothing fetched: the conflict checks found no key, and no key was read back.
+    expect(read).toEqual({ seq: 0, index: 0 });
+  });
+
   it('prepare_append for 300 records (250 held, 50 new) returns the held keys and the fresh ones, reading no other key', async () => {
     const fresh = Array.from({ length: 50 }, () => ({ ref: uuidv7(), key: randomBytes(32) }));
     const wanted = [...held.slice(50), ...fresh];

@@ -167,6 +167,50 @@ export const eventStoreMigrations: Migration[] = [
       END $fn$;
     `,
   },
+  {
+    id: 'event-store/007-prepare-append-lean',
+    sql: `
+      -- prepare_append doing less for the usual append (same signature; results as before, except
+      -- that refs and keys are NULL when every record got the fresh key it was given, which the
+      -- caller already reads as "seal with the fresh keys"):
+      -- - ids empty (the events' ids were made for this append, so no retry can have stored them):
+      --   no look for stored events, which probed the id index once per event;
+      -- - the fresh keys' INSERT returns the records it stored; only when some record had a key
+      --   already are the keys read back (in their own statement, as before, so a key another
+      --   transaction made meanwhile is read as committed). Reading back every key probed the
+      --   key index once per record and was a third of the preparation.
+      CREATE OR REPLACE FUNCTION interlink.prepare_append(
+          stream text, ids uuid[], take_lock boolean, expected integer,
+          key_owner text, key_refs uuid[], fresh_keys bytea[],
+          OUT version integer, OUT existing json, OUT refs text[], OUT keys bytea[])
+        LANGUAGE plpgsql VOLATILE AS $fn$
+      DECLARE
+        stored integer;
+      BEGIN
+        IF take_lock THEN
+          PERFORM pg_advisory_xact_lock(hashtextextended('stream:' || stream, 0));
+        END IF;
+        SELECT coalesce(max(e.stream_version), 0)::integer INTO version FROM interlink.events e WHERE e.stream_id = stream;
+        IF cardinality(ids) > 0 THEN
+          SELECT json_agg(json_build_object('tx_id', e.tx_id::text, 'position', e.position::text, 'envelope', e.envelope) ORDER BY e.position)
+            INTO existing FROM interlink.events e WHERE e.id = ANY(ids);
+        END IF;
+        IF existing IS NULL AND cardinality(key_refs) > 0 AND (expected IS NULL OR expected = version) THEN
+          WITH made AS (
+            INSERT INTO interlink.data_keys (owner, ref, key)
+              SELECT key_owner, fresh.ref, fresh.key FROM unnest(key_refs, fresh_keys) AS fresh(ref, key)
+              ON CONFLICT (owner, ref) DO NOTHING
+              RETURNING 1)
+          SELECT count(*)::integer INTO stored FROM made;
+          IF stored < cardinality(key_refs) THEN
+            SELECT array_agg(k.ref::text), array_agg(k.key) INTO refs, keys
+              FROM unnest(key_refs) AS wanted(ref)
+              CROSS JOIN LATERAL (SELECT d.ref, d.key FROM interlink.data_keys d WHERE d.owner = key_owner AND d.ref = wanted.ref OFFSET 0) AS k;
+          END IF;
+        END IF;
+      END $fn$;
+    `,
+  },
 ];
 
 /**

@@ -1,5 +1,5 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { PersonalDataSpec, SealedPart, Withheld, forEachPersonalPart, isSealedPart, isWithheldPart } from '@interlink/contracts';
+import { createCipheriv, createDecipheriv } from 'node:crypto';
+import { PersonalDataSpec, pooledRandomBytes, SealedPart, Withheld, forEachPersonalPart, isSealedPart, isWithheldPart } from '@interlink/contracts';
 import { canonicalJson, sha256Text } from './canonical-json';
 
 /**
@@ -14,7 +14,7 @@ const IV_BYTES = 12;
 const TAG_BYTES = 16;
 
 export function newDataKey(): Buffer {
-  return randomBytes(DATA_KEY_BYTES);
+  return pooledRandomBytes(DATA_KEY_BYTES, { copy: true });
 }
 
 function checkKey(key: Buffer, ref: string): void {
@@ -29,7 +29,8 @@ export function sealPart(part: Record<string, unknown>, fields: readonly string[
   for (const [name, value] of Object.entries(part)) {
     setMember(fields.includes(name) ? secret : kept, name, value);
   }
-  const iv = randomBytes(IV_BYTES);
+  // Used at once (into the cipher and the sealed text), so a view of the pool will do.
+  const iv = pooledRandomBytes(IV_BYTES);
   const cipher = createCipheriv('aes-256-gcm', key, iv);
   cipher.setAAD(Buffer.from(ref, 'utf8'));
   const body = Buffer.concat([cipher.update(canonicalJson(secret), 'utf8'), cipher.final()]);
