@@ -102,6 +102,23 @@ describe('EventStore (real Postgres)', () => {
     expect(await store.readStream('case-ids-given')).toHaveLength(2);
   });
 
+  it('prepares its statements once per connection: the insert per number of events, and the preparation', async () => {
+    const prepared = async (tx: EntityManager): Promise<string[]> =>
+      (await tx.query(`SELECT name FROM pg_prepared_statements WHERE name LIKE 'interlink_%' ORDER BY name`)).map((r: { name: string }) => r.name);
+    await db.dataSource.transaction(async (tx) => {
+      await store.append('case-prepared-1', 0, [opened(), note('first report'), note('second report')], context(), tx);
+      await store.append('case-prepared-2', 0, [opened(), note('first report'), note('second report')], context(), tx);
+      await store.append('case-prepared-3', 0, [opened()], context(), tx);
+      expect(await prepared(tx)).toEqual(expect.arrayContaining(['interlink_append_1', 'interlink_append_3', 'interlink_prepare_append']));
+    });
+    // In a transaction of its own (no caller's), and over 128 events (unnamed), it appends alike.
+    const many = Array.from({ length: 130 }, (_, i) => note(`report ${i}`));
+    await store.append('case-prepared-4', 0, [opened(), ...many], context());
+    expect(await store.readStream('case-prepared-1')).toHaveLength(3);
+    expect(await store.readStream('case-prepared-3')).toHaveLength(1);
+    expect(await store.readStream('case-prepared-4')).toHaveLength(131);
+  });
+
   it('validates payloads on write and appends nothing when one is bad', async () => {
     await expect(
       store.append('case-d', 0, [opened(), { type: 'intel.testing.note-added', data: { text: '' } }], context()),

@@ -18,6 +18,7 @@ import { newDataKey, openDataInPlace, sealData, sealedRefs } from '@interlink/se
 import { currentTraceContext, inSpan, traced } from '@interlink/observability';
 import { countAppended, countCommittedAppends } from './append-metrics';
 import { DataKeys, sealingKeys } from './data-keys';
+import { queryPrepared } from './database';
 import { ConcurrencyError, IdempotencyError } from './errors';
 import { LOG_START, LogPosition } from './log-position';
 import { EVENTS_CHANNEL } from './schema';
@@ -100,6 +101,31 @@ const queryOnItsWay = () => new Promise<void>((resolve) => setImmediate(resolve)
 
 /** Events per INSERT statement of an append (four parameters each, of Postgres's 65,535). */
 const INSERT_ROWS = 5000;
+
+/**
+ * Appends of up to this many events insert with a statement prepared once per connection and
+ * size (queryPrepared): at most this many statements per connection, and the usual sizes (a
+ * command's few events, a batch) are all below it.
+ */
+const PREPARED_INSERT_ROWS = 128;
+
+const insertSqlBySize = new Map<number, string>();
+
+/** The INSERT of `rows` events into one stream, with the notification that wakes readers (delivered at commit). */
+function insertSql(rows: number): string {
+  let sql = insertSqlBySize.get(rows);
+  if (sql === undefined) {
+    const values = Array.from({ length: rows }, (_, i) => `($${4 * i + 2}::uuid, $1, $${4 * i + 3}::int, $${4 * i + 4}, $${4 * i + 5}::jsonb)`);
+    sql = `WITH inserted AS (
+             INSERT INTO interlink.events (id, stream_id, stream_version, type, envelope) VALUES ${values.join(', ')}
+             RETURNING 1)
+           SELECT pg_notify($${4 * rows + 2}, '') FROM (SELECT 1 FROM inserted LIMIT 1) AS any_row`;
+    if (rows <= PREPARED_INSERT_ROWS) insertSqlBySize.set(rows, sql);
+  }
+  return sql;
+}
+
+const PREPARE_APPEND_SQL = `SELECT version, existing, refs, keys FROM interlink.prepare_append($1, $2::uuid[], $3, $4, $5, $6::uuid[], $7::bytea[])`;
 
 /**
  * An agency's append-only event store in its own Postgres database. Every method can join a
@@ -207,8 +233,10 @@ export class EventStore {
     expectedVersion: ExpectedVersion,
     fresh: Map<string, Buffer>,
   ): Promise<{ version: number; existing: Row[] | null; keys?: Map<string, Buffer> }> {
-    const [row]: { version: number; existing: Row[] | null; refs: string[] | null; keys: Buffer[] | null }[] = await manager.query(
-      `SELECT version, existing, refs, keys FROM interlink.prepare_append($1, $2::uuid[], $3, $4, $5, $6::uuid[], $7::bytea[])`,
+    const [row] = await queryPrepared<{ version: number; existing: Row[] | null; refs: string[] | null; keys: Buffer[] | null }>(
+      manager,
+      'interlink_prepare_append',
+      PREPARE_APPEND_SQL,
       [streamId, ids, lock, expectedVersion === 'any' ? null : expectedVersion, this.agencyId, [...fresh.keys()], [...fresh.values()]],
     );
     if (row.existing || !row.refs) return { version: row.version, existing: row.existing };
@@ -299,14 +327,9 @@ export class EventStore {
     // parameters, so a very large append is inserted in parts.
     for (let from = 0; from < envelopes.length; from += INSERT_ROWS) {
       const part = envelopes.slice(from, from + INSERT_ROWS);
-      const rows = part.map((_, i) => `($${4 * i + 2}::uuid, $1, $${4 * i + 3}::int, $${4 * i + 4}, $${4 * i + 5}::jsonb)`);
-      await manager.query(
-        `WITH inserted AS (
-           INSERT INTO interlink.events (id, stream_id, stream_version, type, envelope) VALUES ${rows.join(', ')}
-           RETURNING 1)
-         SELECT pg_notify($${4 * part.length + 2}, '') FROM (SELECT 1 FROM inserted LIMIT 1) AS any_row`,
-        [streamId, ...part.flatMap((e, i) => [ids[from + i], e.streamversion, e.type, stored[from + i]]), EVENTS_CHANNEL],
-      );
+      const values = [streamId, ...part.flatMap((e, i) => [ids[from + i], e.streamversion, e.type, stored[from + i]]), EVENTS_CHANNEL];
+      if (part.length <= PREPARED_INSERT_ROWS) await queryPrepared(manager, `interlink_append_${part.length}`, insertSql(part.length), values);
+      else await manager.query(insertSql(part.length), values);
     }
     countAppended(manager, this.agencyId, envelopes.map((e) => e.type));
     return { streamVersion: version + envelopes.length, events: envelopes, duplicate: false };
