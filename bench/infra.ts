@@ -13,6 +13,7 @@ import { createKafka, kafkaSettingsFromEnv } from '@interlink/messaging';
 import { Role, devIssuer, issueToken, loadOrCreateDevKey } from '@interlink/security';
 import { databaseUrl, foundationMigrations, testServerUrl } from '@interlink/testing';
 import { ServiceProcess, ServiceRole, freePort, waitHealthy } from '../scripts/faults/services';
+import { statementCacheSetting } from './options';
 
 export const AGENCY_ROLES = ['police', 'immigration', 'foreign-ministry', 'audit', 'task-force'] as const;
 export type AgencyRoleName = (typeof AGENCY_ROLES)[number];
@@ -73,7 +74,7 @@ export class BenchRun {
   async database(label: string, options: { extra?: Migration[]; entities?: Function[]; poolSize?: number } = {}): Promise<BenchDatabase> {
     const url = this.databaseUrl(label);
     await ensureDatabase(url);
-    const dataSource = createDataSource({ url, entities: options.entities ?? [], poolSize: options.poolSize ?? 10, applicationName: `bench-${label}` });
+    const dataSource = createDataSource({ url, entities: options.entities ?? [], poolSize: options.poolSize ?? 10, applicationName: `bench-${label}`, statementCache: statementCacheSetting() });
     await dataSource.initialize();
     this.defer(() => dataSource.destroy().then(() => undefined));
     await migrate(dataSource, [...foundationMigrations, ...(options.extra ?? [])]);

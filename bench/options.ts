@@ -107,6 +107,7 @@ const SIZE_VARIABLES: Record<keyof Sizes, { name: string; what: string }> = {
 /** The services' knobs a run records and passes on (child processes inherit the environment). */
 export const SERVICE_KNOBS = [
   'DB_POOL_SIZE',
+  'DB_STATEMENT_CACHE',
   'RELAY_BATCH_SIZE',
   'RELAY_POLL_INTERVAL_MS',
   'CONSUMER_MAX_WAIT_MS',
@@ -185,6 +186,18 @@ function sizeFromEnv(key: keyof Sizes, fallback: number | number[], env: NodeJS.
   return value;
 }
 
+/**
+ * DB_STATEMENT_CACHE as the services read it, for the stores the bench opens in-process
+ * (undefined: the library's default); a UsageError when it is not a whole number from 0 to 10000.
+ */
+export function statementCacheSetting(env: NodeJS.ProcessEnv = process.env): number | undefined {
+  const raw = env.DB_STATEMENT_CACHE;
+  if (raw === undefined || raw.trim() === '') return undefined;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0 || value > 10000) throw new UsageError(`DB_STATEMENT_CACHE must be a whole number from 0 to 10000, got "${raw}"`);
+  return value;
+}
+
 /** Reads the command line and the environment; a UsageError says what is wrong. */
 export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.env): BenchOptions | 'help' {
   let only: Bench[] = [...BENCHES];
@@ -232,6 +245,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
         throw new UsageError(`unknown argument "${argv[i]}"; see npm run bench -- --help`);
     }
   }
+  statementCacheSetting(env);
   const sizes = { ...SCALES[scale] } as Sizes;
   for (const key of Object.keys(SIZE_VARIABLES) as (keyof Sizes)[]) {
     (sizes as unknown as Record<string, number | number[]>)[key] = sizeFromEnv(key, SCALES[scale][key], env);

@@ -4,7 +4,7 @@ import { TerminusModule } from '@nestjs/terminus';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AgencyRole, EventRegistry, interlinkRegistry } from '@interlink/contracts';
-import { EventStore, Migration, ensureDatabase, eventStoreMigrations, migrate } from '@interlink/event-store';
+import { EventStore, Migration, ensureDatabase, eventStoreMigrations, migrate, poolOptions } from '@interlink/event-store';
 import { createKafka, messagingMigrations } from '@interlink/messaging';
 import { Projection, projectionMigrations } from '@interlink/projections';
 import { AdminController } from './admin.controller';
@@ -53,7 +53,7 @@ export class AgencyModule {
             entities: options.entities,
             synchronize: false,
             logging: false,
-            extra: { max: config.poolSize, application_name: `interlink-${config.agencyId}` },
+            extra: poolOptions({ max: config.poolSize, applicationName: `interlink-${config.agencyId}`, statementCache: config.statementCache }),
           }),
           dataSourceFactory: async (dataSourceOptions) => {
             await ensureDatabase(config.databaseUrl);

@@ -1,5 +1,6 @@
 import { AgencyRole, assertAgencyId, isAgencyId } from '@interlink/contracts';
 import { join } from 'node:path';
+import { DEFAULT_STATEMENT_CACHE } from '@interlink/event-store';
 import { KafkaSettings, kafkaSettingsFromEnv } from '@interlink/messaging';
 import { ObservabilitySettings, observabilityFromEnv } from '@interlink/observability';
 import { DEV_ISSUER, DEV_ISSUER_FOLDER } from '@interlink/security';
@@ -27,6 +28,8 @@ export interface AgencyConfig {
   kafka: KafkaSettings;
   partners: Partners;
   poolSize: number;
+  /** Statements each database connection keeps prepared (DB_STATEMENT_CACHE; 0: none, as a pooler in transaction mode needs). */
+  statementCache: number;
   relayBatchSize: number;
   relayPollIntervalMs: number;
   consumerMaxWaitMs: number;
@@ -144,6 +147,7 @@ export function agencyConfigFromEnv(role: AgencyRole, env: NodeJS.ProcessEnv = p
       'task-force': agency(env, 'TASK_FORCE_AGENCY_ID', 'task-force'),
     },
     poolSize: integer(env, 'DB_POOL_SIZE', 10, 1, 200),
+    statementCache: integer(env, 'DB_STATEMENT_CACHE', DEFAULT_STATEMENT_CACHE, 0, 10000),
     relayBatchSize: integer(env, 'RELAY_BATCH_SIZE', 500, 1, 10000),
     relayPollIntervalMs: integer(env, 'RELAY_POLL_INTERVAL_MS', 1000, 10, 600000),
     consumerMaxWaitMs: consumerMaxWaitMs(env),

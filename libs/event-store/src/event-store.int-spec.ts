@@ -1,7 +1,7 @@
 import { ContractViolation, DomainError, interlinkRegistry, uuidv7 } from '@interlink/contracts';
 import { EntityManager } from 'typeorm';
 import { TestDatabase, caseFileDecider, caseFileRegistry, createTestDatabase, waitFor } from '@interlink/testing';
-import { AppendContext, ConcurrencyError, EventStore, IdempotencyError, LOG_START, LogPosition, MAX_EVENT_BYTES, StoredEvent } from './index';
+import { AppendContext, ConcurrencyError, EventStore, createDataSource, IdempotencyError, LOG_START, LogPosition, MAX_EVENT_BYTES, StoredEvent } from './index';
 
 const context = (): AppendContext => ({
   correlationId: uuidv7(),
@@ -102,16 +102,27 @@ describe('EventStore (real Postgres)', () => {
     expect(await store.readStream('case-ids-given')).toHaveLength(2);
   });
 
-  it('prepares its statements once per connection: the insert per number of events, and the preparation', async () => {
-    const prepared = async (tx: EntityManager): Promise<string[]> =>
-      (await tx.query(`SELECT name FROM pg_prepared_statements WHERE name LIKE 'interlink_%' ORDER BY name`)).map((r: { name: string }) => r.name);
-    await db.dataSource.transaction(async (tx) => {
-      await store.append('case-prepared-1', 0, [opened(), note('first report'), note('second report')], context(), tx);
-      await store.append('case-prepared-2', 0, [opened(), note('first report'), note('second report')], context(), tx);
-      await store.append('case-prepared-3', 0, [opened()], context(), tx);
-      expect(await prepared(tx)).toEqual(expect.arrayContaining(['interlink_append_1', 'interlink_append_3', 'interlink_prepare_append']));
-    });
-    // In a transaction of its own (no caller's), and over 128 events (unnamed), it appends alike.
+  it('runs its statements prepared on the connection from their second use: the insert per number of events, and the preparation', async () => {
+    // A connection of its own, so that what earlier tests ran does not count.
+    const own = createDataSource({ url: db.url, poolSize: 1 });
+    await own.initialize();
+    const ownStore = new EventStore(own, caseFileRegistry(), 'police');
+    try {
+      await own.transaction(async (tx) => {
+        await ownStore.append('case-prepared-1', 0, [opened(), note('first report'), note('second report')], context(), tx);
+        await ownStore.append('case-prepared-2', 0, [opened(), note('first report'), note('second report')], context(), tx);
+        await ownStore.append('case-prepared-3', 0, [opened()], context(), tx);
+        const statements: string[] = (await tx.query(`SELECT statement FROM pg_prepared_statements`)).map((r: { statement: string }) => r.statement);
+        expect(statements.filter((s) => s.includes('interlink.prepare_append('))).toHaveLength(1);
+        // The insert of three events (used twice) is prepared, the one of a single event (used once) is not yet.
+        const inserts = statements.filter((s) => s.includes('INSERT INTO interlink.events'));
+        expect(inserts).toHaveLength(1);
+        expect(inserts[0]).toContain('pg_notify($14,');
+      });
+    } finally {
+      await own.destroy();
+    }
+    // Over 128 events the text is made each time and not kept; it appends alike.
     const many = Array.from({ length: 130 }, (_, i) => note(`report ${i}`));
     await store.append('case-prepared-4', 0, [opened(), ...many], context());
     expect(await store.readStream('case-prepared-1')).toHaveLength(3);

@@ -18,7 +18,6 @@ import { newDataKey, openDataInPlace, sealData, sealedRefs } from '@interlink/se
 import { currentTraceContext, inSpan, traced } from '@interlink/observability';
 import { countAppended, countCommittedAppends } from './append-metrics';
 import { DataKeys, sealingKeys } from './data-keys';
-import { queryPrepared } from './database';
 import { ConcurrencyError, IdempotencyError } from './errors';
 import { LOG_START, LogPosition } from './log-position';
 import { EVENTS_CHANNEL } from './schema';
@@ -102,13 +101,8 @@ const queryOnItsWay = () => new Promise<void>((resolve) => setImmediate(resolve)
 /** Events per INSERT statement of an append (four parameters each, of Postgres's 65,535). */
 const INSERT_ROWS = 5000;
 
-/**
- * Appends of up to this many events insert with a statement prepared once per connection and
- * size (queryPrepared): at most this many statements per connection, and the usual sizes (a
- * command's few events, a batch) are all below it.
- */
-const PREPARED_INSERT_ROWS = 128;
-
+/** The INSERT's text of each number of events up to INSERT_TEXTS_KEPT: the same text each time, so the connection keeps it prepared. */
+const INSERT_TEXTS_KEPT = 128;
 const insertSqlBySize = new Map<number, string>();
 
 /** The INSERT of `rows` events into one stream, with the notification that wakes readers (delivered at commit). */
@@ -120,7 +114,7 @@ function insertSql(rows: number): string {
              INSERT INTO interlink.events (id, stream_id, stream_version, type, envelope) VALUES ${values.join(', ')}
              RETURNING 1)
            SELECT pg_notify($${4 * rows + 2}, '') FROM (SELECT 1 FROM inserted LIMIT 1) AS any_row`;
-    if (rows <= PREPARED_INSERT_ROWS) insertSqlBySize.set(rows, sql);
+    if (rows <= INSERT_TEXTS_KEPT) insertSqlBySize.set(rows, sql);
   }
   return sql;
 }
@@ -233,12 +227,15 @@ export class EventStore {
     expectedVersion: ExpectedVersion,
     fresh: Map<string, Buffer>,
   ): Promise<{ version: number; existing: Row[] | null; keys?: Map<string, Buffer> }> {
-    const [row] = await queryPrepared<{ version: number; existing: Row[] | null; refs: string[] | null; keys: Buffer[] | null }>(
-      manager,
-      'interlink_prepare_append',
-      PREPARE_APPEND_SQL,
-      [streamId, ids, lock, expectedVersion === 'any' ? null : expectedVersion, this.agencyId, [...fresh.keys()], [...fresh.values()]],
-    );
+    const [row]: { version: number; existing: Row[] | null; refs: string[] | null; keys: Buffer[] | null }[] = await manager.query(PREPARE_APPEND_SQL, [
+      streamId,
+      ids,
+      lock,
+      expectedVersion === 'any' ? null : expectedVersion,
+      this.agencyId,
+      [...fresh.keys()],
+      [...fresh.values()],
+    ]);
     if (row.existing || !row.refs) return { version: row.version, existing: row.existing };
     const held = new Map<string, Buffer | null>(row.refs.map((ref, i) => [ref, row.keys![i]]));
     return { version: row.version, existing: null, keys: sealingKeys(this.agencyId, fresh.keys(), held) };
@@ -328,8 +325,7 @@ export class EventStore {
     for (let from = 0; from < envelopes.length; from += INSERT_ROWS) {
       const part = envelopes.slice(from, from + INSERT_ROWS);
       const values = [streamId, ...part.flatMap((e, i) => [ids[from + i], e.streamversion, e.type, stored[from + i]]), EVENTS_CHANNEL];
-      if (part.length <= PREPARED_INSERT_ROWS) await queryPrepared(manager, `interlink_append_${part.length}`, insertSql(part.length), values);
-      else await manager.query(insertSql(part.length), values);
+      await manager.query(insertSql(part.length), values);
     }
     countAppended(manager, this.agencyId, envelopes.map((e) => e.type));
     return { streamVersion: version + envelopes.length, events: envelopes, duplicate: false };

@@ -5,7 +5,7 @@ import { TerminusModule } from '@nestjs/terminus';
 import { AgencyAuthGuard, HealthController, ObservabilityModule, PartnerTrust, READINESS, Readiness, settleWithin } from '@interlink/agency-kit';
 import { Kafka } from 'kafkajs';
 import { DataSource } from 'typeorm';
-import { ensureDatabase, migrate } from '@interlink/event-store';
+import { ensureDatabase, migrate, poolOptions } from '@interlink/event-store';
 import { ConsumerHealth, KeyReceiver, PartitionLag, TopicManager, auditTopicMatcher, consumerLag, createKafka } from '@interlink/messaging';
 import { AuditAccessLogInterceptor } from './access-log.interceptor';
 import { ArchiveConsumer } from './archive/archive.consumer';
@@ -27,7 +27,7 @@ export async function openAuditDatabase(config: AuditConfig): Promise<DataSource
     entities: ALL_READ_MODEL_ENTITIES,
     synchronize: false,
     logging: false,
-    extra: { max: 10, application_name: `interlink-${config.agencyId}` },
+    extra: poolOptions({ max: 10, applicationName: `interlink-${config.agencyId}`, statementCache: config.statementCache }),
   }).initialize();
   await migrate(dataSource, archiveMigrations);
   return dataSource;

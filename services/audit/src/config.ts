@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { AgencyRole } from '@interlink/contracts';
+import { DEFAULT_STATEMENT_CACHE } from '@interlink/event-store';
 import { KafkaSettings } from '@interlink/messaging';
 import { AuthSettings, agency, authFromEnv, consumerMaxWaitMs, defaultDatabaseUrl, integer, kafkaFromEnv, observabilityConfig } from '@interlink/agency-kit';
 import { ObservabilitySettings } from '@interlink/observability';
@@ -25,6 +26,8 @@ export interface AuditConfig {
   verifyWorkers: number;
   /** The broker's fetch wait of the archive's and the key receiver's consumers (CONSUMER_MAX_WAIT_MS). */
   consumerMaxWaitMs: number;
+  /** Statements each database connection keeps prepared (DB_STATEMENT_CACHE; 0: none). */
+  statementCache: number;
 }
 
 export function auditConfigFromEnv(env: NodeJS.ProcessEnv = process.env): AuditConfig {
@@ -47,5 +50,6 @@ export function auditConfigFromEnv(env: NodeJS.ProcessEnv = process.env): AuditC
     observability: observabilityConfig(agencyId, env),
     verifyWorkers: integer(env, 'VERIFY_WORKERS', availableParallelism(), 0, 64),
     consumerMaxWaitMs: consumerMaxWaitMs(env),
+    statementCache: integer(env, 'DB_STATEMENT_CACHE', DEFAULT_STATEMENT_CACHE, 0, 10000),
   };
 }

@@ -1,5 +1,5 @@
 import { DataSource } from 'typeorm';
-import { dataKeysMigration, ensureDatabase, migrate } from '@interlink/event-store';
+import { dataKeysMigration, ensureDatabase, migrate, poolOptions } from '@interlink/event-store';
 import { messagingMigrations } from '@interlink/messaging';
 import { ConsoleConfig } from '../config';
 import { consoleMigrations } from './schema';
@@ -11,14 +11,14 @@ import { consoleMigrations } from './schema';
 export const consoleDatabaseMigrations = [...messagingMigrations, dataKeysMigration(), ...consoleMigrations];
 
 /** Opens the console's database, creating and migrating it first if needed. */
-export async function openConsoleDatabase(config: Pick<ConsoleConfig, 'databaseUrl' | 'poolSize' | 'agencyId'>): Promise<DataSource> {
+export async function openConsoleDatabase(config: Pick<ConsoleConfig, 'databaseUrl' | 'poolSize' | 'agencyId' | 'statementCache'>): Promise<DataSource> {
   await ensureDatabase(config.databaseUrl);
   const dataSource = await new DataSource({
     type: 'postgres',
     url: config.databaseUrl,
     synchronize: false,
     logging: false,
-    extra: { max: config.poolSize, application_name: `interlink-${config.agencyId}-console` },
+    extra: poolOptions({ max: config.poolSize, applicationName: `interlink-${config.agencyId}-console`, statementCache: config.statementCache }),
   }).initialize();
   await migrate(dataSource, consoleDatabaseMigrations);
   return dataSource;
