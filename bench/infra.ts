@@ -1,4 +1,5 @@
-// What one run owns on the shared broker and Postgres server: agency ids `b<run>-<role>`,
+// What one run owns on the shared broker and Postgres server: agency ids `b<run>-<role>` (and
+// `b<run>-<step>-<role>` from the second step on),
 // databases `bench_<run>_<label>`, topics and groups named after those ids, development keys in a
 // temporary folder, and the services it starts. Everything is undone at the end, also on Ctrl-C.
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
@@ -33,13 +34,15 @@ export interface BenchDatabase {
 
 export class BenchRun {
   readonly id = randomBytes(2).toString('hex');
-  readonly ids: Record<AgencyRoleName, string>;
+  /** The agencies of the current step: each step its own, see beginStep. */
+  ids: Record<AgencyRoleName, string>;
+  private steps = 0;
   readonly keysDir: string;
   private readonly cleanups: (() => Promise<void>)[] = [];
   private readonly databases = new Set<string>();
 
   constructor(readonly workDir: string) {
-    this.ids = Object.fromEntries(AGENCY_ROLES.map((role) => [role, `b${this.id}-${role}`])) as Record<AgencyRoleName, string>;
+    this.ids = this.agencies('');
     this.keysDir = mkdtempSync(path.join(tmpdir(), `interlink-bench-${this.id}-keys-`));
     mkdirSync(this.logDir, { recursive: true });
     this.defer(async () => rmSync(this.keysDir, { recursive: true, force: true }));
@@ -91,8 +94,21 @@ export class BenchRun {
     }
   }
 
-  /** Marks where a benchmark step starts: `endStep` undoes what it deferred and made after this. */
+  private agencies(step: string): Record<AgencyRoleName, string> {
+    return Object.fromEntries(AGENCY_ROLES.map((role) => [role, `b${this.id}-${step}${role}`])) as Record<AgencyRoleName, string>;
+  }
+
+  /**
+   * Marks where a benchmark step starts: `endStep` undoes what it deferred and made after this.
+   * From the second step on, the step's agencies have ids of their own (`b<run>-<step>-<role>`),
+   * so their topics and groups are new: the end-to-end step's consumers read the police topics
+   * from the beginning, and with the ids of the relay step (and of the HTTP append's police
+   * service) they first drained the 50,000 events those had published, the full runs' 100 s
+   * warm-up.
+   */
   beginStep(): StepScope {
+    this.steps++;
+    if (this.steps > 1) this.ids = this.agencies(`${this.steps}-`);
     return { cleanups: this.cleanups.length, databases: new Set(this.databases) };
   }
 

@@ -114,6 +114,7 @@ async function main(options: BenchOptions): Promise<number> {
       if (interrupted) break;
       const t0 = Date.now();
       const scope = run.beginStep();
+      say(`${step.bench} step: agencies ${run.ids.police.replace(/police$/, '*')}`);
       try {
         await step.run(ctx);
       } catch (error) {

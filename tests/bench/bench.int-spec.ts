@@ -48,6 +48,11 @@ describe('npm run bench', () => {
       expect(stdout).toMatch(new RegExp(`${bench} step took \\d+ s; then \\d+ s to clean up: dropped ${databases} database\\(s\\); checkpoint [\\d.]+ s; (autovacuum quiet|\\d+ autovacuum worker)`));
     }
 
+    // Each step had agencies of its own, so no step's consumers read what an earlier step published.
+    const agencies = [...stdout.matchAll(/(\w+) step: agencies (b[0-9a-f]{4}-[\w-]*\*)/g)].map((m) => [m[1], m[2]]);
+    expect(agencies.map(([bench]) => bench)).toEqual(['append', 'append', 'relay']);
+    expect(new Set(agencies.map(([, prefix]) => prefix)).size).toBe(3);
+
     // Its databases, topics and groups are gone.
     const run = /run ([0-9a-f]{4}):/.exec(stdout)![1];
     const db = new Client({ connectionString: testServerUrl() });
