@@ -82,14 +82,16 @@ type QueryCallback = (error: Error | null, result: unknown) => void;
  */
 export class StatementCachingClient extends Client {
   private readonly capacity: number;
-  /** Texts seen once; cleared when it holds this many, so one-off texts cannot grow it. */
+  /** Texts seen once, cleared when it holds `seenLimit`, so that one-off texts cannot grow it. */
   private readonly seenOnce = new Set<string>();
+  private readonly seenLimit: number;
   private readonly names = new Map<string, string>();
   private made = 0;
 
   constructor(config: ClientConfig & { statementCache?: number }) {
     super(config);
     this.capacity = config.statementCache ?? DEFAULT_STATEMENT_CACHE;
+    this.seenLimit = 4 * Math.max(this.capacity, 256);
   }
 
   // One signature for pg's overloads (its result typed as loosely as theirs together); only
@@ -117,7 +119,7 @@ export class StatementCachingClient extends Client {
     const named = this.names.get(text);
     if (named !== undefined || this.capacity === 0) return named;
     if (!this.seenOnce.has(text)) {
-      if (this.seenOnce.size >= 4 * Math.max(this.capacity, 256)) this.seenOnce.clear();
+      if (this.seenOnce.size >= this.seenLimit) this.seenOnce.clear();
       this.seenOnce.add(text);
       return undefined;
     }
@@ -132,7 +134,6 @@ export class StatementCachingClient extends Client {
     if ((error as { code?: string }).code === '0A000') this.names.delete(text);
   }
 }
-
 
 /** Most parameters Postgres takes in one statement. */
 const MAX_PARAMETERS = 65_535;
@@ -166,4 +167,3 @@ export async function insertValues(
     await manager.query(`${insert} VALUES ${lists.join(', ')} ${tail}`, parameters);
   }
 }
-
