@@ -53,6 +53,19 @@ async function insertPlain(db: ClientBase, rows: StoredRow[]): Promise<void> {
   await db.query(`INSERT INTO bench.plain_events (id, stream_id, stream_version, type, envelope) VALUES ${values.join(', ')}`, params);
 }
 
+/** The rows the store wrote after `position`, as it wrote them, one batch per stream; and the last position. */
+async function storedSince(db: ClientBase, position: string): Promise<{ batches: StoredRow[][]; last: string }> {
+  const rows: (StoredRow & { position: string })[] = (
+    await db.query(
+      `SELECT id::text, stream_id, stream_version, type, envelope::text AS envelope, position::text FROM interlink.events WHERE position > $1 ORDER BY events.position`,
+      [position],
+    )
+  ).rows;
+  const byStream = new Map<string, StoredRow[]>();
+  for (const { position: _, ...row } of rows) byStream.set(row.stream_id, [...(byStream.get(row.stream_id) ?? []), row]);
+  return { batches: [...byStream.values()], last: rows.length ? rows[rows.length - 1].position : position };
+}
+
 export async function appendInProcess(ctx: BenchContext): Promise<void> {
   const { appendEvents, appendBatch } = ctx.options.sizes;
   const { run } = ctx;
@@ -67,15 +80,15 @@ export async function appendInProcess(ctx: BenchContext): Promise<void> {
   // Both paths run a few batches untimed first, as the HTTP step warms up: the first calls compile
   // the code and fill caches (and, for the store, prepare its statements on the connection).
   for (let i = 0; i < WARM_UP_BATCHES; i++) await store.append(`police-bench-warm-up-${i}`, 0, generator.events(appendBatch), suspectContext(run.ids));
-  const warmUp: StoredRow[] = (await plain.query(`SELECT id::text, stream_id, stream_version, type, envelope::text AS envelope FROM interlink.events ORDER BY position`)).rows;
-  for (const stream of new Set(warmUp.map((r) => r.stream_id))) await inTransaction(plain, () => insertPlain(plain, warmUp.filter((r) => r.stream_id === stream)));
-  const [{ head, warmUpKeys }] = (await plain.query(`SELECT coalesce(max(position), 0)::text AS head, (SELECT count(*)::int FROM interlink.data_keys) AS "warmUpKeys" FROM interlink.events`)).rows;
+  const warmUp = await storedSince(plain, '0');
+  for (const batch of warmUp.batches) await inTransaction(plain, () => insertPlain(plain, batch));
+  const [{ warmUpKeys }] = (await plain.query(`SELECT count(*)::int AS "warmUpKeys" FROM interlink.data_keys`)).rows;
   const batches = Math.ceil(appendEvents / appendBatch);
   const perRound = Math.ceil(batches / ROUNDS);
   let storeSeconds = 0;
   let plainSeconds = 0;
   let stored = 0;
-  let lastPosition: string = head;
+  let lastPosition = warmUp.last;
   say(`append (a): ${appendEvents} events in batches of ${appendBatch}, in ${ROUNDS} rounds alternating EventStore.append and plain INSERTs (after ${WARM_UP_BATCHES} untimed batches of each)`);
   for (let first = 0; first < batches; first += perRound) {
     const round = Array.from({ length: Math.min(perRound, batches - first) }, (_, i) => generator.events(Math.min(appendBatch, appendEvents - (first + i) * appendBatch)));
@@ -87,17 +100,10 @@ export async function appendInProcess(ctx: BenchContext): Promise<void> {
     storeSeconds += secondsSince(start);
 
     // The same rows, as the store wrote them, batch by batch.
-    const rows: StoredRow[] = (
-      await plain.query(
-        `SELECT id::text, stream_id, stream_version, type, envelope::text AS envelope, position::text FROM interlink.events WHERE position > $1 ORDER BY events.position`,
-        [lastPosition],
-      )
-    ).rows;
-    lastPosition = (rows[rows.length - 1] as unknown as { position: string }).position;
-    const byBatch = new Map<string, StoredRow[]>();
-    for (const r of rows) byBatch.set(r.stream_id, [...(byBatch.get(r.stream_id) ?? []), r]);
+    const written = await storedSince(plain, lastPosition);
+    lastPosition = written.last;
     start = process.hrtime.bigint();
-    for (const batch of byBatch.values()) await inTransaction(plain, () => insertPlain(plain, batch));
+    for (const batch of written.batches) await inTransaction(plain, () => insertPlain(plain, batch));
     plainSeconds += secondsSince(start);
   }
   const [{ keys }] = (await plain.query(`SELECT count(*)::int - $1 AS keys FROM interlink.data_keys`, [warmUpKeys])).rows;

@@ -18,7 +18,6 @@ import { ServiceProcess } from '../scripts/faults/services';
 import { BenchContext } from './context';
 import { PoliceEvents, suspectContext } from './events';
 import { cpuByGroup, rssMiB, say, sleep } from './infra';
-import { statementCacheSetting } from './options';
 import { Figure } from './report';
 import { Distribution, distribution, nowMs } from './stats';
 
@@ -146,7 +145,7 @@ export async function endToEnd(ctx: BenchContext): Promise<void> {
   for (const s of Object.values(services)) memory[s.name] = { idle: rssMiB(s.pid!), loaded: null };
   say(`e2e: idle RSS ${Object.entries(memory).map(([n, m]) => `${n} ${m.idle?.toFixed(0)} MiB`).join(', ')}`);
 
-  const policeDb = createDataSource({ url: run.databaseUrl('police'), poolSize: 8, applicationName: 'bench-load', statementCache: statementCacheSetting() });
+  const policeDb = createDataSource({ url: run.databaseUrl('police'), poolSize: 8, applicationName: 'bench-load', statementCache: run.statementCache });
   await policeDb.initialize();
   run.defer(() => policeDb.destroy());
   const store = new EventStore(policeDb, interlinkRegistry(), ids.police);

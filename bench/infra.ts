@@ -14,7 +14,6 @@ import { createKafka, kafkaSettingsFromEnv } from '@interlink/messaging';
 import { Role, devIssuer, issueToken, loadOrCreateDevKey } from '@interlink/security';
 import { databaseUrl, foundationMigrations, testServerUrl } from '@interlink/testing';
 import { ServiceProcess, ServiceRole, freePort, waitHealthy } from '../scripts/faults/services';
-import { statementCacheSetting } from './options';
 
 export const AGENCY_ROLES = ['police', 'immigration', 'foreign-ministry', 'audit', 'task-force'] as const;
 export type AgencyRoleName = (typeof AGENCY_ROLES)[number];
@@ -41,7 +40,11 @@ export class BenchRun {
   private readonly cleanups: (() => Promise<void>)[] = [];
   private readonly databases = new Set<string>();
 
-  constructor(readonly workDir: string) {
+  constructor(
+    readonly workDir: string,
+    /** DB_STATEMENT_CACHE of the stores the run opens in-process (undefined: the library's default). */
+    readonly statementCache?: number,
+  ) {
     this.ids = this.agencies('');
     this.keysDir = mkdtempSync(path.join(tmpdir(), `interlink-bench-${this.id}-keys-`));
     mkdirSync(this.logDir, { recursive: true });
@@ -77,7 +80,7 @@ export class BenchRun {
   async database(label: string, options: { extra?: Migration[]; entities?: Function[]; poolSize?: number } = {}): Promise<BenchDatabase> {
     const url = this.databaseUrl(label);
     await ensureDatabase(url);
-    const dataSource = createDataSource({ url, entities: options.entities ?? [], poolSize: options.poolSize ?? 10, applicationName: `bench-${label}`, statementCache: statementCacheSetting() });
+    const dataSource = createDataSource({ url, entities: options.entities ?? [], poolSize: options.poolSize ?? 10, applicationName: `bench-${label}`, statementCache: this.statementCache });
     await dataSource.initialize();
     this.defer(() => dataSource.destroy().then(() => undefined));
     await migrate(dataSource, [...foundationMigrations, ...(options.extra ?? [])]);

@@ -127,6 +127,8 @@ export interface BenchOptions {
   workDir: string;
   /** Run the services of the HTTP append and end-to-end benchmarks under `node --cpu-prof`. */
   profile: boolean;
+  /** DB_STATEMENT_CACHE for the stores the bench opens in-process (undefined: the library's default). */
+  statementCache: number | undefined;
 }
 
 export class UsageError extends Error {
@@ -190,7 +192,7 @@ function sizeFromEnv(key: keyof Sizes, fallback: number | number[], env: NodeJS.
  * DB_STATEMENT_CACHE as the services read it, for the stores the bench opens in-process
  * (undefined: the library's default); a UsageError when it is not a whole number from 0 to 10000.
  */
-export function statementCacheSetting(env: NodeJS.ProcessEnv = process.env): number | undefined {
+function statementCacheSetting(env: NodeJS.ProcessEnv = process.env): number | undefined {
   const raw = env.DB_STATEMENT_CACHE;
   if (raw === undefined || raw.trim() === '') return undefined;
   const value = Number(raw);
@@ -245,10 +247,10 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
         throw new UsageError(`unknown argument "${argv[i]}"; see npm run bench -- --help`);
     }
   }
-  statementCacheSetting(env);
+  const statementCache = statementCacheSetting(env);
   const sizes = { ...SCALES[scale] } as Sizes;
   for (const key of Object.keys(SIZE_VARIABLES) as (keyof Sizes)[]) {
     (sizes as unknown as Record<string, number | number[]>)[key] = sizeFromEnv(key, SCALES[scale][key], env);
   }
-  return { only, scale, sizes, outDir, workDir: workDir ?? path.join(ROOT, 'bench', '.data'), profile };
+  return { only, scale, sizes, outDir, workDir: workDir ?? path.join(ROOT, 'bench', '.data'), profile, statementCache };
 }

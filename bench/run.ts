@@ -62,7 +62,7 @@ const STEPS: { bench: Bench; run: (ctx: BenchContext) => Promise<void> }[] = [
 async function main(options: BenchOptions): Promise<number> {
   const started = Date.now();
   execFileSync('bash', [path.join(ROOT, 'deploy/local/up.sh')], { stdio: ['ignore', 'ignore', 'inherit'], cwd: ROOT });
-  const run = new BenchRun(options.workDir);
+  const run = new BenchRun(options.workDir, options.statementCache);
   let interrupted = false;
   const onSignal = () => {
     if (interrupted) return;

@@ -1,8 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { AgencyRole } from '@interlink/contracts';
-import { DEFAULT_STATEMENT_CACHE } from '@interlink/event-store';
 import { KafkaSettings } from '@interlink/messaging';
-import { AuthSettings, agency, authFromEnv, consumerMaxWaitMs, defaultDatabaseUrl, integer, kafkaFromEnv, observabilityConfig } from '@interlink/agency-kit';
+import { AuthSettings, agency, authFromEnv, consumerMaxWaitMs, defaultDatabaseUrl, integer, kafkaFromEnv, observabilityConfig, statementCacheFromEnv } from '@interlink/agency-kit';
 import { ObservabilitySettings } from '@interlink/observability';
 
 export type AuditedRole = Extract<AgencyRole, 'police' | 'immigration' | 'foreign-ministry'>;
@@ -50,6 +49,6 @@ export function auditConfigFromEnv(env: NodeJS.ProcessEnv = process.env): AuditC
     observability: observabilityConfig(agencyId, env),
     verifyWorkers: integer(env, 'VERIFY_WORKERS', availableParallelism(), 0, 64),
     consumerMaxWaitMs: consumerMaxWaitMs(env),
-    statementCache: integer(env, 'DB_STATEMENT_CACHE', DEFAULT_STATEMENT_CACHE, 0, 10000),
+    statementCache: statementCacheFromEnv(env),
   };
 }

@@ -1,7 +1,6 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { AuthSettings, ConfigError, agency, authFromEnv, consumerMaxWaitMs, defaultDatabaseUrl, integer, kafkaFromEnv, observabilityConfig } from '@interlink/agency-kit';
-import { DEFAULT_STATEMENT_CACHE } from '@interlink/event-store';
+import { AuthSettings, ConfigError, agency, authFromEnv, consumerMaxWaitMs, defaultDatabaseUrl, integer, kafkaFromEnv, observabilityConfig, statementCacheFromEnv } from '@interlink/agency-kit';
 import { KafkaSettings } from '@interlink/messaging';
 import { ObservabilitySettings } from '@interlink/observability';
 
@@ -75,7 +74,7 @@ export function consoleConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Cons
     kafka: kafkaFromEnv(agencyId, env),
     senders,
     poolSize: integer(env, 'DB_POOL_SIZE', 10, 1, 200),
-    statementCache: integer(env, 'DB_STATEMENT_CACHE', DEFAULT_STATEMENT_CACHE, 0, 10000),
+    statementCache: statementCacheFromEnv(env),
     consumerMaxWaitMs: consumerMaxWaitMs(env),
     consumerMaxAttempts: integer(env, 'CONSUMER_MAX_ATTEMPTS', 3, 1, 100),
     consumerBackoffMs: integer(env, 'CONSUMER_BACKOFF_MS', 200, 0, 60000),
