@@ -3,13 +3,14 @@
 // of the same rows into a table of the same shape. Store and plain runs alternate in rounds, so
 // that what else the shared machine does falls on both alike.
 import { randomUUID } from 'node:crypto';
+import { Agent, request } from 'node:http';
 import path from 'node:path';
 import { Client, ClientBase, Pool } from 'pg';
 import { interlinkRegistry } from '@interlink/contracts';
 import { EventStore } from '@interlink/event-store';
 import { BenchContext, throughputFigure } from './context';
 import { PoliceEvents, suspectContext } from './events';
-import { say } from './infra';
+import { cpuByGroup, cpuUsed, say } from './infra';
 import { ROOT } from './options';
 import { closedLoop, distribution, secondsSince } from './stats';
 
@@ -122,15 +123,26 @@ export async function appendOverHttp(ctx: BenchContext): Promise<void> {
   const police = await run.startService('police', { name: 'police-http', profileDir });
   const token = run.token('police', ['officer']);
   const generator = new PoliceEvents(`${run.id}h`, run.ids.immigration, 2);
-  const identify = async () => {
-    const res = await fetch(`${police.url}/suspects`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ commandId: randomUUID(), person: generator.person(), role: 'recruiter' }),
+  // node:http over kept-alive connections, one per request in flight: the client shares the two
+  // cores with the service, and fetch (undici) took 0.8 ms of CPU a request, more than Postgres's
+  // share of a command (`CPU per POST /suspects` below).
+  const agent = new Agent({ keepAlive: true, maxSockets: httpConcurrency });
+  run.defer(async () => agent.destroy());
+  const target = new URL(`${police.url}/suspects`);
+  const identify = () =>
+    new Promise<void>((resolve, reject) => {
+      const body = JSON.stringify({ commandId: randomUUID(), person: generator.person(), role: 'recruiter' });
+      const req = request(
+        { agent, host: target.hostname, port: target.port, path: target.pathname, method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+        (res) => {
+          res.resume();
+          res.on('error', reject);
+          res.on('end', () => (res.statusCode === 201 || res.statusCode === 200 ? resolve() : reject(new Error(`POST /suspects answered ${res.statusCode}`))));
+        },
+      );
+      req.on('error', reject);
+      req.end(body);
     });
-    await res.arrayBuffer();
-    if (res.status !== 201 && res.status !== 200) throw new Error(`POST /suspects answered ${res.status}`);
-  };
 
   const { url } = await run.database('append-http-plain');
   const admin = new Client({ connectionString: url });
@@ -168,16 +180,30 @@ export async function appendOverHttp(ctx: BenchContext): Promise<void> {
     into.latencies.push(...r.latencies);
     for (const [k, v] of Object.entries(r.errors)) into.errors[k] = (into.errors[k] ?? 0) + v;
   };
+  // CPU of each process group while each side runs: what a command costs beside an INSERT.
+  const watched = { police: police.pid!, bench: process.pid };
+  const cpu = { http: {} as Record<string, number>, plain: {} as Record<string, number> };
+  const measured = async (into: Record<string, number>, work: () => Promise<Awaited<ReturnType<typeof closedLoop>>>) => {
+    const before = cpuByGroup(watched);
+    const result = await work();
+    for (const [group, seconds] of Object.entries(cpuUsed(before, cpuByGroup(watched)))) into[group] = (into[group] ?? 0) + seconds;
+    return result;
+  };
   ctx.profileMark('append-http', 'from');
   for (let round = 0; round < 2; round++) {
-    add(http, await closedLoop(httpConcurrency, httpSeconds / 2, identify));
-    add(plain, await closedLoop(httpConcurrency, httpSeconds / 2, insertOne));
+    add(http, await measured(cpu.http, () => closedLoop(httpConcurrency, httpSeconds / 2, identify)));
+    add(plain, await measured(cpu.plain, () => closedLoop(httpConcurrency, httpSeconds / 2, insertOne)));
   }
   ctx.profileMark('append-http', 'to');
+  const perCall = (used: Record<string, number>, calls: number) => Object.fromEntries(Object.entries(used).map(([group, seconds]) => [group, calls > 0 ? (1000 * seconds) / calls : 0]));
+  const cpuMs = { command: perCall(cpu.http, http.ok), insert: perCall(cpu.plain, plain.ok) };
+  const shown = (ms: Record<string, number>) => Object.entries(ms).map(([group, v]) => `${group} ${v.toFixed(2)}`).join(', ');
+  say(`append (b): CPU ms per command: ${shown(cpuMs.command)}; per plain INSERT: ${shown(cpuMs.insert)}`);
   ctx.detail('append.http', {
     concurrency: httpConcurrency,
     poolSize,
     commands: { ok: http.ok, failed: http.failed, errors: http.errors, seconds: http.seconds, latencyMs: distribution(http.latencies) },
+    cpuMsPerCall: cpuMs,
     plain: { ok: plain.ok, failed: plain.failed, errors: plain.errors, seconds: plain.seconds, latencyMs: distribution(plain.latencies) },
     serviceLog: path.relative(ROOT, police.logFile),
   });
@@ -185,6 +211,16 @@ export async function appendOverHttp(ctx: BenchContext): Promise<void> {
   ctx.figure(
     throughputFigure('append', `POST /suspects to the police service, ${httpConcurrency} in flight (1 event each)`, http.ok / http.seconds, { name: `plain single-row INSERT, one transaction each, pool of ${poolSize}`, value: plain.ok / plain.seconds }, 0.5, note),
   );
+  const total = (ms: Record<string, number>) => Object.values(ms).reduce((a, b) => a + b, 0);
+  ctx.figure({
+    bench: 'append',
+    name: 'CPU per POST /suspects, every process (police service, Postgres, Kafka, the bench as client)',
+    unit: 'ms',
+    value: total(cpuMs.command),
+    baseline: { name: 'CPU per plain INSERT transaction', value: total(cpuMs.insert) },
+    ratio: total(cpuMs.command) > 0 ? total(cpuMs.insert) / total(cpuMs.command) : null,
+    note: `per command: ${shown(cpuMs.command)}; per INSERT: ${shown(cpuMs.insert)}`,
+  });
   const latency = distribution(http.latencies);
   ctx.figure({ bench: 'append', name: `POST /suspects latency p50 / p99 at ${httpConcurrency} in flight`, unit: 'ms', value: latency.p50, samples: latency.count, note: `p99 ${latency.p99?.toFixed(1)} ms` });
   if (profileDir) await police.stop();

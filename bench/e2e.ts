@@ -17,7 +17,7 @@ import { watchlistStream } from '../services/immigration/src/watchlist/watchlist
 import { ServiceProcess } from '../scripts/faults/services';
 import { BenchContext } from './context';
 import { PoliceEvents, suspectContext } from './events';
-import { cpuByGroup, rssMiB, say, sleep } from './infra';
+import { cpuByGroup, cpuUsed, rssMiB, say, sleep } from './infra';
 import { Figure } from './report';
 import { Distribution, distribution, nowMs } from './stats';
 
@@ -435,11 +435,6 @@ export async function endToEnd(ctx: BenchContext): Promise<void> {
       ctx.figure({ bench: 'memory', name: `RSS of ${name}: under load (idle ${m.idle?.toFixed(0)} MiB after start)`, unit: 'MiB', value: m.loaded, note: `load: ${steps.map((s) => `${s.rate}/s`).join(', ')}` });
     }
   }
-}
-
-/** CPU seconds each process group used between two readings of cpuByGroup. */
-function cpuUsed(before: Record<string, number>, after: Record<string, number>): Record<string, number> {
-  return Object.fromEntries(Object.entries(after).map(([name, used]) => [name, used - (before[name] ?? 0)]));
 }
 
 /** CPU ms per event of each process group between two readings of cpuByGroup, and how many cores were busy in all. */

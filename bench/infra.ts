@@ -257,6 +257,11 @@ export function cpuByGroup(named: Record<string, number>): Record<string, number
   return out;
 }
 
+/** CPU seconds each process group used between two readings of cpuByGroup. */
+export function cpuUsed(before: Record<string, number>, after: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(after).map(([name, used]) => [name, used - (before[name] ?? 0)]));
+}
+
 function isKafka(pid: number): boolean {
   try {
     return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('kafka.Kafka');

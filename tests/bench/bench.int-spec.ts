@@ -41,6 +41,14 @@ describe('npm run bench', () => {
       expect(typeof f.target?.pass).toBe('boolean');
     }
     expect(results.details).toMatchObject({ append: { inProcess: { events: 200 } }, relay: { events: expect.any(Number) } });
+    // What a command costs in CPU, process by process, beside a plain INSERT.
+    const cpu = results.figures.find((f) => f.name.startsWith('CPU per POST /suspects'));
+    expect(cpu).toMatchObject({ unit: 'ms', value: expect.any(Number), baseline: { value: expect.any(Number) } });
+    expect(cpu!.value).toBeGreaterThan(0);
+    const perCall = (results.details as { append: { http: { cpuMsPerCall: Record<'command' | 'insert', Record<string, number>> } } }).append.http.cpuMsPerCall;
+    expect(Object.keys(perCall.command).sort()).toEqual(['bench', 'kafka', 'police', 'postgres']);
+    expect(perCall.command.police).toBeGreaterThan(0);
+    expect(perCall.insert.postgres).toBeGreaterThan(0);
     expect(readFileSync(path.join(out, 'results.md'), 'utf8')).toContain('| benchmark | figure | value | baseline | baseline value | ratio | target | result |');
 
     // Each step dropped its own databases when it ended, and the server was settled for the next.
