@@ -3,7 +3,7 @@ import { Reflector } from '@nestjs/core';
 import { KeyObject } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { Role, TokenClaims, TokenError, issuerKeys, verifyToken } from '@interlink/security';
+import { Role, TokenClaims, TokenError, VerifiedSignatures, issuerKeys, verifyToken } from '@interlink/security';
 import { RateLimiter } from './rate-limiter';
 
 /** Routes anyone may call: liveness and the API docs. */
@@ -36,6 +36,8 @@ export class AgencyAuthGuard implements CanActivate {
   private keys: Map<string, KeyObject>;
   private loadedAt = 0;
   private readonly limiter: RateLimiter;
+  /** Signatures already verified under the keys held: a client's next request with the same token is not verified again. */
+  private readonly verified = new VerifiedSignatures();
 
   constructor(
     private readonly reflector: Reflector,
@@ -87,7 +89,7 @@ export class AgencyAuthGuard implements CanActivate {
 
   private verify(token: string): TokenClaims {
     try {
-      return verifyToken(token, { iss: this.settings.issuer, keys: this.keys });
+      return verifyToken(token, { iss: this.settings.issuer, keys: this.keys }, new Date(), this.verified);
     } catch (error) {
       if (error instanceof TokenError && /is not a key of the issuer/.test(error.message) && (this.published(token) || Date.now() - this.loadedAt > RELOAD_INTERVAL_MS)) {
         this.keys = issuerKeys(this.settings.keysDir);

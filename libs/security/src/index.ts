@@ -25,6 +25,6 @@ export type { SigningKey, VerifyFailure, VerifyResult } from './signing';
 export { TrustStore } from './trust-store';
 export type { TrustedKey } from './trust-store';
 export { loadOrCreateDevKey, loadSigningKey, rotateDevKey } from './keys';
-export { ROLES, TokenError, issueToken, verifyToken } from './tokens';
+export { ROLES, TokenError, VerifiedSignatures, issueToken, verifyToken } from './tokens';
 export type { Role, TokenClaims } from './tokens';
 export { DEV_ISSUER, DEV_ISSUER_FOLDER, devIssuer, issuerKeys } from './issuer';

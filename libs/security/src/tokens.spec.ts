@@ -1,5 +1,5 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { TokenError, issueToken, verifyToken } from './tokens';
+import { TokenError, VerifiedSignatures, issueToken, verifyToken } from './tokens';
 
 const { privateKey, publicKey } = generateKeyPairSync('ed25519');
 const other = generateKeyPairSync('ed25519');
@@ -25,5 +25,51 @@ describe('tokens', () => {
     expect(() => verifyToken(none, trusted)).toThrow(/only EdDSA/);
     expect(() => verifyToken('abc', trusted)).toThrow(TokenError);
     expect(() => verifyToken(issueToken(issuer, { ...claims, roles: ['admin' as never] }), trusted)).toThrow(/roles must be among/);
+  });
+
+  describe('with verified signatures remembered', () => {
+    it('remembers a token whose signature verified, and still checks its claims on each use', () => {
+      const verified = new VerifiedSignatures();
+      const token = issueToken(issuer, claims, { ttlSeconds: 60 });
+      expect(verifyToken(token, trusted, new Date(), verified)).toMatchObject(claims);
+      expect(verified.has(token, trusted.keys)).toBe(true);
+      expect(verifyToken(token, trusted, new Date(), verified)).toMatchObject(claims);
+      // Remembered, yet expired two minutes later.
+      expect(() => verifyToken(token, trusted, new Date(Date.now() + 120_000), verified)).toThrow('the token has expired: get a new one');
+    });
+
+    it('never remembers a token that did not verify, and a changed byte is another token', () => {
+      const verified = new VerifiedSignatures();
+      const token = issueToken(issuer, claims);
+      verifyToken(token, trusted, new Date(), verified);
+      const [h, p, s] = token.split('.');
+      const elevated = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(p, 'base64url').toString()), roles: ['supervisor'] })).toString('base64url');
+      for (let i = 0; i < 2; i++) expect(() => verifyToken(`${h}.${elevated}.${s}`, trusted, new Date(), verified)).toThrow('the token signature does not verify');
+      const forged = issueToken({ ...issuer, privateKey: other.privateKey }, claims);
+      expect(() => verifyToken(forged, trusted, new Date(), verified)).toThrow('the token signature does not verify');
+      expect(verified.has(forged, trusted.keys)).toBe(false);
+      expect(verified.size).toBe(1);
+    });
+
+    it('forgets everything when the key set changes: a withdrawn key no longer lets its tokens in', () => {
+      const verified = new VerifiedSignatures();
+      const token = issueToken(issuer, claims);
+      verifyToken(token, trusted, new Date(), verified);
+      const withdrawn = { iss: trusted.iss, keys: new Map([['k2', other.publicKey]]) };
+      expect(() => verifyToken(token, withdrawn, new Date(), verified)).toThrow(/key "k1" is not a key of the issuer/);
+      // Reloaded with the same key in a new set: verified afresh, then remembered for that set.
+      const reloaded = { iss: trusted.iss, keys: new Map([['k1', publicKey]]) };
+      expect(verified.has(token, reloaded.keys)).toBe(false);
+      expect(verifyToken(token, reloaded, new Date(), verified)).toMatchObject(claims);
+      expect(verified.has(token, reloaded.keys)).toBe(true);
+    });
+
+    it('holds at most its capacity, forgetting the oldest first', () => {
+      const verified = new VerifiedSignatures(2);
+      const tokens = ['a', 'b', 'c'].map((sub) => issueToken(issuer, { ...claims, sub }));
+      for (const token of tokens) verifyToken(token, trusted, new Date(), verified);
+      expect(verified.size).toBe(2);
+      expect(tokens.map((t) => verified.has(t, trusted.keys))).toEqual([false, true, true]);
+    });
   });
 });
