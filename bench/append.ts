@@ -183,7 +183,7 @@ export async function appendOverHttp(ctx: BenchContext): Promise<void> {
   // CPU of each process group while each side runs: what a command costs beside an INSERT.
   const watched = { police: police.pid!, bench: process.pid };
   const cpu = { http: {} as Record<string, number>, plain: {} as Record<string, number> };
-  const measured = async (into: Record<string, number>, work: () => Promise<Awaited<ReturnType<typeof closedLoop>>>) => {
+  const measured = async <T>(into: Record<string, number>, work: () => Promise<T>): Promise<T> => {
     const before = cpuByGroup(watched);
     const result = await work();
     for (const [group, seconds] of Object.entries(cpuUsed(before, cpuByGroup(watched)))) into[group] = (into[group] ?? 0) + seconds;

@@ -57,15 +57,15 @@ export class VerifiedSignatures {
 
   /** Whether `token` verified under this very key set. */
   has(token: string, keys: Map<string, KeyObject>): boolean {
+    return keys === this.keys && this.tokens.has(token);
+  }
+
+  /** Records that `token` verified under `keys`; what was recorded under another key set is forgotten. */
+  add(token: string, keys: Map<string, KeyObject>): void {
     if (keys !== this.keys) {
       this.keys = keys;
       this.tokens.clear();
     }
-    return this.tokens.has(token);
-  }
-
-  /** Records that `token` verified under the key set last asked about. */
-  add(token: string): void {
     if (this.capacity <= 0) return;
     if (this.tokens.size >= this.capacity) this.tokens.delete(this.tokens.values().next().value!);
     this.tokens.add(token);
@@ -104,7 +104,7 @@ export function verifyToken(
     if (!verify(null, Buffer.from(`${parts[0]}.${parts[1]}`), key, Buffer.from(parts[2], 'base64url'))) {
       throw new TokenError('the token signature does not verify');
     }
-    verified?.add(token);
+    verified?.add(token, issuer.keys);
   }
   if (claims.iss !== issuer.iss) throw new TokenError(`the token was issued by "${String(claims.iss)}", not by ${issuer.iss}`);
   const seconds = Math.floor(now.getTime() / 1000);
