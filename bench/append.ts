@@ -10,7 +10,7 @@ import { interlinkRegistry } from '@interlink/contracts';
 import { EventStore } from '@interlink/event-store';
 import { BenchContext, throughputFigure } from './context';
 import { PoliceEvents, suspectContext } from './events';
-import { cpuByGroup, cpuUsed, say } from './infra';
+import { cpuByGroup, cpuMsPer, cpuMsText, cpuUsed, say } from './infra';
 import { ROOT } from './options';
 import { closedLoop, distribution, secondsSince } from './stats';
 
@@ -195,10 +195,8 @@ export async function appendOverHttp(ctx: BenchContext): Promise<void> {
     add(plain, await measured(cpu.plain, () => closedLoop(httpConcurrency, httpSeconds / 2, insertOne)));
   }
   ctx.profileMark('append-http', 'to');
-  const perCall = (used: Record<string, number>, calls: number) => Object.fromEntries(Object.entries(used).map(([group, seconds]) => [group, calls > 0 ? (1000 * seconds) / calls : 0]));
-  const cpuMs = { command: perCall(cpu.http, http.ok), insert: perCall(cpu.plain, plain.ok) };
-  const shown = (ms: Record<string, number>) => Object.entries(ms).map(([group, v]) => `${group} ${v.toFixed(2)}`).join(', ');
-  say(`append (b): CPU ms per command: ${shown(cpuMs.command)}; per plain INSERT: ${shown(cpuMs.insert)}`);
+  const cpuMs = { command: cpuMsPer(cpu.http, http.ok), insert: cpuMsPer(cpu.plain, plain.ok) };
+  say(`append (b): CPU ms per command: ${cpuMsText(cpuMs.command)}; per plain INSERT: ${cpuMsText(cpuMs.insert)}`);
   ctx.detail('append.http', {
     concurrency: httpConcurrency,
     poolSize,
@@ -219,7 +217,7 @@ export async function appendOverHttp(ctx: BenchContext): Promise<void> {
     value: total(cpuMs.command),
     baseline: { name: 'CPU per plain INSERT transaction', value: total(cpuMs.insert) },
     ratio: total(cpuMs.command) > 0 ? total(cpuMs.insert) / total(cpuMs.command) : null,
-    note: `per command: ${shown(cpuMs.command)}; per INSERT: ${shown(cpuMs.insert)}`,
+    note: `per command: ${cpuMsText(cpuMs.command)}; per INSERT: ${cpuMsText(cpuMs.insert)}`,
   });
   const latency = distribution(http.latencies);
   ctx.figure({ bench: 'append', name: `POST /suspects latency p50 / p99 at ${httpConcurrency} in flight`, unit: 'ms', value: latency.p50, samples: latency.count, note: `p99 ${latency.p99?.toFixed(1)} ms` });

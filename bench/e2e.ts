@@ -17,7 +17,7 @@ import { watchlistStream } from '../services/immigration/src/watchlist/watchlist
 import { ServiceProcess } from '../scripts/faults/services';
 import { BenchContext } from './context';
 import { PoliceEvents, suspectContext } from './events';
-import { cpuByGroup, cpuUsed, rssMiB, say, sleep } from './infra';
+import { cpuByGroup, cpuMsPer, cpuMsText, cpuUsed, rssMiB, say, sleep } from './infra';
 import { Figure } from './report';
 import { Distribution, distribution, nowMs } from './stats';
 
@@ -341,7 +341,7 @@ export async function endToEnd(ctx: BenchContext): Promise<void> {
     };
     say(`e2e: ${rate}/s: watchlist p50/p99 ${watch.p50?.toFixed(0)}/${watch.p99?.toFixed(0)} ms, feed ${seen.p50?.toFixed(0)}/${seen.p99?.toFixed(0)} ms, ${probes.length} probes; ${result.sustainable ? 'sustainable' : `not sustainable: ${why.join('; ')}`}`);
     say(`e2e: ${rate}/s: stages p50/p99 (ms): ${STAGES.map((k) => `${k} ${stages[k].p50?.toFixed(0)}/${stages[k].p99?.toFixed(0)}`).join(', ')}`);
-    say(`e2e: ${rate}/s: CPU ms per event: ${Object.entries(cpu.msPerEvent).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ')}; ${cpu.coresBusy.toFixed(2)} of ${availableParallelism()} cores busy`);
+    say(`e2e: ${rate}/s: CPU ms per event: ${cpuMsText(cpu.msPerEvent)}; ${cpu.coresBusy.toFixed(2)} of ${availableParallelism()} cores busy`);
     return result;
   };
 
@@ -441,8 +441,7 @@ export async function endToEnd(ctx: BenchContext): Promise<void> {
 function cpuPerEvent(before: Record<string, number>, after: Record<string, number>, events: number, seconds: number): StepResult['cpu'] {
   const used = cpuUsed(before, after);
   const total = Object.values(used).reduce((a, b) => a + b, 0);
-  const msPerEvent = Object.fromEntries(Object.entries(used).map(([name, s]) => [name, events > 0 ? (1000 * s) / events : 0]));
-  return { msPerEvent, coresBusy: total / seconds };
+  return { msPerEvent: cpuMsPer(used, events), coresBusy: total / seconds };
 }
 
 const STAGES = ['recorded', 'relayed', 'received', 'decided', 'projected'] as const;

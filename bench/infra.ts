@@ -262,6 +262,16 @@ export function cpuUsed(before: Record<string, number>, after: Record<string, nu
   return Object.fromEntries(Object.entries(after).map(([name, used]) => [name, used - (before[name] ?? 0)]));
 }
 
+/** CPU ms per call of each process group, from the CPU seconds it used over `calls` calls (events, commands). */
+export function cpuMsPer(used: Record<string, number>, calls: number): Record<string, number> {
+  return Object.fromEntries(Object.entries(used).map(([name, seconds]) => [name, calls > 0 ? (1000 * seconds) / calls : 0]));
+}
+
+/** `police 2.57, postgres 0.95, ...`: CPU ms per call as the terminal shows them. */
+export function cpuMsText(ms: Record<string, number>): string {
+  return Object.entries(ms).map(([name, v]) => `${name} ${v.toFixed(2)}`).join(', ');
+}
+
 function isKafka(pid: number): boolean {
   try {
     return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('kafka.Kafka');
