@@ -86,10 +86,12 @@ describe('Writers that wait for a stream lock read what the holder committed (re
       await store.append('case-wait-3', 1, [note('appended by the holder')], context(), m);
     });
     const waiter = store.append('case-wait-3', 1, [note('decided on version 1')], context());
+    // Handled from the start: the waiter may be refused before the holder's COMMIT reply reaches this side.
+    const refused = expect(waiter).rejects.toThrow('stream "case-wait-3" is at version 2, but the append expected version 1');
     await someoneWaits();
     holder.release();
     await holder.done;
-    await expect(waiter).rejects.toThrow('stream "case-wait-3" is at version 2, but the append expected version 1');
+    await refused;
   });
 
   it('seals with the key another append made for the same person record while this one waited', async () => {
