@@ -49,6 +49,11 @@ describe('sealing personal data', () => {
 
   it('opens with the record key to exactly what was sealed', () => expect(openData(sealed, () => key)).toEqual(identified));
 
+  it('opens names in any script whole, characters of several bytes included', () => {
+    const person = { name: 'Nguyễn Thị Hồng', aliases: ['ស្រីពៅ', 'สมชาย', '陈志明', 'Ahmad 🙂'], birthDate: '1990-01-01', nationality: 'VN', passports: [] };
+    expect(openData(sealData({ ...identified, person }, specs, () => key), () => key)).toEqual({ ...identified, person });
+  });
+
   it('opens as erased, with the pseudonym and the digest, when the key was destroyed', () => {
     const erased = openData(sealed, () => null);
     expect(erased.person).toEqual({ nationality: 'MY', withheld: 'erased', ref: suspectId, digest: expect.stringMatching(/^sha256:[0-9a-f]{64}$/) });

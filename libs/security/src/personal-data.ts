@@ -69,9 +69,12 @@ export function openPart(part: SealedPart & Record<string, unknown>, key: Buffer
   decipher.setAuthTag(bytes.subarray(bytes.length - TAG_BYTES));
   let text: string;
   try {
-    // GCM's final() adds no bytes (it checks the tag); the text comes whole from update().
-    text = decipher.update(bytes.subarray(IV_BYTES, bytes.length - TAG_BYTES), undefined, 'utf8');
+    // GCM's final() adds no bytes (it checks the tag); the text comes whole from update(). Read as
+    // bytes and decoded here: asking update() for text makes it build a StringDecoder for each
+    // part (a sixth of the time opening one took).
+    const plain = decipher.update(bytes.subarray(IV_BYTES, bytes.length - TAG_BYTES));
     decipher.final();
+    text = plain.toString('utf8');
   } catch {
     throw new SealedDataError(`the sealed data of person record ${ref} does not open with its key: it was altered, or sealed under another key`);
   }
