@@ -8,7 +8,7 @@ import path from 'node:path';
 import { Client, ClientBase, Pool } from 'pg';
 import { interlinkRegistry } from '@interlink/contracts';
 import { EventStore } from '@interlink/event-store';
-import { BenchContext, throughputFigure } from './context';
+import { BenchContext, costFigure, throughputFigure } from './context';
 import { PoliceEvents, suspectContext } from './events';
 import { cpuByGroup, cpuMsPer, cpuMsText, cpuUsed, say } from './infra';
 import { ROOT } from './options';
@@ -210,15 +210,16 @@ export async function appendOverHttp(ctx: BenchContext): Promise<void> {
     throughputFigure('append', `POST /suspects to the police service, ${httpConcurrency} in flight (1 event each)`, http.ok / http.seconds, { name: `plain single-row INSERT, one transaction each, pool of ${poolSize}`, value: plain.ok / plain.seconds }, 0.5, note),
   );
   const total = (ms: Record<string, number>) => Object.values(ms).reduce((a, b) => a + b, 0);
-  ctx.figure({
-    bench: 'append',
-    name: 'CPU per POST /suspects, every process (police service, Postgres, Kafka, the bench as client)',
-    unit: 'ms',
-    value: total(cpuMs.command),
-    baseline: { name: 'CPU per plain INSERT transaction', value: total(cpuMs.insert) },
-    ratio: total(cpuMs.command) > 0 ? total(cpuMs.insert) / total(cpuMs.command) : null,
-    note: `per command: ${cpuMsText(cpuMs.command)}; per INSERT: ${cpuMsText(cpuMs.insert)}`,
-  });
+  ctx.figure(
+    costFigure(
+      'append',
+      'CPU per POST /suspects, every process (police service, Postgres, Kafka, the bench as client)',
+      'ms',
+      total(cpuMs.command),
+      { name: 'CPU per plain INSERT transaction', value: total(cpuMs.insert) },
+      `per command: ${cpuMsText(cpuMs.command)}; per INSERT: ${cpuMsText(cpuMs.insert)}`,
+    ),
+  );
   const latency = distribution(http.latencies);
   ctx.figure({ bench: 'append', name: `POST /suspects latency p50 / p99 at ${httpConcurrency} in flight`, unit: 'ms', value: latency.p50, samples: latency.count, note: `p99 ${latency.p99?.toFixed(1)} ms` });
   if (profileDir) await police.stop();

@@ -16,6 +16,14 @@ export interface BenchContext {
   profileMark(what: string, edge: 'from' | 'to'): void;
 }
 
+/**
+ * A cost (CPU time per call or per event) beside the baseline's: the ratio is the baseline's cost
+ * over this one, so that, as for throughput, 1 means as cheap as the baseline.
+ */
+export function costFigure(bench: Figure['bench'], name: string, unit: string, value: number, baseline: { name: string; value: number }, note: string): Figure {
+  return { bench, name, unit, value, baseline, ratio: value > 0 ? baseline.value / value : null, note };
+}
+
 /** A throughput figure beside its baseline, judged by `minRatio` when given. */
 export function throughputFigure(
   bench: Figure['bench'],

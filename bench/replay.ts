@@ -5,9 +5,9 @@ import { interlinkRegistry } from '@interlink/contracts';
 import { EventStore, LOG_START } from '@interlink/event-store';
 import { POLICE_READ_MODEL } from '@interlink/police/read-model';
 import { ProjectionRunner } from '@interlink/projections';
-import { BenchContext, throughputFigure } from './context';
+import { BenchContext, costFigure, throughputFigure } from './context';
 import { PoliceEvents } from './events';
-import { say } from './infra';
+import { cpuByGroup, cpuUsed, say } from './infra';
 import { seedPoliceLog, waitVisible } from './seed';
 import { secondsSince } from './stats';
 
@@ -32,35 +32,80 @@ export async function replayBench(ctx: BenchContext): Promise<void> {
   await waitVisible(dataSource, count);
   say(`replay: seeded in ${secondsSince(seedStart).toFixed(0)} s`);
 
-  const readAll = async () => {
-    const start = process.hrtime.bigint();
-    let position = LOG_START;
-    let read = 0;
-    for (;;) {
-      const batch = await dataSource.transaction((m) => store.readLog(position, { limit: BATCH, manager: m }));
-      read += batch.length;
-      if (batch.length < BATCH) break;
-      position = batch[batch.length - 1].logPosition;
-    }
-    return { read, seconds: secondsSince(start) };
+  /** CPU µs per event of this process (main thread and V8's helpers) and of Postgres while `work` runs. */
+  const cpuPerEvent = async <T extends { events: number }>(work: () => Promise<T>): Promise<T & { cpuUs: { bench: number; postgres: number } }> => {
+    const before = cpuByGroup({ bench: process.pid });
+    const result = await work();
+    const used = cpuUsed(before, cpuByGroup({ bench: process.pid }));
+    const per = (seconds: number) => (result.events > 0 ? (1e6 * seconds) / result.events : 0);
+    return { ...result, cpuUs: { bench: per(used.bench), postgres: per(used.postgres) } };
   };
+  /** The whole log through readLog in the rebuild's batches; `open: false` leaves sealed parts sealed. */
+  const readAll = (open = true) =>
+    cpuPerEvent(async () => {
+      const start = process.hrtime.bigint();
+      let position = LOG_START;
+      let events = 0;
+      for (;;) {
+        const batch = await dataSource.transaction((m) => store.readLog(position, { limit: BATCH, manager: m, open }));
+        events += batch.length;
+        if (batch.length < BATCH) break;
+        position = batch[batch.length - 1].logPosition;
+      }
+      return { events, seconds: secondsSince(start) };
+    });
   const runner = new ProjectionRunner(dataSource, store, POLICE_READ_MODEL.projections, { databaseUrl: url, batchSize: BATCH, foldBatchSize: FOLD_BATCH });
   await runner.createTables();
 
   // Reads before and after the rebuild: their mean is the baseline, whatever the cache held first.
   const before = await readAll();
-  say(`replay: readLog ${(before.read / before.seconds).toFixed(0)} events/s; rebuilding suspects`);
-  const start = process.hrtime.bigint();
-  const replayed = await runner.rebuild('suspects');
-  const rebuildSeconds = secondsSince(start);
+  say(`replay: readLog ${(before.events / before.seconds).toFixed(0)} events/s; rebuilding suspects`);
+  const rebuild = await cpuPerEvent(async () => {
+    const start = process.hrtime.bigint();
+    const events = await runner.rebuild('suspects');
+    return { events, seconds: secondsSince(start) };
+  });
   const after = await readAll();
-  if (replayed !== count || before.read !== count) throw new Error(`the rebuild replayed ${replayed} and readLog read ${before.read} of ${count} events`);
+  // What opening the sealed personal data costs a reader: the same reads, the parts left sealed.
+  const sealed = await readAll(false);
+  const replayed = rebuild.events;
+  if (replayed !== count || before.events !== count || sealed.events !== count) {
+    throw new Error(`the rebuild replayed ${replayed} and readLog read ${before.events} (${sealed.events} unopened) of ${count} events`);
+  }
   const [{ suspects }] = await dataSource.query(`SELECT count(*)::int AS suspects FROM suspects`);
-  const readRate = (before.read + after.read) / (before.seconds + after.seconds);
-  ctx.detail('replay', { events: count, batch: BATCH, foldBatch: FOLD_BATCH, rebuildSeconds, readLogSeconds: [before.seconds, after.seconds], suspectsRows: suspects });
-  const figure = throughputFigure('replay', `ProjectionRunner.rebuild('suspects') over ${count} events, folded in memory from reads of ${FOLD_BATCH}`, replayed / rebuildSeconds, {
+  const readRate = (before.events + after.events) / (before.seconds + after.seconds);
+  const mean = (a: number, b: number) => (a + b) / 2;
+  const cpuUs = {
+    rebuild: rebuild.cpuUs,
+    readLog: { bench: mean(before.cpuUs.bench, after.cpuUs.bench), postgres: mean(before.cpuUs.postgres, after.cpuUs.postgres) },
+    readLogUnopened: sealed.cpuUs,
+  };
+  const usText = (us: { bench: number; postgres: number }) => `this process ${us.bench.toFixed(1)}, postgres ${us.postgres.toFixed(1)}`;
+  say(`replay: CPU µs per event: rebuild ${usText(cpuUs.rebuild)}; readLog ${usText(cpuUs.readLog)}; readLog leaving personal data sealed ${usText(cpuUs.readLogUnopened)} (${(count / sealed.seconds).toFixed(0)} events/s)`);
+  ctx.detail('replay', {
+    events: count,
+    batch: BATCH,
+    foldBatch: FOLD_BATCH,
+    rebuildSeconds: rebuild.seconds,
+    readLogSeconds: [before.seconds, after.seconds],
+    readLogUnopenedSeconds: sealed.seconds,
+    cpuUsPerEvent: cpuUs,
+    suspectsRows: suspects,
+  });
+  const figure = throughputFigure('replay', `ProjectionRunner.rebuild('suspects') over ${count} events, folded in memory from reads of ${FOLD_BATCH}`, replayed / rebuild.seconds, {
     name: 'EventStore.readLog alone, same batches (mean of a read before and after)',
     value: readRate,
   });
-  ctx.figure({ ...figure, target: { text: `at least ${TARGET.toLocaleString('en-US')} events/s`, pass: replayed / rebuildSeconds >= TARGET } });
+  ctx.figure({ ...figure, target: { text: `at least ${TARGET.toLocaleString('en-US')} events/s`, pass: replayed / rebuild.seconds >= TARGET } });
+  const total = (us: { bench: number; postgres: number }) => us.bench + us.postgres;
+  ctx.figure(
+    costFigure(
+      'replay',
+      'CPU per replayed event, this process (main thread and V8 helpers) and Postgres',
+      'µs',
+      total(cpuUs.rebuild),
+      { name: 'CPU per event read by readLog alone', value: total(cpuUs.readLog) },
+      `rebuild: ${usText(cpuUs.rebuild)}; readLog: ${usText(cpuUs.readLog)}; readLog leaving personal data sealed: ${usText(cpuUs.readLogUnopened)}`,
+    ),
+  );
 }

@@ -74,4 +74,29 @@ describe('npm run bench', () => {
     await admin.disconnect();
     expect(topics).toEqual([]);
   }, 180_000);
+
+  it('measures the rebuild beside readLog, with the CPU an event costs this process and Postgres, opened and left sealed', async () => {
+    const out = mkdtempSync(path.join(tmpdir(), 'bench-results-'));
+    const { code, stdout, stderr } = await runTs(RUN, ['--scale', 'quick', '--only', 'replay', '--out', out, '--work-dir', path.join(out, 'work')], {
+      BENCH_REPLAY_EVENTS: '2000',
+      BENCH_SETTLE_SECONDS: '5',
+    });
+    if (code !== 0) throw new Error(`bench exited ${code}\n${stdout}\n${stderr}`);
+    const results = JSON.parse(readFileSync(path.join(out, 'results.json'), 'utf8')) as Results;
+    expect(results.failures).toEqual([]);
+    const [rebuild] = results.figures.filter((f) => f.unit === 'events/s');
+    expect(rebuild).toMatchObject({ bench: 'replay', value: expect.any(Number), baseline: { value: expect.any(Number) }, target: { pass: expect.any(Boolean) } });
+    const cpu = results.figures.find((f) => f.name.startsWith('CPU per replayed event'));
+    expect(cpu).toMatchObject({ unit: 'µs', value: expect.any(Number), baseline: { value: expect.any(Number) } });
+    const details = (results.details as { replay: { events: number; suspectsRows: number; cpuUsPerEvent: Record<string, Record<string, number>> } }).replay;
+    expect(details.events).toBe(2000);
+    // Four events a suspect: the rebuilt table holds one row each.
+    expect(details.suspectsRows).toBe(500);
+    expect(Object.keys(details.cpuUsPerEvent).sort()).toEqual(['readLog', 'readLogUnopened', 'rebuild']);
+    for (const split of Object.values(details.cpuUsPerEvent)) {
+      expect(Object.keys(split).sort()).toEqual(['bench', 'postgres']);
+      expect(split.bench).toBeGreaterThan(0);
+    }
+    expect(stdout).toMatch(/replay: CPU µs per event: rebuild this process [\d.]+, postgres [\d.]+; readLog .*; readLog leaving personal data sealed .* \(\d+ events\/s\)/);
+  }, 180_000);
 });
