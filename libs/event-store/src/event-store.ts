@@ -69,8 +69,11 @@ export interface ReadLogOptions {
   manager?: EntityManager;
   /** Lift old versions to current ones (default). The relay publishes events as written. */
   upcast?: boolean;
-  /** Open sealed personal data with the agency's keys (default). The relay publishes it sealed. */
-  open?: boolean;
+  /**
+   * Open sealed personal data with the agency's keys (default), or only that of the events whose
+   * stored type the function accepts; the others keep theirs sealed. The relay publishes it sealed.
+   */
+  open?: boolean | ((type: string) => boolean);
 }
 
 /** `any` skips the concurrency check; a number is the version the stream must be at (0: new). */
@@ -334,14 +337,15 @@ export class EventStore {
   /**
    * Opens the sealed personal data of envelopes just read from this store; an erased record reads
    * as erased. Nobody else holds what the driver has just parsed, so the parts are opened where
-   * they lie, without a copy of each payload.
+   * they lie, without a copy of each payload. With `which`, only the envelopes of the types it accepts.
    */
-  private async open(manager: EntityManager, envelopes: EventEnvelope[]): Promise<EventEnvelope[]> {
+  private async open(manager: EntityManager, envelopes: EventEnvelope[], which?: (type: string) => boolean): Promise<EventEnvelope[]> {
+    const chosen = which ? envelopes.filter((e) => which(e.type)) : envelopes;
     const refs = new Set<string>();
-    for (const e of envelopes) sealedRefs(e.data, refs);
+    for (const e of chosen) sealedRefs(e.data, refs);
     if (refs.size === 0) return envelopes;
     const keys = await this.keys.find(manager, this.agencyId, refs);
-    for (const e of envelopes) e.data = openDataInPlace(e.data, (ref) => keys.get(ref));
+    for (const e of chosen) e.data = openDataInPlace(e.data, (ref) => keys.get(ref));
     return envelopes;
   }
 
@@ -413,7 +417,8 @@ export class EventStore {
         LIMIT $3`,
       [after.txId, after.position, limit],
     );
-    const envelopes = open ? await this.open(manager, rows.map((row) => row.envelope)) : rows.map((row) => row.envelope);
+    const stored = rows.map((row) => row.envelope);
+    const envelopes = open === false ? stored : await this.open(manager, stored, open === true ? undefined : open);
     return rows.map((row, i) => ({
       logPosition: { txId: row.tx_id, position: row.position },
       envelope: upcast ? this.registry.upcast(envelopes[i], STORED) : envelopes[i],

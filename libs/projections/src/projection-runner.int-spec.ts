@@ -1,4 +1,4 @@
-import { uuidv7 } from '@interlink/contracts';
+import { Police, interlinkRegistry, uuidv7 } from '@interlink/contracts';
 import { AppendContext, EventStore } from '@interlink/event-store';
 import { TestDatabase, caseFileRegistry, caseFilesProjection, caseFilesProjectionNamed, createTestDatabase, readCases, waitFor } from '@interlink/testing';
 import { ProjectionRunner, defineProjection } from './index';
@@ -270,5 +270,82 @@ describe('ProjectionRunner with several projections (real Postgres)', () => {
     expect(expected[0]).toMatchObject({ case_id: 'case-0', notes: 39 });
     expect(await readCases(db.dataSource.manager, 'files_b')).toEqual(expected);
     expect(await readCases(db.dataSource.manager, 'files_c')).toEqual(expected);
+  });
+});
+
+describe('ProjectionRunner: the personal data its projections read (real Postgres)', () => {
+  let db: TestDatabase;
+  let police: EventStore;
+  const suspectId = uuidv7();
+  const identified = { suspectId, person: { name: 'Tan Ah Kow', nationality: 'MY', passports: [{ number: 'A1234567', country: 'MY' }] }, role: 'recruiter' };
+  const sighted = {
+    suspectId,
+    checkpoint: 'Padang Besar',
+    direction: 'outbound',
+    seenAt: '2026-11-20T08:15:00.000Z',
+    match: { reason: 'passport', score: 0.98, explanation: 'passport A1234567 on the watchlist' },
+    alert: { agency: 'immigration', id: uuidv7() },
+  };
+
+  beforeAll(async () => {
+    db = await createTestDatabase('projections_personal');
+    police = new EventStore(db.dataSource, interlinkRegistry(), 'police');
+    await police.append(`suspect-${suspectId}`, 0, [
+      { type: Police.SuspectIdentified.type, data: identified },
+      { type: Police.SuspectSighted.type, data: sighted },
+    ], ctx());
+    await waitFor('both events visible to readers', async () => (await police.readLog(undefined, { open: false })).length === 2);
+  });
+  afterAll(() => db.drop());
+
+  /** A projection that keeps what its handlers were given: the person of an identification, the match of a sighting. */
+  const recording = (name: string, readsPersonalData?: string[]) => {
+    const seen: Record<string, unknown>[] = [];
+    const projection = defineProjection({
+      name,
+      tables: [],
+      schema: [],
+      readsPersonalData,
+      handlers: {
+        [Police.SuspectIdentified.type]: async (e) => void seen.push(e.data.person),
+        [Police.SuspectSighted.type]: async (e) => void seen.push(e.data.match),
+      },
+    });
+    return { projection, seen };
+  };
+  const opened = { person: identified.person, match: sighted.match };
+  const sealedMatch = { ref: suspectId, sealed: expect.any(String), reason: 'passport', score: 0.98 };
+
+  it('opens what a projection reads, leaves the rest sealed, and opens everything for one that does not say', async () => {
+    const some = recording('reads_some', [Police.SuspectIdentified.type]);
+    const all = recording('reads_all');
+    const runner = new ProjectionRunner(db.dataSource, police, [some.projection, all.projection], { databaseUrl: db.url });
+    await runner.createTables();
+    // One batch at a time, then read together for both in one batch.
+    await runner.catchUp('reads_some');
+    expect(some.seen).toEqual([opened.person, sealedMatch]);
+    expect(some.seen[1]).not.toHaveProperty('explanation');
+    await runner.catchUp('reads_all');
+    expect(all.seen).toEqual([opened.person, opened.match]);
+
+    // Read together, projections get what any of them reads opened.
+    const fresh = [recording('together_some', [Police.SuspectIdentified.type]), recording('together_all'), recording('together_none', [])];
+    const together = new ProjectionRunner(db.dataSource, police, fresh.map((r) => r.projection), { databaseUrl: db.url });
+    await together.createTables();
+    await together.processGroup(fresh.map((r) => r.projection));
+    for (const { seen } of fresh) expect(seen).toEqual([opened.person, opened.match]);
+    const none = recording('reads_none', []);
+    const alone = new ProjectionRunner(db.dataSource, police, [none.projection], { databaseUrl: db.url });
+    await alone.createTables();
+    await alone.catchUp();
+    expect(none.seen).toEqual([{ ref: suspectId, sealed: expect.any(String), nationality: 'MY' }, sealedMatch]);
+  });
+
+  it('leaves sealed in a rebuild what the projection does not read', async () => {
+    const some = recording('rebuilt_some', [Police.SuspectIdentified.type]);
+    const runner = new ProjectionRunner(db.dataSource, police, [some.projection], { databaseUrl: db.url });
+    await runner.createTables();
+    expect(await runner.rebuild('rebuilt_some')).toBe(2);
+    expect(some.seen).toEqual([opened.person, sealedMatch]);
   });
 });

@@ -2,7 +2,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { EventStore, LOG_START, LogFollower, LogPosition, StoredEvent, compareLogPositions } from '@interlink/event-store';
 import { readCatalog, writeTables } from './bulk-write';
 import { MemoryTables, NotFoldableError } from './memory-tables';
-import { Projection } from './projection';
+import { Projection, personalDataReadBy } from './projection';
 
 export interface ProjectionRunnerOptions {
   /** Database URL of the agency, for LISTEN. */
@@ -245,7 +245,7 @@ export class ProjectionRunner {
       const from = positions.reduce((min, p) => (compareLogPositions(p, min) < 0 ? p : min));
       let events: StoredEvent[];
       try {
-        events = await this.store.readLog(from, { limit: this.batchSize, manager: m });
+        events = await this.store.readLog(from, { limit: this.batchSize, manager: m, open: personalDataReadBy(sorted) });
       } catch (error) {
         throw new Error(errorReason(error));
       }
@@ -293,7 +293,7 @@ export class ProjectionRunner {
   private async apply(projection: Projection, after: LogPosition, m: EntityManager): Promise<{ count: number; position: LogPosition }> {
     let events: StoredEvent[];
     try {
-      events = await this.store.readLog(after, { limit: this.batchSize, manager: m });
+      events = await this.store.readLog(after, { limit: this.batchSize, manager: m, open: personalDataReadBy([projection]) });
     } catch (error) {
       throw new ProjectionError(projection.name, after, errorReason(error));
     }
@@ -393,7 +393,8 @@ export class ProjectionRunner {
    */
   private async fold(projection: Projection, shadow: string): Promise<{ position: LogPosition; replayed: number }> {
     const tables = new MemoryTables(projection.name, this.dataSource, await readCatalog(this.dataSource.manager, shadow, projection.tables));
-    const read = (after: LogPosition) => this.store.readLog(after, { limit: this.foldBatchSize });
+    const opens = personalDataReadBy([projection]);
+    const read = (after: LogPosition) => this.store.readLog(after, { limit: this.foldBatchSize, open: opens });
     let position = LOG_START;
     let replayed = 0;
     let next: Promise<StoredEvent[]> | undefined = read(position);

@@ -12,6 +12,8 @@ export const suspectsProjection = defineProjection({
   name: 'suspects',
   tables: ['suspects', 'suspect_sightings'],
   schema: [SUSPECTS_DDL, SIGHTINGS_DDL],
+  // Only an identification's person is read; a sighting's match is read by its kept reason and score.
+  readsPersonalData: [Police.SuspectIdentified.type],
   handlers: {
     [Police.SuspectIdentified.type]: async (e: EventEnvelope<Police.SuspectIdentified>, db) => {
       const { person } = e.data;
