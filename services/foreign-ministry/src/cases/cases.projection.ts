@@ -13,6 +13,8 @@ export const casesProjection = defineProjection({
   name: 'victim_cases',
   tables: ['victim_cases'],
   schema: [VICTIM_CASES_DDL],
+  // Only a report's person is read; a rescue's match and an arrangement's person are not.
+  readsPersonalData: [ForeignMinistry.VictimReported.type],
   handlers: {
     [ForeignMinistry.VictimReported.type]: async (e: EventEnvelope<ForeignMinistry.VictimReported>, db) => {
       const { person } = e.data;
