@@ -232,7 +232,9 @@ export async function endToEnd(ctx: BenchContext): Promise<void> {
       if (res.status !== 201 && res.status !== 200) throw new Error(`POST /suspects answered ${res.status}`);
       p.ackedAt = nowMs();
     } catch (error) {
-      p.failed = (error as Error).message;
+      // fetch says only "fetch failed"; what failed (a reset, a closed socket, a timeout) is its cause.
+      const cause = (error as Error & { cause?: { code?: string; message?: string } }).cause;
+      p.failed = `${(error as Error).message}${cause ? ` (${cause.code ?? cause.message})` : ''}`;
     }
   };
 
@@ -309,6 +311,9 @@ export async function endToEnd(ctx: BenchContext): Promise<void> {
     const why: string[] = [];
     if (backlog > 0) why.push(`it began with ${backlog} events not yet consumed (the network had not drained within ${sizes.e2eDrainSeconds} s)`);
     if (Object.keys(failures).length) why.push(`background appends failed: ${Object.entries(failures).map(([m, n]) => `${n}x ${m}`).join('; ')}`);
+    const refused = new Map<string, number>();
+    for (const p of probes) if (p.failed) refused.set(p.failed, (refused.get(p.failed) ?? 0) + 1);
+    if (refused.size) why.push(`probe commands failed: ${[...refused].map(([m, n]) => `${n}x ${m}`).join('; ')}`);
     const achieved = appended / issueSeconds;
     if (achieved < 0.9 * backgroundRate) why.push(`the in-process load reached only ${achieved.toFixed(0)} of ${backgroundRate} events/s`);
     if (watch.lost || seen.lost) why.push(`${watch.lost} probes never reached the watchlist and ${seen.lost} never the feed within ${sizes.e2eDrainSeconds} s after the step`);
