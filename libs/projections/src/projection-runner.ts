@@ -88,6 +88,8 @@ export class ProjectionRunner {
   private follower?: LogFollower;
   private readonly failing = new Map<string, ProjectionFailure>();
   private readonly foldBatchSize: number;
+  /** What a read for each set of projections opens (see personalDataReadBy), by their names. */
+  private readonly opened = new Map<string, (type: string) => boolean>();
   private readonly writeConnections: number;
   private readonly maxRows: number;
   private readonly log: (message: string) => void;
@@ -245,7 +247,7 @@ export class ProjectionRunner {
       const from = positions.reduce((min, p) => (compareLogPositions(p, min) < 0 ? p : min));
       let events: StoredEvent[];
       try {
-        events = await this.store.readLog(from, { limit: this.batchSize, manager: m, open: personalDataReadBy(sorted) });
+        events = await this.store.readLog(from, { limit: this.batchSize, manager: m, open: this.opens(sorted) });
       } catch (error) {
         throw new Error(errorReason(error));
       }
@@ -267,6 +269,14 @@ export class ProjectionRunner {
       const ahead = events.length === this.batchSize ? sorted.filter((_, i) => compareLogPositions(last, positions[i]) <= 0) : [];
       return { count: events.length, ahead };
     });
+  }
+
+  /** Which events a read of the log for these projections opens: their personal data the handlers read. */
+  private opens(projections: Projection[]): (type: string) => boolean {
+    const key = projections.map((p) => p.name).join(',');
+    let opens = this.opened.get(key);
+    if (!opens) this.opened.set(key, (opens = personalDataReadBy(projections)));
+    return opens;
   }
 
   /** Takes the projections' locks, in the order given, and reads their checkpoints: one statement (migration projections/002). */
@@ -293,7 +303,7 @@ export class ProjectionRunner {
   private async apply(projection: Projection, after: LogPosition, m: EntityManager): Promise<{ count: number; position: LogPosition }> {
     let events: StoredEvent[];
     try {
-      events = await this.store.readLog(after, { limit: this.batchSize, manager: m, open: personalDataReadBy([projection]) });
+      events = await this.store.readLog(after, { limit: this.batchSize, manager: m, open: this.opens([projection]) });
     } catch (error) {
       throw new ProjectionError(projection.name, after, errorReason(error));
     }
@@ -393,8 +403,7 @@ export class ProjectionRunner {
    */
   private async fold(projection: Projection, shadow: string): Promise<{ position: LogPosition; replayed: number }> {
     const tables = new MemoryTables(projection.name, this.dataSource, await readCatalog(this.dataSource.manager, shadow, projection.tables));
-    const opens = personalDataReadBy([projection]);
-    const read = (after: LogPosition) => this.store.readLog(after, { limit: this.foldBatchSize, open: opens });
+    const read = (after: LogPosition) => this.store.readLog(after, { limit: this.foldBatchSize, open: this.opens([projection]) });
     let position = LOG_START;
     let replayed = 0;
     let next: Promise<StoredEvent[]> | undefined = read(position);
