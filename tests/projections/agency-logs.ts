@@ -1,6 +1,7 @@
 // Logs with each kind of event of each agency, for the tests that build the agencies' read models
-// from them. Personal data comes unsealed, redacted or erased, as a reader may see it.
+// from them, and the helpers those tests compare the tables with. Personal data comes unsealed, redacted or erased, as a reader may see it.
 import { randomUUID } from 'node:crypto';
+import { DataSource } from 'typeorm';
 import { EventEnvelope, ForeignMinistry, ForeignMinistryDataErased, Immigration, ImmigrationDataErased, Police, PoliceDataErased } from '@interlink/contracts';
 import { FOREIGN_MINISTRY_READ_MODEL } from '@interlink/foreign-ministry/read-model';
 import { IMMIGRATION_READ_MODEL } from '@interlink/immigration/read-model';
@@ -170,3 +171,22 @@ export const AGENCIES: [string, Projection[], () => EventEnvelope[]][] = [
   ['immigration', IMMIGRATION_READ_MODEL.projections, immigrationLog],
   ['foreign-ministry', FOREIGN_MINISTRY_READ_MODEL.projections, foreignMinistryLog],
 ];
+
+/** Each table's rows in `schema` as JSON text, in order: two read models compare equal when these do. */
+export async function tablesIn(dataSource: DataSource, schema: string, tables: string[]): Promise<Record<string, string[]>> {
+  const out: Record<string, string[]> = {};
+  for (const table of tables) {
+    const rows: { row: string }[] = await dataSource.query(`SELECT to_jsonb(t)::text AS row FROM "${schema}"."${table}" t ORDER BY 1`);
+    out[table] = rows.map((r) => r.row);
+  }
+  return out;
+}
+
+/** A fresh schema holding the projections' tables. */
+export async function createSchema(dataSource: DataSource, schema: string, projections: Projection[]): Promise<void> {
+  await dataSource.query(`CREATE SCHEMA "${schema}"`);
+  await dataSource.transaction(async (m) => {
+    await m.query(`SET LOCAL search_path TO "${schema}"`);
+    for (const p of projections) for (const ddl of p.schema) await m.query(ddl);
+  });
+}

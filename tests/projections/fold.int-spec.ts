@@ -10,7 +10,7 @@ import { IMMIGRATION_READ_MODEL } from '@interlink/immigration/read-model';
 import { POLICE_READ_MODEL } from '@interlink/police/read-model';
 import { MemoryTables, Projection, ProjectionRunner, readCatalog, writeTables } from '@interlink/projections';
 import { TestDatabase, createTestDatabase, waitFor } from '@interlink/testing';
-import { AGENCIES, Log, policeLog } from './agency-logs';
+import { AGENCIES, Log, createSchema as createSchemaIn, policeLog, tablesIn as tablesOf } from './agency-logs';
 
 describe('folding projections in memory (real Postgres)', () => {
   let db: TestDatabase;
@@ -18,23 +18,8 @@ describe('folding projections in memory (real Postgres)', () => {
     db = await createTestDatabase('fold', [...POLICE_READ_MODEL.entities, ...IMMIGRATION_READ_MODEL.entities, ...FOREIGN_MINISTRY_READ_MODEL.entities]);
   });
   afterAll(() => db.drop());
-
-  async function tablesIn(schema: string, tables: string[]): Promise<Record<string, string[]>> {
-    const out: Record<string, string[]> = {};
-    for (const table of tables) {
-      const rows: { row: string }[] = await db.dataSource.query(`SELECT to_jsonb(t)::text AS row FROM "${schema}"."${table}" t ORDER BY 1`);
-      out[table] = rows.map((r) => r.row);
-    }
-    return out;
-  }
-
-  async function createSchema(schema: string, projections: Projection[]): Promise<void> {
-    await db.dataSource.query(`CREATE SCHEMA "${schema}"`);
-    await db.dataSource.transaction(async (m) => {
-      await m.query(`SET LOCAL search_path TO "${schema}"`);
-      for (const p of projections) for (const ddl of p.schema) await m.query(ddl);
-    });
-  }
+  const tablesIn = (schema: string, tables: string[]) => tablesOf(db.dataSource, schema, tables);
+  const createSchema = (schema: string, projections: Projection[]) => createSchemaIn(db.dataSource, schema, projections);
 
   it.each(AGENCIES)('leaves every %s table as the event-by-event path does', async (agency, projections, makeLog) => {
     const events = makeLog();

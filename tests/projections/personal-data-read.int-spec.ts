@@ -10,7 +10,7 @@ import { IMMIGRATION_READ_MODEL } from '@interlink/immigration/read-model';
 import { POLICE_READ_MODEL } from '@interlink/police/read-model';
 import { Projection, personalDataReadBy } from '@interlink/projections';
 import { TestDatabase, createTestDatabase, waitFor } from '@interlink/testing';
-import { AGENCIES } from './agency-logs';
+import { AGENCIES, createSchema, tablesIn } from './agency-logs';
 
 describe('the personal data the projections read (real Postgres)', () => {
   // A database per agency: each test reads its whole log.
@@ -21,20 +21,14 @@ describe('the personal data the projections read (real Postgres)', () => {
   afterEach(() => db.drop());
 
   async function build(schema: string, projections: Projection[], store: EventStore, open: true | ((type: string) => boolean)): Promise<Record<string, string[]>> {
-    await db.dataSource.query(`CREATE SCHEMA "${schema}"`);
+    await createSchema(db.dataSource, schema, projections);
     await db.dataSource.transaction(async (m: EntityManager) => {
       await m.query(`SET LOCAL search_path TO "${schema}"`);
-      for (const p of projections) for (const ddl of p.schema) await m.query(ddl);
       for (const { envelope } of await store.readLog(undefined, { limit: 10_000, manager: m, open })) {
         for (const p of projections) await p.handlers[envelope.type]?.(envelope, m);
       }
     });
-    const out: Record<string, string[]> = {};
-    for (const table of projections.flatMap((p) => p.tables)) {
-      const rows: { row: string }[] = await db.dataSource.query(`SELECT to_jsonb(t)::text AS row FROM "${schema}"."${table}" t ORDER BY 1`);
-      out[table] = rows.map((r) => r.row);
-    }
-    return out;
+    return tablesIn(db.dataSource, schema, projections.flatMap((p) => p.tables));
   }
 
   it.each(AGENCIES)('builds every %s table alike, opening what the projections declare or everything', async (agency, projections, makeLog) => {
