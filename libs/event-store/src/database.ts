@@ -139,12 +139,24 @@ export class StatementCachingClient extends Client {
 const MAX_PARAMETERS = 65_535;
 
 /**
+ * The statement that carries insertValues' last rows with more work: `sql` gets that statement's
+ * `INSERT ... VALUES ...` and the number of its first free parameter, and returns the statement to
+ * send (say, the insert as a CTE before another write); `parameters` are numbered from there. One
+ * round trip instead of two.
+ */
+export interface FinalStatement {
+  sql: (insert: string, nextParameter: number) => string;
+  parameters: readonly unknown[];
+}
+
+/**
  * Inserts `rows` as multi-row `VALUES` lists, each value its own parameter cast as `casts` says
  * (`INSERT ... VALUES ($1::uuid, $2::jsonb), ($3::uuid, $4::jsonb) <tail>`), in as few
  * statements as Postgres's parameter limit allows. Preferred to `unnest` over array parameters:
  * pg escapes each array into one literal that Postgres parses again, which for rows holding JSON
  * or bytes cost a fifth more time in both (measured on inbox-shaped rows); a Buffer goes as a
- * binary parameter instead of hex text in an array.
+ * binary parameter instead of hex text in an array. With `final`, the last of those statements
+ * is sent as `final` makes it (rows must not be empty then).
  */
 export async function insertValues(
   manager: { query(sql: string, parameters?: unknown[]): Promise<unknown> },
@@ -152,10 +164,12 @@ export async function insertValues(
   casts: readonly string[],
   rows: readonly (readonly unknown[])[],
   tail = '',
+  final?: FinalStatement,
 ): Promise<void> {
   const uneven = rows.find((row) => row.length !== casts.length);
   if (uneven) throw new Error(`a row of ${uneven.length} values for ${casts.length} columns: ${insert}`);
-  const perStatement = Math.floor(MAX_PARAMETERS / casts.length);
+  if (final && rows.length === 0) throw new Error(`no rows to carry the final statement: ${insert}`);
+  const perStatement = Math.floor((MAX_PARAMETERS - (final?.parameters.length ?? 0)) / casts.length);
   for (let from = 0; from < rows.length; from += perStatement) {
     const part = rows.slice(from, from + perStatement);
     const parameters: unknown[] = [];
@@ -164,6 +178,11 @@ export async function insertValues(
       parameters.push(...row);
       return `(${casts.map((cast, i) => `$${first + i + 1}::${cast}`).join(', ')})`;
     });
-    await manager.query(`${insert} VALUES ${lists.join(', ')} ${tail}`, parameters);
+    const statement = `${insert} VALUES ${lists.join(', ')} ${tail}`;
+    if (final && from + perStatement >= rows.length) {
+      await manager.query(final.sql(statement, parameters.length + 1), [...parameters, ...final.parameters]);
+    } else {
+      await manager.query(statement, parameters);
+    }
   }
 }

@@ -33,6 +33,26 @@ describe('insertValues (real Postgres)', () => {
     expect(sum).toBe(String((40_000 * 39_999) / 2));
   });
 
+  it('sends the last statement as `final` makes it, its parameters numbered after the rows\' own, in one statement with that chunk', async () => {
+    await db.dataSource.query(`CREATE TABLE scratch_marks (name text PRIMARY KEY, at integer)`);
+    const rows = Array.from({ length: 40_000 }, (_, i) => [100_000 + i, `{"n": ${i}}`]);
+    const sent: string[] = [];
+    const manager = { query: (sql: string, parameters?: unknown[]) => (sent.push(sql), db.dataSource.query(sql, parameters)) };
+    await insertValues(manager, `INSERT INTO scratch_rows (id, doc)`, ['int', 'jsonb'], rows, '', {
+      sql: (insert, next) => `WITH written AS (${insert} RETURNING id) INSERT INTO scratch_marks (name, at) SELECT $${next}, max(id) - $${next + 1}::int FROM written`,
+      parameters: ['last chunk', 100_000],
+    });
+    expect(sent).toHaveLength(2);
+    expect(sent[0]).toMatch(/^INSERT INTO scratch_rows/);
+    expect(sent[1]).toMatch(/^WITH written AS \(INSERT INTO scratch_rows/);
+    expect(await db.dataSource.query(`SELECT name, at FROM scratch_marks`)).toEqual([{ name: 'last chunk', at: 39_999 }]);
+    const [{ count }] = await db.dataSource.query(`SELECT count(*)::int AS count FROM scratch_rows WHERE id >= 100000`);
+    expect(count).toBe(40_000);
+    await expect(insertValues(manager, `INSERT INTO scratch_rows (id, doc)`, ['int', 'jsonb'], [], '', { sql: () => 'SELECT 1', parameters: [] })).rejects.toThrow(
+      'no rows to carry the final statement: INSERT INTO scratch_rows (id, doc)',
+    );
+  });
+
   it('refuses a row whose values do not match the columns, before sending anything', async () => {
     await expect(insertValues(db.dataSource, `INSERT INTO scratch_rows (id, doc)`, ['int', 'jsonb'], [[5, '{}'], [6]])).rejects.toThrow(
       'a row of 1 values for 2 columns: INSERT INTO scratch_rows (id, doc)',

@@ -1,4 +1,5 @@
 import { Admin, Kafka, Partitioners, Producer } from 'kafkajs';
+import { PostgresQueryRunner } from 'typeorm/driver/postgres/PostgresQueryRunner';
 import { EventEnvelope, EventRegistry, PoliceDataErased, topicFor, uuidv7 } from '@interlink/contracts';
 import { EventStore } from '@interlink/event-store';
 import {
@@ -289,6 +290,35 @@ describe('EventConsumer (real Kafka, real Postgres)', () => {
     expect(found).toEqual([[a.id, b.id]]);
     expect((await db.dataSource.query(`SELECT event_id::text FROM interlink.inbox ORDER BY kafka_offset`)).map((r: { event_id: string }) => r.event_id)).toEqual([a.id, b.id, gone.id, after.id]);
     expect(await c.listParked()).toEqual([]);
+  });
+
+  it("moves the partition's checkpoint in the statement that writes the batch's inbox records", async () => {
+    const statements: string[] = [];
+    const query = PostgresQueryRunner.prototype.query;
+    const spy = jest.spyOn(PostgresQueryRunner.prototype, 'query').mockImplementation(function (this: PostgresQueryRunner, ...args: Parameters<typeof query>) {
+      statements.push(args[0].replace(/\s+/g, ' ').trim());
+      return query.apply(this, args);
+    } as typeof query);
+    const events = [released(agencies.police, 'one-batch', 1, opened('One batch')), released(agencies.police, 'one-batch', 2, note('first')), released(agencies.police, 'one-batch', 3, note('second'))];
+    try {
+      const c = consumer();
+      await new TopicManager(admin).ensure([topic]);
+      // One request: one batch for the consumer.
+      await send(events.map(event));
+      await c.start();
+      await waitFor('three events applied', async () => (await applied()) === 3);
+      await waitFor('the batch committed', async () => statements.includes('COMMIT'));
+    } finally {
+      spy.mockRestore();
+    }
+    const batch = statements.slice(statements.findIndex((s) => s.startsWith('SELECT interlink.begin_consumer_batch')) - 1, statements.indexOf('COMMIT') + 1);
+    const writes = batch.filter((s) => /interlink\.(inbox|consumer_checkpoints)/.test(s));
+    expect(writes).toHaveLength(1);
+    expect(writes[0]).toMatch(/^WITH inbox AS \(INSERT INTO interlink\.inbox .* VALUES \(.*\), \(.*\), \(.*\) \) INSERT INTO interlink\.consumer_checkpoints /);
+    // START, the batch's start, the handler's three statements, the inbox and checkpoint, COMMIT.
+    expect(batch).toHaveLength(7);
+    expect(await db.dataSource.query(`SELECT kafka_offset::int AS offset FROM interlink.consumer_checkpoints`)).toEqual([{ offset: 2 }]);
+    expect((await db.dataSource.query(`SELECT event_id::text FROM interlink.inbox ORDER BY kafka_offset`)).map((r: { event_id: string }) => r.event_id)).toEqual(events.map((e) => e.id));
   });
 
   it('killed mid-batch and restarted: its read model equals a fresh rebuild', async () => {

@@ -12,8 +12,18 @@ import { PRODUCE_CHUNK_BYTES, RenewingProducer, chunksOf, messageBytes } from '.
 import { ConsumerHealth, SupervisedConsumer } from './supervisor';
 import { TopicManager } from './topics';
 
-/** The inbox's columns as flushInbox writes them: consumer, event_id, stream_id, type, topic, kafka_partition, kafka_offset, envelope. */
+/** The inbox's columns as flushInbox writes them, with their casts. */
+const INBOX_INSERT = `INSERT INTO interlink.inbox (consumer, event_id, stream_id, type, topic, kafka_partition, kafka_offset, envelope)`;
 const INBOX_CASTS = ['text', 'uuid', 'text', 'text', 'text', 'int', 'bigint', 'jsonb'] as const;
+
+/** Moves a consumer's checkpoint on a partition forward (never back): consumer, topic, partition, offset from $first on. */
+function checkpointStatement(first: number): string {
+  const [consumer, topic, partition, offset] = [first, first + 1, first + 2, first + 3].map((n) => `$${n}`);
+  return `INSERT INTO interlink.consumer_checkpoints (consumer, topic, kafka_partition, kafka_offset, updated_at)
+    VALUES (${consumer}, ${topic}, ${partition}, ${offset}, now())
+    ON CONFLICT (consumer, topic, kafka_partition) DO UPDATE
+      SET kafka_offset = GREATEST(interlink.consumer_checkpoints.kafka_offset, excluded.kafka_offset), updated_at = now()`;
+}
 
 export interface HandlerContext {
   /** The consumer's transaction: write the effect through it. */
@@ -308,16 +318,7 @@ export class EventConsumer {
         // batch is delivered again to whoever owns the partition.
         await heartbeat();
       }
-      if (inbox) await this.flushInbox(tx, inbox);
-      if (last !== undefined) {
-        await tx.query(
-          `INSERT INTO interlink.consumer_checkpoints (consumer, topic, kafka_partition, kafka_offset, updated_at)
-           VALUES ($1, $2, $3, $4, now())
-           ON CONFLICT (consumer, topic, kafka_partition) DO UPDATE
-             SET kafka_offset = GREATEST(interlink.consumer_checkpoints.kafka_offset, excluded.kafka_offset), updated_at = now()`,
-          [this.name, topic, partition, last],
-        );
-      }
+      await this.flushInbox(tx, inbox ?? [], last === undefined ? undefined : { topic, partition, offset: last });
       if (deadLetters.length > 0) await this.sendDeadLetters(topic, partition, deadLetters);
     });
     return { last, handled, applied, deadLetters, later };
@@ -340,18 +341,22 @@ export class EventConsumer {
 
   /**
    * Writes the inbox records kept by the optimistic pass, in one statement (one round trip instead
-   * of one per event), and empties the list. A failure ends the pass like a handler's.
+   * of one per event), and empties the list; with `checkpoint`, the partition's checkpoint moves
+   * to that offset in the same statement (one more round trip saved per batch). A failure ends
+   * the pass like a handler's.
    */
-  private async flushInbox(tx: EntityManager, inbox: InboxRecord[]): Promise<void> {
-    if (inbox.length === 0) return;
-    const rows = inbox.splice(0);
+  private async flushInbox(tx: EntityManager, inbox: InboxRecord[], checkpoint?: Where): Promise<void> {
+    const rows = inbox.splice(0).map((r) => [this.name, r.envelope.id, r.envelope.subject, r.envelope.type, r.topic, r.partition, r.offset, JSON.stringify(r.envelope)]);
+    const moveCheckpoint = checkpoint && [this.name, checkpoint.topic, checkpoint.partition, checkpoint.offset];
+    if (rows.length === 0) {
+      if (moveCheckpoint) await tx.query(checkpointStatement(1), moveCheckpoint);
+      return;
+    }
     try {
-      await insertValues(
-        tx,
-        `INSERT INTO interlink.inbox (consumer, event_id, stream_id, type, topic, kafka_partition, kafka_offset, envelope)`,
-        INBOX_CASTS,
-        rows.map((r) => [this.name, r.envelope.id, r.envelope.subject, r.envelope.type, r.topic, r.partition, r.offset, JSON.stringify(r.envelope)]),
-      );
+      await insertValues(tx, INBOX_INSERT, INBOX_CASTS, rows, '', moveCheckpoint && {
+        sql: (insert, next) => `WITH inbox AS (${insert}) ${checkpointStatement(next)}`,
+        parameters: moveCheckpoint,
+      });
     } catch (error) {
       throw new FirstAttemptFailed(error as Error);
     }
@@ -419,8 +424,7 @@ export class EventConsumer {
       return;
     }
     await tx.query(
-      `INSERT INTO interlink.inbox (consumer, event_id, stream_id, type, topic, kafka_partition, kafka_offset, envelope)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+      `${INBOX_INSERT} VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
       [this.name, envelope.id, envelope.subject, envelope.type, where.topic, where.partition, where.offset, JSON.stringify(envelope)],
     );
   }
