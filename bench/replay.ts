@@ -1,8 +1,11 @@
 // Replay: events/s rebuilding the police read model of suspects from a large log with the
 // product's ProjectionRunner.rebuild and the police projections, against merely reading the same
 // log through EventStore.readLog in the same batches (one transaction each, as the rebuild does).
-import { interlinkRegistry } from '@interlink/contracts';
-import { EventStore, LOG_START } from '@interlink/event-store';
+// Then the auditors' replay: the same log as the audit service archives it, replayed by its
+// ReplayService into every police read model, against reading the archive alone.
+import { DataSource } from 'typeorm';
+import { EventRegistry, interlinkRegistry } from '@interlink/contracts';
+import { EventStore, LOG_START, migrate } from '@interlink/event-store';
 import { POLICE_READ_MODEL } from '@interlink/police/read-model';
 import { ProjectionRunner } from '@interlink/projections';
 import { BenchContext, costFigure, throughputFigure } from './context';
@@ -10,6 +13,9 @@ import { PoliceEvents } from './events';
 import { cpuByGroup, cpuUsed, say } from './infra';
 import { seedPoliceLog, waitVisible } from './seed';
 import { secondsSince } from './stats';
+import { ArchiveReader } from '../services/audit/src/archive/archive.reader';
+import { archiveMigrations } from '../services/audit/src/archive/archive.schema';
+import { ReplayService } from '../services/audit/src/replay/replay.service';
 
 /** ProjectionRunner's batch (a library default without a variable); the rebuild's fold reads FOLD_BATCH at a time. */
 const BATCH = 500;
@@ -107,5 +113,62 @@ export async function replayBench(ctx: BenchContext): Promise<void> {
       { name: 'CPU per event read by readLog alone', value: total(cpuUs.readLog) },
       `rebuild: ${usText(cpuUs.rebuild)}; readLog: ${usText(cpuUs.readLog)}; readLog leaving personal data sealed: ${usText(cpuUs.readLogUnopened)}`,
     ),
+  );
+  await auditorsReplay(ctx, dataSource, registry, run.ids.police, count);
+}
+
+/**
+ * The auditors' replay (ReplayService, what `GET /replay/...` and the audit CLI run) of the police
+ * log archived as the audit service stores it, into every police read model, against reading the
+ * archive alone with every event's personal data opened (ArchiveReader.events).
+ */
+async function auditorsReplay(ctx: BenchContext, dataSource: DataSource, registry: EventRegistry, agency: string, count: number): Promise<void> {
+  say(`replay: archiving the ${count} events as the audit service stores them (not timed)`);
+  await migrate(dataSource, archiveMigrations);
+  await dataSource.query(
+    `INSERT INTO audit.archive (topic, kafka_partition, kafka_offset, agency, raw, envelope, sequence, event_id, type, subject, event_time)
+     SELECT 'bench.archive', 0, n - 1, $1, convert_to(stamped::text, 'UTF8'), stamped, n, id, type, stream_id, (stamped->>'time')::timestamptz
+       FROM (SELECT e.id, e.type, e.stream_id, row_number() OVER (ORDER BY e.tx_id, e.position) AS n, e.envelope FROM interlink.events e) AS log,
+            LATERAL (SELECT log.envelope || jsonb_build_object('sequence', log.n)) AS s(stamped)`,
+    [agency],
+  );
+  // Vacuumed, not analysed: the audit service's archive grows all the time, and on a server with
+  // autovacuum off (as on this machine) it never has statistics.
+  await dataSource.query('VACUUM audit.archive');
+  const reader = new ArchiveReader(dataSource);
+  const readArchive = async () => {
+    const start = process.hrtime.bigint();
+    let events = 0;
+    for await (const e of reader.events(agency)) if (e) events++;
+    return { events, seconds: secondsSince(start) };
+  };
+  const before = await readArchive();
+  const replays = new ReplayService(dataSource, reader, registry, { log: (message) => say(`replay: ${message}`) });
+  const start = process.hrtime.bigint();
+  const replay = await replays.replay(agency, 'police', {}, async (db, tables) => {
+    const rows: Record<string, number> = {};
+    for (const table of tables) rows[table] = (await db.query(`SELECT count(*)::int AS n FROM "${table}"`))[0].n;
+    return rows;
+  });
+  const seconds = secondsSince(start);
+  const after = await readArchive();
+  if (replay.replayed !== count || before.events !== count) {
+    throw new Error(`the auditors' replay replayed ${replay.replayed} and the archive read ${before.events} of ${count} events`);
+  }
+  // What verification reads (ArchiveReader.records: the raw records in storage order).
+  const recordsStart = process.hrtime.bigint();
+  let records = 0;
+  for await (const r of reader.records(agency)) if (r.value) records++;
+  const recordsSeconds = secondsSince(recordsStart);
+  if (records !== count) throw new Error(`ArchiveReader.records read ${records} of ${count} records`);
+  const readRate = (before.events + after.events) / (before.seconds + after.seconds);
+  say(`replay: ArchiveReader.records (what verification reads) ${(count / recordsSeconds).toFixed(0)} records/s`);
+  say(`replay: auditors' replay ${(count / seconds).toFixed(0)} events/s (${seconds.toFixed(1)} s), the archive read alone ${readRate.toFixed(0)} events/s; rows ${JSON.stringify(replay.result)}`);
+  ctx.detail('replay.auditors', { events: count, seconds, archiveReadSeconds: [before.seconds, after.seconds], recordsReadSeconds: recordsSeconds, rows: replay.result });
+  ctx.figure(
+    throughputFigure('replay', `the auditors' ReplayService into every police read model, over the ${count} events archived`, count / seconds, {
+      name: 'ArchiveReader.events alone, every event opened (mean of a read before and after)',
+      value: readRate,
+    }),
   );
 }

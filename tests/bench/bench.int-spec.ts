@@ -75,7 +75,7 @@ describe('npm run bench', () => {
     expect(topics).toEqual([]);
   }, 180_000);
 
-  it('measures the rebuild beside readLog, with the CPU an event costs this process and Postgres, opened and left sealed', async () => {
+  it('measures the rebuild beside readLog, with the CPU an event costs this process and Postgres, opened and left sealed, and the auditors\' replay beside reading the archive', async () => {
     const out = mkdtempSync(path.join(tmpdir(), 'bench-results-'));
     const { code, stdout, stderr } = await runTs(RUN, ['--scale', 'quick', '--only', 'replay', '--out', out, '--work-dir', path.join(out, 'work')], {
       BENCH_REPLAY_EVENTS: '2000',
@@ -98,5 +98,12 @@ describe('npm run bench', () => {
       expect(split.bench).toBeGreaterThan(0);
     }
     expect(stdout).toMatch(/replay: CPU µs per event: rebuild this process [\d.]+, postgres [\d.]+; readLog .*; readLog leaving personal data sealed .* \(\d+ events\/s\)/);
+    // The auditors' replay of the same log from the archive, into every police read model.
+    const auditors = results.figures.find((f) => f.name.startsWith("the auditors' ReplayService"));
+    expect(auditors).toMatchObject({ bench: 'replay', unit: 'events/s', value: expect.any(Number), baseline: { value: expect.any(Number) } });
+    const archived = (details as unknown as { auditors: { events: number; recordsReadSeconds: number; rows: Record<string, number> } }).auditors;
+    expect(archived.events).toBe(2000);
+    expect(archived.recordsReadSeconds).toBeGreaterThan(0);
+    expect(archived.rows).toMatchObject({ suspects: 500, suspect_sightings: 500 });
   }, 180_000);
 });

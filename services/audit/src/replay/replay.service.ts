@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { EventEnvelope, EventRegistry } from '@interlink/contracts';
 import { normalisePassport } from '@interlink/matching';
-import { MemoryTables, NotFoldableError, Projection, maxRowsInMemory, readCatalog, writeTables } from '@interlink/projections';
+import { MemoryTables, NotFoldableError, Projection, maxRowsInMemory, personalDataReadBy, readCatalog, writeTables } from '@interlink/projections';
 import { ArchiveReader, Range } from '../archive/archive.reader';
 import { AuditedRole } from '../config';
 import { READ_MODELS } from '../read-models';
@@ -154,7 +154,8 @@ export class ReplayService {
       }
       onProgress?.(replayed);
     };
-    for await (const envelope of this.reader.events(agency, range)) {
+    // Only the events whose personal data a projection reads are opened (see readsPersonalData).
+    for await (const envelope of this.reader.events(agency, range, { open: personalDataReadBy(projections) })) {
       batch.push(this.registry.upcast(envelope));
       replayed++;
       lastSequence = envelope.sequence ?? lastSequence;
