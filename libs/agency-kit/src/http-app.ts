@@ -4,6 +4,7 @@ import { INestApplication, LogLevel, UnsupportedMediaTypeException, ValidationPi
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { integer } from './config';
 import { interlinkLogger } from './nest-logger';
 import { HostileInputPipe } from './hostile-input.pipe';
 import { ProblemDetails, ProblemDetailsFilter } from './problem-details.filter';
@@ -42,6 +43,23 @@ function answerMalformedRequests(server: Server): void {
       `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
     );
   });
+}
+
+/**
+ * How long a kept-alive connection may sit idle before the service closes it
+ * (HTTP_KEEP_ALIVE_TIMEOUT_MS, default 65 s). A client may send its next request on an idle
+ * connection at the moment the server closes it; that request fails without reaching the service
+ * ("other side closed"). So the client must be the one to give up an idle connection: the wait is
+ * longer than clients' own (4 s for Node's fetch, 60 s for common load balancers). Node's default
+ * of 5 s is close to fetch's 4: a client process busy enough to fire its timer a second late sent
+ * a command on a connection the police service had just closed (the bench's end-to-end step under
+ * load, "fetch failed (UND_ERR_SOCKET)").
+ */
+export function keepConnectionsAlive(server: Server, env: NodeJS.ProcessEnv = process.env): void {
+  const idleMs = integer(env, 'HTTP_KEEP_ALIVE_TIMEOUT_MS', 65_000, 1_000, 240_000);
+  server.keepAliveTimeout = idleMs;
+  // A request's headers must arrive within this (Node checks it against keepAliveTimeout too).
+  server.headersTimeout = idleMs + 1_000;
 }
 
 /** A JSON media type, as the body parser reads them: application/json or application/<anything>+json. */
@@ -86,6 +104,7 @@ export async function createHttpApp(module: EntryModule, logger?: LogLevel[] | f
   app.useGlobalFilters(new ProblemDetailsFilter());
   app.enableShutdownHooks();
   answerMalformedRequests(app.getHttpServer());
+  keepConnectionsAlive(app.getHttpServer());
   return app;
 }
 
