@@ -118,7 +118,7 @@ export async function replayBench(ctx: BenchContext): Promise<void> {
 }
 
 /**
- * The auditors' replay (ReplayService, what `GET /replay/...` and the audit CLI run) of the police
+ * The auditors' replay (ReplayService, what `GET /agencies/{agency}/read-models` and the audit CLI run) of the police
  * log archived as the audit service stores it, into every police read model, against reading the
  * archive alone with every event's personal data opened (ArchiveReader.events).
  */
@@ -136,11 +136,16 @@ async function auditorsReplay(ctx: BenchContext, dataSource: DataSource, registr
   // autovacuum off (as on this machine) it never has statistics.
   await dataSource.query('VACUUM audit.archive');
   const reader = new ArchiveReader(dataSource);
-  const readArchive = async () => {
+  /** How many items a read of the archive yields, and how long it takes. */
+  const timedRead = async (items: AsyncIterable<unknown>) => {
     const start = process.hrtime.bigint();
-    let events = 0;
-    for await (const e of reader.events(agency)) if (e) events++;
-    return { events, seconds: secondsSince(start) };
+    let count = 0;
+    for await (const item of items) if (item) count++;
+    return { count, seconds: secondsSince(start) };
+  };
+  const readArchive = async () => {
+    const { count: events, seconds } = await timedRead(reader.events(agency));
+    return { events, seconds };
   };
   const before = await readArchive();
   const replays = new ReplayService(dataSource, reader, registry, { log: (message) => say(`replay: ${message}`) });
@@ -156,10 +161,7 @@ async function auditorsReplay(ctx: BenchContext, dataSource: DataSource, registr
     throw new Error(`the auditors' replay replayed ${replay.replayed} and the archive read ${before.events} of ${count} events`);
   }
   // What verification reads (ArchiveReader.records: the raw records in storage order).
-  const recordsStart = process.hrtime.bigint();
-  let records = 0;
-  for await (const r of reader.records(agency)) if (r.value) records++;
-  const recordsSeconds = secondsSince(recordsStart);
+  const { count: records, seconds: recordsSeconds } = await timedRead(reader.records(agency));
   if (records !== count) throw new Error(`ArchiveReader.records read ${records} of ${count} records`);
   const readRate = (before.events + after.events) / (before.seconds + after.seconds);
   say(`replay: ArchiveReader.records (what verification reads) ${(count / recordsSeconds).toFixed(0)} records/s`);
