@@ -36,8 +36,6 @@ export interface Sizes {
   e2eMaxSteps: number;
   /** How long probes of a step may still arrive after it ends before they count as lost. */
   e2eDrainSeconds: number;
-  /** Interval of the read-model poll, ms. */
-  pollMs: number;
   /** After each benchmark, how long to wait at most for the server's autovacuum workers to finish. */
   settleSeconds: number;
 }
@@ -59,7 +57,6 @@ const SCALES: Record<Scale, Sizes> = {
     e2eRateFactor: 2,
     e2eMaxSteps: 2,
     e2eDrainSeconds: 10,
-    pollMs: 2,
     settleSeconds: 10,
   },
   full: {
@@ -78,7 +75,6 @@ const SCALES: Record<Scale, Sizes> = {
     e2eRateFactor: 1.5,
     e2eMaxSteps: 8,
     e2eDrainSeconds: 120,
-    pollMs: 2,
     settleSeconds: 120,
   },
 };
@@ -100,7 +96,6 @@ const SIZE_VARIABLES: Record<keyof Sizes, { name: string; what: string }> = {
   e2eRateFactor: { name: 'BENCH_E2E_RATE_FACTOR', what: 'factor between the rates of that search' },
   e2eMaxSteps: { name: 'BENCH_E2E_MAX_STEPS', what: 'most steps of that search' },
   e2eDrainSeconds: { name: 'BENCH_E2E_DRAIN_SECONDS', what: 'how long probes may arrive after their step before they count as lost, and consumers may take to drain between steps' },
-  pollMs: { name: 'BENCH_POLL_MS', what: 'interval of the immigration read-model poll, ms' },
   settleSeconds: { name: 'BENCH_SETTLE_SECONDS', what: "after each benchmark (its databases dropped, a CHECKPOINT), the longest wait for the server's autovacuum workers to finish" },
 };
 
