@@ -66,6 +66,7 @@ export class AgencyRuntime implements OnApplicationBootstrap, BeforeApplicationS
       databaseUrl: config.databaseUrl,
       batchSize: config.relayBatchSize,
       pollIntervalMs: config.relayPollIntervalMs,
+      lingerMs: config.relayLingerMs,
       auditAgencyId: config.auditAgencyId,
       entitledToPersonalData: (agency) => config.personalDataRecipients.includes(agency),
       signingKey: signingKeyFor(config.agencyId, config.signing),

@@ -32,6 +32,7 @@ export interface AgencyConfig {
   statementCache: number;
   relayBatchSize: number;
   relayPollIntervalMs: number;
+  relayLingerMs: number;
   consumerMaxWaitMs: number;
   consumerMaxAttempts: number;
   consumerBackoffMs: number;
@@ -150,6 +151,7 @@ export function agencyConfigFromEnv(role: AgencyRole, env: NodeJS.ProcessEnv = p
     statementCache: statementCacheFromEnv(env),
     relayBatchSize: integer(env, 'RELAY_BATCH_SIZE', 500, 1, 10000),
     relayPollIntervalMs: integer(env, 'RELAY_POLL_INTERVAL_MS', 1000, 10, 600000),
+    relayLingerMs: integer(env, 'RELAY_LINGER_MS', 30, 0, 1000),
     consumerMaxWaitMs: consumerMaxWaitMs(env),
     consumerMaxAttempts: integer(env, 'CONSUMER_MAX_ATTEMPTS', 3, 1, 100),
     consumerBackoffMs: integer(env, 'CONSUMER_BACKOFF_MS', 200, 0, 60000),

@@ -6,12 +6,18 @@ export interface LogFollowerOptions {
   databaseUrl: string;
   /** Longest wait for a notification before looking anyway, in ms. */
   pollIntervalMs: number;
+  /**
+   * After waking from a wait, how long to wait more before the round, in ms (default 0): appends
+   * that commit meanwhile share the round instead of each starting one of their own.
+   */
+  lingerMs?: number;
   onError?: (error: Error) => void;
 }
 
 /**
  * Runs `step` in a loop for as long as it reports more work, then sleeps until an append
- * notifies (or the poll interval passes, in case a notification was lost).
+ * notifies (or the poll interval passes, in case a notification was lost), and lingers
+ * `lingerMs` before the next round.
  */
 export class LogFollower {
   private listener?: NotificationListener;
@@ -19,6 +25,8 @@ export class LogFollower {
   private loop?: Promise<void>;
   private wake?: () => void;
   private pendingWake = false;
+  /** Ends a linger at once (on stop). */
+  private cutLinger?: () => void;
 
   constructor(
     private readonly options: LogFollowerOptions,
@@ -35,6 +43,7 @@ export class LogFollower {
 
   async stop(): Promise<void> {
     this.running = false;
+    this.cutLinger?.();
     this.notify();
     await this.loop;
     await this.listener?.stop();
@@ -53,24 +62,37 @@ export class LogFollower {
       } catch (error) {
         this.options.onError?.(error as Error);
       }
-      if (!busy) await this.idle();
+      if (!busy) {
+        await this.idle();
+        await this.linger();
+      }
     }
   }
 
-  private idle(): Promise<void> {
-    if (this.pendingWake || !this.running) {
-      this.pendingWake = false;
-      return Promise.resolve();
-    }
+  /** Waits `lingerMs` after a wake; the round that follows reads what those who notified meanwhile committed. */
+  private async linger(): Promise<void> {
+    const ms = this.options.lingerMs ?? 0;
+    if (ms <= 0 || !this.running) return;
+    await this.pause(ms, (cut) => (this.cutLinger = cut));
+    this.pendingWake = false;
+  }
+
+  /** Waits for a notification, unless one came while the last round ran, or for the poll interval. */
+  private async idle(): Promise<void> {
+    if (!this.pendingWake && this.running) await this.pause(this.options.pollIntervalMs, (cut) => (this.wake = cut));
+    this.pendingWake = false;
+  }
+
+  /** Waits `ms`, or until the function handed to `cutBy` is called; either way that hold is let go. */
+  private pause(ms: number, cutBy: (cut: (() => void) | undefined) => void): Promise<void> {
     return new Promise((resolve) => {
       const done = () => {
         clearTimeout(timer);
-        this.wake = undefined;
-        this.pendingWake = false;
+        cutBy(undefined);
         resolve();
       };
-      const timer = setTimeout(done, this.options.pollIntervalMs);
-      this.wake = done;
+      const timer = setTimeout(done, ms);
+      cutBy(done);
     });
   }
 }
