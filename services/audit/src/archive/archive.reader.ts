@@ -57,10 +57,11 @@ export class ArchiveReader {
    */
   async *records(agency: string, pageSize = 5000): AsyncGenerator<LogRecord> {
     const partitions: { partition: number; first: string; last: string }[] = await this.dataSource.query(ARCHIVED_PARTITIONS, [agency]);
+    const window = BigInt(pageSize);
     for (const { partition, first, last } of partitions) {
       const end = BigInt(last);
-      for (let after = BigInt(first) - 1n; after < end; after += BigInt(pageSize)) {
-        const upTo = after + BigInt(pageSize) < end ? after + BigInt(pageSize) : end;
+      for (let after = BigInt(first) - 1n; after < end; after += window) {
+        const upTo = after + window < end ? after + window : end;
         const rows: { topic: string; kafka_offset: string; raw: Buffer | null }[] = await this.dataSource.query(RECORDS_PAGE, [agency, partition, after.toString(), upTo.toString()]);
         for (const r of rows) yield { position: `${r.topic}[${partition}]@${r.kafka_offset}`, value: r.raw };
       }
